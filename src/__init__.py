@@ -1,0 +1,144 @@
+"""llmport: one ``completion()``/``acompletion()`` for every LLM provider.
+
+litellm's call signature, OpenAI-shaped responses and exceptions, a hexagonal core.
+``import llmport as litellm`` is the intended drop-in. Importing this package loads nothing
+heavy: each public name is imported on first access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .app.client import Client
+    from .app.default import acompletion, completion, current_client, use_client
+    from .domain.models.builder import stream_chunk_builder
+    from .domain.models.errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadGatewayError,
+        BadRequestError,
+        ConflictError,
+        ContentPolicyViolationError,
+        ContextWindowExceededError,
+        InternalServerError,
+        LLMPortError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServiceUnavailableError,
+        Timeout,
+        UnprocessableEntityError,
+        UnsupportedParamsError,
+    )
+    from .domain.models.response import (
+        ChatCompletionMessageToolCall,
+        Choices,
+        CompletionTokensDetails,
+        Function,
+        FunctionCall,
+        Message,
+        ModelResponse,
+        PromptTokensDetails,
+        Usage,
+    )
+    from .domain.models.stream import (
+        ChatCompletionDeltaToolCall,
+        CompletionStream,
+        CustomStreamWrapper,
+        Delta,
+        ModelResponseStream,
+        StreamingChoices,
+    )
+
+_ERRORS = (
+    "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
+    "APITimeoutError", "AuthenticationError", "BadGatewayError", "BadRequestError", "ConflictError",
+    "ContentPolicyViolationError", "ContextWindowExceededError", "InternalServerError",
+    "LLMPortError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+    "ServiceUnavailableError", "Timeout", "UnprocessableEntityError", "UnsupportedParamsError",
+)  # fmt: skip
+_RESPONSE = (
+    "ChatCompletionMessageToolCall", "Choices", "CompletionTokensDetails", "Function", "FunctionCall",
+    "Message", "ModelResponse", "PromptTokensDetails", "Usage",
+)  # fmt: skip
+_STREAM = (
+    "ChatCompletionDeltaToolCall", "CompletionStream", "CustomStreamWrapper", "Delta",
+    "ModelResponseStream", "StreamingChoices",
+)  # fmt: skip
+
+_EXPORTS: dict[str, str] = {
+    "Client": ".app.client",
+    "completion": ".app.default",
+    "acompletion": ".app.default",
+    "current_client": ".app.default",
+    "use_client": ".app.default",
+    "stream_chunk_builder": ".domain.models.builder",
+    **dict.fromkeys(_ERRORS, ".domain.models.errors"),
+    **dict.fromkeys(_RESPONSE, ".domain.models.response"),
+    **dict.fromkeys(_STREAM, ".domain.models.stream"),
+}
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadGatewayError",
+    "BadRequestError",
+    "ChatCompletionDeltaToolCall",
+    "ChatCompletionMessageToolCall",
+    "Choices",
+    "Client",
+    "CompletionStream",
+    "CompletionTokensDetails",
+    "ConflictError",
+    "ContentPolicyViolationError",
+    "ContextWindowExceededError",
+    "CustomStreamWrapper",
+    "Delta",
+    "Function",
+    "FunctionCall",
+    "InternalServerError",
+    "LLMPortError",
+    "Message",
+    "ModelResponse",
+    "ModelResponseStream",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PromptTokensDetails",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "StreamingChoices",
+    "Timeout",
+    "UnprocessableEntityError",
+    "UnsupportedParamsError",
+    "Usage",
+    "acompletion",
+    "completion",
+    "current_client",
+    "stream_chunk_builder",
+    "use_client",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmport' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -1,0 +1,1 @@
+"""Adapters: the concrete implementations of each port (providers, transport, cache, logging...)."""

@@ -1,0 +1,1 @@
+"""Cache adapters: in-memory LRU (disk and Redis arrive with Core II)."""

@@ -1,0 +1,1 @@
+"""Clock adapters: the system clock and a fake that never sleeps."""

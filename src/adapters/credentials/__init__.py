@@ -1,0 +1,1 @@
+"""Credential adapters: environment variables, a static mapping, or a chain of both."""

@@ -1,0 +1,1 @@
+"""Provider codecs (one per wire format) and the registry of hosts that speak them."""

@@ -1,0 +1,215 @@
+"""The OpenAI chat-completions codec: OpenAI itself, Azure OpenAI and every compatible host.
+
+Non-streamed bodies and streamed ``data:`` payloads go through one parser (``_validated``): the
+same error detection, the same validation into llmport's models, the same failure messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel, ValidationError
+
+from ...domain.dispatch.params import select_params
+from ...domain.models.errors import APIConnectionError, APIError
+from ...domain.models.response import ModelResponse
+from ...domain.models.stream import ModelResponseStream
+from ...ports.codec import ProviderCall
+from ...ports.transport import HttpRequest, HttpResponse
+from .errors import build_error, decode_body, invalid_response, openai_error_fields
+from .sse import SSEDecoder, SSEEvent
+
+M = TypeVar("M", bound=BaseModel)
+
+ENDPOINT = "/chat/completions"
+USER_AGENT = "llmport/0.1"
+# Parameters of litellm's signature that the OpenAI wire format has no place for.
+UNSUPPORTED = frozenset({"thinking"})
+# Fields llmport adds to assistant messages that OpenAI-compatible servers may reject.
+_LLMPORT_ONLY = ("reasoning_content", "thinking_blocks", "provider_specific_fields")
+
+
+class OpenAICodec:
+    """Speaks ``POST {base}/chat/completions`` (or Azure's deployment URL), JSON and SSE."""
+
+    name = "openai"
+    version = "1"
+
+    def build_request(self, call: ProviderCall) -> HttpRequest:
+        """Encode ``call`` as an OpenAI chat-completions request."""
+        body: dict[str, Any] = {"model": call.model, "messages": _wire_messages(call.request.messages)}
+        body.update(select_params(call, UNSUPPORTED))
+        if call.request.stream:
+            body["stream"] = True
+        else:
+            body.pop("stream_options", None)  # OpenAI rejects stream_options without stream
+        body.update(call.request.options.extra_body)
+        return HttpRequest(
+            method="POST",
+            url=_url(call),
+            headers=_headers(call),
+            body=json.dumps(body, separators=(",", ":")).encode(),
+            timeout=call.timeout,
+            secrets=call.secrets,
+        )
+
+    def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
+        """Decode a non-streamed chat completion."""
+        return _validated(response.content, ModelResponse, call, response.status_code)
+
+    def stream_parser(self, call: ProviderCall) -> OpenAIStreamParser:
+        """Return a parser for one streamed response."""
+        return OpenAIStreamParser(call)
+
+    def map_error(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
+    ) -> APIError:
+        """Map an HTTP error answer."""
+        return build_error(status_code, headers, decode_body(body), call, openai_error_fields)
+
+
+class OpenAIStreamParser:
+    """Turns an OpenAI SSE body into chunks.
+
+    The stream is complete at ``data: [DONE]``, or, for servers that omit it, once every choice
+    has finished and the usage chunk (if asked for) has arrived.
+    """
+
+    def __init__(self, call: ProviderCall) -> None:
+        self._call = call
+        self._sse = SSEDecoder()
+        self._done = False
+        self._finished: set[int] = set()
+        self._usage_seen = False
+        self._tool_indexes: dict[str, int] = {}
+        options = call.request.params.get("stream_options")
+        self._wants_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
+        self._choices = int(call.request.params.get("n") or 1)
+
+    def feed(self, data: bytes) -> list[ModelResponseStream]:
+        """Consume bytes, return completed chunks."""
+        return self._chunks(self._sse.feed(data))
+
+    def finish(self) -> list[ModelResponseStream]:
+        """Flush; raise when the stream was cut short."""
+        chunks = self._chunks(self._sse.finish())
+        if not self._complete():
+            raise APIConnectionError(
+                "the stream ended before it was complete (no [DONE] and not every choice finished)",
+                self._call.provider,
+                self._call.request.model,
+            )
+        return chunks
+
+    def _complete(self) -> bool:
+        if self._done:
+            return True
+        all_finished = len(self._finished) >= self._choices
+        return all_finished and (self._usage_seen or not self._wants_usage)
+
+    def _chunks(self, events: list[SSEEvent]) -> list[ModelResponseStream]:
+        chunks: list[ModelResponseStream] = []
+        for event in events:
+            if self._done:
+                break
+            if event.data.strip() == "[DONE]":
+                self._done = True
+                continue
+            chunk = _validated(event.data, ModelResponseStream, self._call, None, self._fix_tool_indexes)
+            self._track(chunk)
+            chunks.append(chunk)
+        return chunks
+
+    def _track(self, chunk: ModelResponseStream) -> None:
+        self._usage_seen = self._usage_seen or chunk.usage is not None
+        self._finished.update(choice.index for choice in chunk.choices if choice.finish_reason)
+
+    def _fix_tool_indexes(self, data: dict[str, Any]) -> None:
+        # Some compatible servers omit `index` on tool-call deltas; number calls by their id.
+        for choice in data.get("choices") or ():
+            delta = choice.get("delta") if isinstance(choice, dict) else None
+            for call in (delta or {}).get("tool_calls") or ():
+                if isinstance(call, dict) and call.get("index") is None:
+                    call["index"] = self._index_for(call.get("id"))
+
+    def _index_for(self, call_id: object) -> int:
+        if isinstance(call_id, str):
+            return self._tool_indexes.setdefault(call_id, len(self._tool_indexes))
+        return max(len(self._tool_indexes) - 1, 0)  # an id-less fragment continues the latest call
+
+
+def _validated(
+    raw: bytes | str,
+    model: type[M],
+    call: ProviderCall,
+    status_code: int | None,
+    prepare: Any = None,
+) -> M:
+    """Parse one JSON payload (a whole body or one stream event) into ``model``."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise invalid_response(
+            "the provider's answer is not valid JSON", _bytes(raw), call, status_code
+        ) from None
+    if not isinstance(data, dict):
+        raise invalid_response("the provider's answer is not a JSON object", _bytes(raw), call, status_code)
+    if "error" in data and "choices" not in data:
+        raise build_error(None, {}, data, call, openai_error_fields)
+    if prepare is not None:
+        prepare(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        reason = (
+            f"the provider's answer does not have the chat-completion shape ({error.error_count()} problems)"
+        )
+        raise invalid_response(reason, _bytes(raw), call, status_code) from None
+
+
+def _bytes(raw: bytes | str) -> bytes:
+    return raw if isinstance(raw, bytes) else raw.encode("utf-8", errors="replace")
+
+
+def _wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in message.items() if k not in _LLMPORT_ONLY}
+        if any(k in message for k in _LLMPORT_ONLY)
+        else message
+        for message in messages
+    ]
+
+
+def _headers(call: ProviderCall) -> dict[str, str]:
+    headers = {"content-type": "application/json", "accept": "application/json", "user-agent": USER_AGENT}
+    if call.api_key is not None:
+        key = call.api_key.get_secret_value()
+        if call.host.options.get("auth") == "api-key":
+            headers["api-key"] = key
+        else:
+            headers["authorization"] = f"Bearer {key}"
+    if call.request.options.organization:
+        headers["openai-organization"] = call.request.options.organization
+    headers.update({name.lower(): value for name, value in call.request.options.extra_headers.items()})
+    return headers
+
+
+def _url(call: ProviderCall) -> str:
+    base = call.api_base.rstrip("/")
+    if call.host.options.get("url") == "azure":
+        return _azure_url(call, base)
+    return base if base.endswith(ENDPOINT) else base + ENDPOINT
+
+
+def _azure_url(call: ProviderCall, base: str) -> str:
+    # Azure routes by deployment in the path and versions the API in the query string.
+    if "/openai/deployments/" in base:
+        url = base if base.split("?", maxsplit=1)[0].endswith(ENDPOINT) else base + ENDPOINT
+    else:
+        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{ENDPOINT}"
+    if "api-version=" not in url and call.api_version:
+        url += ("&" if "?" in url else "?") + f"api-version={quote(call.api_version)}"
+    return url

@@ -1,0 +1,79 @@
+"""The codec registry: prefix → host row, bare model name → host, codec name → codec (lazy)."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterable, Mapping
+
+from ...domain.models.errors import BadRequestError
+from ...ports.codec import Host, ProviderCodec
+from .hosts import HOSTS, OPENAI_BARE_PREFIXES, PLANNED, PLANNED_BARE_PREFIXES
+
+# Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
+CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec"}
+
+
+class ProviderRegistry:
+    """The default ``CodecRegistry``: hosts as data, codecs imported on first use.
+
+    Args:
+        hosts: Host rows (defaults to the built-in table); later rows win on the same prefix.
+        codecs: Extra or replacement codec instances by name (e.g. a user's own wire format).
+    """
+
+    def __init__(
+        self, hosts: Iterable[Host] = HOSTS, codecs: Mapping[str, ProviderCodec] | None = None
+    ) -> None:
+        self._hosts = {host.prefix: host for host in hosts}
+        self._codecs: dict[str, ProviderCodec] = dict(codecs or {})
+        self._lock = threading.Lock()
+
+    def host(self, prefix: str) -> Host | None:
+        """Return the host row for ``prefix``; a planned provider raises saying it is not available yet."""
+        host = self._hosts.get(prefix)
+        if host is None and prefix in PLANNED:
+            raise BadRequestError(
+                f"the {prefix!r} provider is not available in llmport yet (it arrives with "
+                f"{PLANNED[prefix]}); for an OpenAI-compatible server use the 'openai/' prefix "
+                "with api_base=",
+                "llmport",
+                prefix,
+                param="model",
+            )
+        return host
+
+    def host_for_bare_model(self, model: str) -> Host | None:
+        """Return the host of a well-known bare model name."""
+        if model.startswith(OPENAI_BARE_PREFIXES):
+            return self._hosts.get("openai")
+        for bare_prefix, provider in PLANNED_BARE_PREFIXES.items():
+            if model.startswith(bare_prefix):
+                return self.host(provider) or self._hosts.get(provider)
+        return None
+
+    def codec(self, name: str) -> ProviderCodec:
+        """Return the codec named ``name``, imported and built once."""
+        codec = self._codecs.get(name)
+        if codec is not None:
+            return codec
+        with self._lock:
+            if name not in self._codecs:
+                self._codecs[name] = _load(name)
+            return self._codecs[name]
+
+    def register(self, host: Host, codec: ProviderCodec | None = None) -> None:
+        """Add or replace a host row (and optionally its codec instance)."""
+        self._hosts[host.prefix] = host
+        if codec is not None:
+            self._codecs[host.codec] = codec
+
+
+def _load(name: str) -> ProviderCodec:
+    target = CODECS.get(name)
+    if target is None:
+        raise BadRequestError(f"no codec named {name!r} is registered", "llmport", None, param="model")
+    module_name, _, class_name = target.partition(":")
+    module = importlib.import_module(module_name, __package__)
+    codec: ProviderCodec = getattr(module, class_name)()
+    return codec

@@ -1,0 +1,1 @@
+"""Transport adapters: httpx (real) and ``FakeTransport`` (tests)."""

@@ -1,0 +1,258 @@
+"""The httpx transport: one pooled sync client, one async client per event loop.
+
+An ``httpx.AsyncClient`` holds connections bound to the loop that opened them, so a client made
+under one ``asyncio.run()`` fails under the next. This transport keeps one async client per
+loop and closes it when that loop shuts down (through the loop's async-generator finaliser,
+which ``asyncio.run`` and ``asyncio.Runner`` call), so nothing leaks and nothing warns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import threading
+import weakref
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from functools import lru_cache
+from typing import Any
+
+import httpx
+
+from ...domain.models.errors import APIConnectionError, Timeout
+from ...domain.models.redaction import redact
+from ...domain.models.request import TimeoutConfig
+from ...ports.transport import HttpRequest, HttpResponse
+
+_CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
+
+
+class HttpxTransport:
+    """The default transport, over httpx.
+
+    Args:
+        http_client: A sync client to use instead of building one (you keep ownership).
+        async_http_client: An async client to use on every loop (you keep ownership and the
+            responsibility of using it on one loop only).
+        ssl_verify: True (system/env CA bundle), False, a CA bundle path, or an ``ssl.SSLContext``.
+        limits: Connection-pool limits for the clients this transport builds.
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        ssl_verify: bool | str | ssl.SSLContext = True,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+    ) -> None:
+        self._client = http_client
+        self._owns_client = http_client is None
+        self._shared_async = async_http_client
+        self._ssl_verify = ssl_verify
+        self._limits = limits
+        self._verify: bool | ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpxTransport(async_clients={len(self._async_clients)})"
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and read the whole response."""
+        with _translated(request):
+            response = self._sync_client().send(_to_httpx(request))
+            try:
+                content = response.read()
+            finally:
+                response.close()
+        return HttpResponse(response.status_code, _headers(response.headers), content)
+
+    @contextmanager
+    def stream(self, request: HttpRequest) -> Iterator[_StreamingResponse]:
+        """Send ``request`` and yield the response for incremental reading."""
+        with _translated(request):
+            response = self._sync_client().send(_to_httpx(request), stream=True)
+        try:
+            yield _StreamingResponse(response, request)
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        """Close the sync client this transport built."""
+        if self._client is not None and self._owns_client:
+            self._client.close()
+            self._client = None
+
+    def _sync_client(self) -> httpx.Client:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(verify=self._ssl(), limits=self._limits, timeout=None)  # noqa: S113 - set per request
+                client = self._client
+        return client
+
+    # -- async ------------------------------------------------------------------------------
+
+    async def asend(self, request: HttpRequest) -> HttpResponse:
+        """Async ``send``."""
+        with _translated(request):
+            client = await self._async_client()
+            response = await client.send(_to_httpx(request))
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+        return HttpResponse(response.status_code, _headers(response.headers), content)
+
+    @asynccontextmanager
+    async def astream(self, request: HttpRequest) -> AsyncIterator[_AsyncStreamingResponse]:
+        """Async ``stream``."""
+        with _translated(request):
+            client = await self._async_client()
+            response = await client.send(_to_httpx(request), stream=True)
+        try:
+            yield _AsyncStreamingResponse(response, request)
+        finally:
+            await response.aclose()
+
+    async def aclose(self) -> None:
+        """Close the async client of the running loop, and the sync client."""
+        loop = asyncio.get_running_loop()
+        entry = self._async_clients.pop(loop, None)
+        if entry is not None:
+            await entry.close()
+        self.close()
+
+    async def _async_client(self) -> httpx.AsyncClient:
+        if self._shared_async is not None:
+            return self._shared_async
+        loop = asyncio.get_running_loop()
+        entry = self._async_clients.get(loop)
+        if entry is None:
+            client = httpx.AsyncClient(verify=self._ssl(), limits=self._limits, timeout=None)  # noqa: S113 - set per request
+            entry = self._async_clients[loop] = _LoopClient(client)
+            await entry.close_with_loop()
+        return entry.client
+
+    def _ssl(self) -> bool | ssl.SSLContext:
+        # Built once and shared by every client: loading a CA bundle costs tens of milliseconds.
+        if self._verify is None:
+            self._verify = _verify_setting(self._ssl_verify)
+        return self._verify
+
+
+class _LoopClient:
+    """An async client and the finaliser that closes it when its event loop shuts down."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self._finaliser: AsyncIterator[None] | None = None
+
+    async def close_with_loop(self) -> None:
+        # The loop tracks started async generators and closes them in shutdown_asyncgens().
+        self._finaliser = self._run_until_loop_shutdown()
+        await anext(self._finaliser)
+
+    async def _run_until_loop_shutdown(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await self.client.aclose()
+
+    async def close(self) -> None:
+        if self._finaliser is not None:
+            finaliser, self._finaliser = self._finaliser, None
+            await finaliser.aclose()  # type: ignore[attr-defined]
+
+
+class _StreamingResponse:
+    """A streamed httpx response behind the port's ``StreamingResponse``."""
+
+    def __init__(self, response: httpx.Response, request: HttpRequest) -> None:
+        self._response = response
+        self._request = request
+        self.status_code = response.status_code
+        self.headers = _headers(response.headers)
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        with _translated(self._request):
+            yield from self._response.iter_bytes()
+
+    def read(self) -> bytes:
+        with _translated(self._request):
+            return self._response.read()
+
+
+class _AsyncStreamingResponse:
+    """A streamed httpx response behind the port's ``AsyncStreamingResponse``."""
+
+    def __init__(self, response: httpx.Response, request: HttpRequest) -> None:
+        self._response = response
+        self._request = request
+        self.status_code = response.status_code
+        self.headers = _headers(response.headers)
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        with _translated(self._request):
+            async for piece in self._response.aiter_bytes():
+                yield piece
+
+    async def aread(self) -> bytes:
+        with _translated(self._request):
+            return await self._response.aread()
+
+
+@contextmanager
+def _translated(request: HttpRequest) -> Iterator[None]:
+    """Re-raise httpx's failures as llmport's, with secrets scrubbed from the text."""
+    try:
+        yield
+    except httpx.TimeoutException as error:
+        raise Timeout(_describe(error, request)) from None
+    except (httpx.TransportError, httpx.InvalidURL) as error:
+        raise APIConnectionError(_describe(error, request)) from None
+
+
+def _describe(error: Exception, request: HttpRequest) -> str:
+    # `from None` above: httpx's own exception text and traceback can carry the raw URL.
+    detail = str(error) or type(error).__name__
+    return redact(f"{type(error).__name__} on {request.method} {request.safe_url}: {detail}", request.secrets)
+
+
+def _to_httpx(request: HttpRequest) -> httpx.Request:
+    return httpx.Request(
+        request.method,
+        request.url,
+        headers=request.headers,
+        content=request.body,
+        extensions={"timeout": _timeout(request.timeout).as_dict()},
+    )
+
+
+@lru_cache(maxsize=64)
+def _timeout(config: TimeoutConfig) -> httpx.Timeout:
+    return httpx.Timeout(connect=config.connect, read=config.read, write=config.write, pool=config.pool)
+
+
+def _headers(headers: httpx.Headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _verify_setting(setting: bool | str | ssl.SSLContext, environ: Mapping[str, str] | None = None) -> Any:
+    env = os.environ if environ is None else environ
+    if isinstance(setting, ssl.SSLContext) or setting is False:
+        return setting
+    if isinstance(setting, str):
+        return ssl.create_default_context(cafile=setting)
+    bundle = next((env[name] for name in _CA_BUNDLE_ENV if env.get(name)), None)
+    if bundle and not env.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=bundle)
+    return True  # httpx itself honours SSL_CERT_FILE / SSL_CERT_DIR and the proxy variables

@@ -1,0 +1,1 @@
+"""The composition root: the container, the ``Client`` and the module-level default client."""

@@ -1,0 +1,201 @@
+"""``Client``: the object that owns a configured dispatcher and its connection pools."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
+
+from pydantic import SecretStr
+
+from ..domain.dispatch import Dispatcher, DispatchSettings
+from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.models.messages import MessageLike
+from ..domain.models.params import CompletionParams
+from ..domain.models.request import TimeoutConfig, build_request
+from ..domain.models.response import ModelResponse
+from ..domain.models.stream import CompletionStream
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
+    from ..ports.cache import Cache
+    from ..ports.clock import Clock
+    from ..ports.codec import CodecRegistry
+    from ..ports.credentials import Credentials
+    from ..ports.logger import Logger
+    from ..ports.transport import Transport
+
+
+class Client:
+    """A configured llmport: ``completion()``/``acompletion()`` plus the pools behind them.
+
+    Build one per application (it is thread-safe and reuses connections); close it, or use it
+    as a context manager, when done. Every argument is optional.
+
+    Args:
+        api_key: Key used for any provider when a call gives none (else the provider's env var).
+        api_base: Base URL used for any provider when a call gives none. ``base_url`` is an alias.
+        timeout: Per-attempt timeout: seconds or an ``httpx.Timeout`` (default 600 s, connect 5 s).
+        num_retries: Retries of retryable failures (default 2). ``max_retries`` is an alias.
+        drop_params: Drop parameters a provider cannot take instead of raising.
+        log_level: Emit llmport's logs through loguru at this level (default: ``LLMPORT_LOG``, else none).
+        transport: A transport adapter (e.g. ``FakeTransport``) instead of httpx.
+        http_client: An ``httpx.Client`` for the default transport to use.
+        async_http_client: An ``httpx.AsyncClient`` for the default transport to use.
+        ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
+        credentials: Where keys and base URLs come from (default: environment variables).
+        cache: A response cache adapter.
+        logger: A logger adapter instead of loguru.
+        clock: A clock adapter (tests use ``FakeClock``).
+        registry: A codec registry instead of the built-in one.
+        dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        api_base: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Any | None = None,
+        num_retries: int | None = None,
+        max_retries: int | None = None,
+        drop_params: bool = False,
+        log_level: str | None = None,
+        transport: Transport | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        ssl_verify: bool | str | ssl.SSLContext = True,
+        credentials: Credentials | None = None,
+        cache: Cache | None = None,
+        logger: Logger | None = None,
+        clock: Clock | None = None,
+        registry: CodecRegistry | None = None,
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
+        if dispatcher is None:
+            from .container import build_dispatcher  # loads dependency-injector on first use
+
+            retries = num_retries if num_retries is not None else max_retries
+            settings = DispatchSettings(
+                timeout=TimeoutConfig() if timeout is None else TimeoutConfig.parse(timeout),
+                num_retries=DEFAULT_NUM_RETRIES if retries is None else retries,
+                drop_params=drop_params,
+                api_key=None if api_key is None else SecretStr(api_key),
+                api_base=api_base or base_url,
+            )
+            dispatcher = build_dispatcher(
+                settings=settings,
+                log_level=log_level,
+                transport=transport,
+                http_client=http_client,
+                async_http_client=async_http_client,
+                ssl_verify=ssl_verify,
+                credentials=credentials,
+                cache=cache,
+                logger=logger,
+                clock=clock,
+                registry=registry,
+            )
+        self.dispatcher = dispatcher
+
+    def __repr__(self) -> str:
+        return f"Client({self.dispatcher!r})"
+
+    @overload
+    def completion(
+        self,
+        model: str,
+        messages: Sequence[MessageLike] = ...,
+        *,
+        stream: Literal[True],
+        **params: Unpack[CompletionParams],
+    ) -> CompletionStream: ...
+    @overload
+    def completion(
+        self,
+        model: str,
+        messages: Sequence[MessageLike] = ...,
+        *,
+        stream: Literal[False] | None = ...,
+        **params: Unpack[CompletionParams],
+    ) -> ModelResponse: ...
+    @overload
+    def completion(
+        self, model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
+    ) -> ModelResponse | CompletionStream: ...
+    def completion(
+        self, model: str, messages: Sequence[MessageLike] = (), **params: Any
+    ) -> ModelResponse | CompletionStream:
+        """Run a chat completion, litellm-style.
+
+        Args:
+            model: ``provider/model`` (``openai/gpt-4o``, ``azure/my-deployment``) or a well-known
+                bare name (``gpt-4o``).
+            messages: OpenAI-format messages (dicts or message objects).
+            **params: Any parameter of litellm's ``completion()``; unknown ones are forwarded to
+                the provider in the request body.
+
+        Returns:
+            A ``ModelResponse``, or a ``CompletionStream`` of chunks when ``stream=True``.
+
+        Raises:
+            BadRequestError: for invalid input, before any network call.
+            APIError: the subclass matching the provider's failure.
+        """
+        return self.dispatcher.complete(build_request(model, messages, params))
+
+    @overload
+    async def acompletion(
+        self,
+        model: str,
+        messages: Sequence[MessageLike] = ...,
+        *,
+        stream: Literal[True],
+        **params: Unpack[CompletionParams],
+    ) -> CompletionStream: ...
+    @overload
+    async def acompletion(
+        self,
+        model: str,
+        messages: Sequence[MessageLike] = ...,
+        *,
+        stream: Literal[False] | None = ...,
+        **params: Unpack[CompletionParams],
+    ) -> ModelResponse: ...
+    @overload
+    async def acompletion(
+        self, model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
+    ) -> ModelResponse | CompletionStream: ...
+    async def acompletion(
+        self, model: str, messages: Sequence[MessageLike] = (), **params: Any
+    ) -> ModelResponse | CompletionStream:
+        """Async ``completion()``; a stream it returns is consumed with ``async for``."""
+        return await self.dispatcher.acomplete(build_request(model, messages, params))
+
+    def close(self) -> None:
+        """Close the sync connection pool."""
+        self.dispatcher.transport.close()
+
+    async def aclose(self) -> None:
+        """Close the connection pools (async and sync)."""
+        await self.dispatcher.transport.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,37 @@
+"""Client-wide defaults the use case applies when a call does not say otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+from ..models.request import TimeoutConfig
+
+DEFAULT_NUM_RETRIES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    """Defaults of one client.
+
+    Attributes:
+        timeout: Per-attempt timeouts (600 s, connect 5 s by default).
+        num_retries: Retries after the first attempt (2, like the OpenAI SDK).
+        drop_params: Drop parameters a target cannot take instead of raising.
+        api_key: A key used for every provider when the call gives none (litellm's ``api_key``).
+        api_base: A base URL used for every provider when the call gives none.
+    """
+
+    timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
+    num_retries: int = DEFAULT_NUM_RETRIES
+    drop_params: bool = False
+    api_key: SecretStr | None = None
+    api_base: str | None = None
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key is not None else None
+        return (
+            f"DispatchSettings(timeout={self.timeout}, num_retries={self.num_retries}, "
+            f"drop_params={self.drop_params}, api_key={key}, api_base={self.api_base!r})"
+        )

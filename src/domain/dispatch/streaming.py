@@ -1,0 +1,82 @@
+"""From a streamed HTTP body to caller-facing chunks, the same way for every codec.
+
+The codec's parser turns bytes into chunks; this module adds the cross-provider rules: usage
+rides on the finish chunk (never a chunk without choices), the connection is released when the
+caller stops early, and a body that ends without its terminal event raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, ExitStack
+
+from ...ports.codec import StreamParser
+from ...ports.transport import AsyncStreamingResponse, StreamingResponse
+from ..models.stream import ModelResponseStream, StreamingChoices
+
+
+class FinishChunkHold:
+    """Holds back the latest finish chunk so a trailing usage-only chunk can ride on it."""
+
+    def __init__(self) -> None:
+        self._held: ModelResponseStream | None = None
+
+    def push(self, chunk: ModelResponseStream) -> list[ModelResponseStream]:
+        """Accept the next chunk; return the chunks ready for the caller, in order."""
+        if not chunk.choices:
+            return self._attach_usage(chunk)
+        ready = self._release()
+        if any(choice.finish_reason for choice in chunk.choices):
+            self._held = chunk
+        else:
+            ready.append(chunk)
+        return ready
+
+    def flush(self) -> list[ModelResponseStream]:
+        """Release what is held at the end of the stream."""
+        return self._release()
+
+    def _attach_usage(self, chunk: ModelResponseStream) -> list[ModelResponseStream]:
+        if chunk.usage is None:
+            return []  # e.g. Azure's prompt-filter chunk: nothing a caller can use
+        if self._held is not None:
+            self._held.usage = chunk.usage
+            return []
+        # Usage with no finish chunk before it: give it an empty choice so choices[0] exists.
+        chunk.choices = [StreamingChoices()]
+        return [chunk]
+
+    def _release(self) -> list[ModelResponseStream]:
+        held, self._held = self._held, None
+        return [held] if held is not None else []
+
+
+def iter_chunks(
+    response: StreamingResponse, parser: StreamParser, resources: ExitStack
+) -> Iterator[ModelResponseStream]:
+    """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
+    hold = FinishChunkHold()
+    with resources:
+        for data in response.iter_bytes():
+            for chunk in parser.feed(data):
+                yield from hold.push(chunk)
+        for chunk in parser.finish():
+            yield from hold.push(chunk)
+        yield from hold.flush()
+
+
+async def aiter_chunks(
+    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack
+) -> AsyncIterator[ModelResponseStream]:
+    """Async ``iter_chunks``."""
+    hold = FinishChunkHold()
+    async with resources:
+        async for data in response.aiter_bytes():
+            for chunk in parser.feed(data):
+                for ready in hold.push(chunk):
+                    yield ready
+        for chunk in parser.finish():
+            for ready in hold.push(chunk):
+                yield ready
+        for ready in hold.flush():
+            yield ready

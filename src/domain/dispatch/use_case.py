@@ -1,0 +1,229 @@
+"""The dispatch use case: one checked request in, one response or stream out.
+
+Sync and async paths share every decision (routing, request building, retry policy, parsing);
+they differ only in the I/O calls, which stay in short twin methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack, ExitStack
+from typing import TypeVar
+
+from ...ports.cache import Cache
+from ...ports.clock import Clock
+from ...ports.codec import CodecRegistry, Host, ProviderCall, ProviderCodec
+from ...ports.credentials import Credentials
+from ...ports.logger import Logger
+from ...ports.transport import AsyncStreamingResponse, HttpRequest, HttpResponse, StreamingResponse, Transport
+from ..models.errors import APIError
+from ..models.redaction import redact
+from ..models.request import CompletionRequest
+from ..models.response import ModelResponse
+from ..models.stream import CompletionStream
+from .mock import mock_result
+from .retry import RetryPolicy
+from .routing import provider_call, resolve_host
+from .settings import DispatchSettings
+from .streaming import aiter_chunks, iter_chunks
+
+T = TypeVar("T")
+_ROUTE_CACHE_SIZE = 1024
+
+
+class Dispatcher:
+    """Routes requests to provider codecs and runs them over the transport.
+
+    Args:
+        transport: Sends HTTP requests.
+        registry: Finds hosts and codecs.
+        credentials: Supplies keys and base URLs by name.
+        logger: Receives log events.
+        clock: Time and sleeping (retries).
+        cache: Response cache (used from Core II on; held so the wiring is complete).
+        settings: Client-wide defaults.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        registry: CodecRegistry,
+        credentials: Credentials,
+        logger: Logger,
+        clock: Clock,
+        cache: Cache | None = None,
+        settings: DispatchSettings | None = None,
+    ) -> None:
+        self.transport = transport
+        self.registry = registry
+        self.credentials = credentials
+        self.logger = logger
+        self.clock = clock
+        self.cache = cache
+        self.settings = settings or DispatchSettings()
+        self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"Dispatcher(transport={type(self.transport).__name__}, settings={self.settings!r})"
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
+        """Run ``request`` and return the response, or the stream when ``request.stream``."""
+        if request.options.mock_response is not None:
+            return mock_result(request, int(self.clock.time()))
+        codec, call, http = self._prepare(request)
+        if request.stream:
+            return self._open_stream(codec, call, http)
+        started = self.clock.monotonic()
+        response = self._with_retries(call, lambda: self._send(codec, call, http))
+        return self._finish(codec, call, response, started)
+
+    def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
+        response = self.transport.send(http)
+        if response.status_code >= 400:
+            raise codec.map_error(response.status_code, response.headers, response.content, call)
+        return response
+
+    def _open_stream(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CompletionStream:
+        def attempt() -> tuple[StreamingResponse, ExitStack]:
+            resources = ExitStack()
+            try:
+                response = resources.enter_context(self.transport.stream(http))
+                if response.status_code >= 400:
+                    raise codec.map_error(response.status_code, response.headers, response.read(), call)
+            except BaseException:
+                resources.close()
+                raise
+            return response, resources
+
+        response, resources = self._with_retries(call, attempt)
+        self._log_response(call, response.status_code, None)
+        chunks = iter_chunks(response, codec.stream_parser(call), resources)
+        return CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=resources.close)
+
+    def _with_retries(self, call: ProviderCall, attempt: Callable[[], T]) -> T:
+        policy = self._retry_policy(call)
+        tries = 0
+        while True:
+            try:
+                return attempt()
+            except APIError as error:
+                tries += 1
+                delay = policy.delay(tries, error)
+                if delay is None:
+                    raise
+                self._log_retry(call, error, tries, delay)
+                self.clock.sleep(delay)
+
+    # -- async ------------------------------------------------------------------------------
+
+    async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
+        """Async ``complete``; a stream it returns is an async iterator."""
+        if request.options.mock_response is not None:
+            return mock_result(request, int(self.clock.time()))
+        codec, call, http = self._prepare(request)
+        if request.stream:
+            return await self._aopen_stream(codec, call, http)
+        started = self.clock.monotonic()
+        response = await self._awith_retries(call, lambda: self._asend(codec, call, http))
+        return self._finish(codec, call, response, started)
+
+    async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
+        response = await self.transport.asend(http)
+        if response.status_code >= 400:
+            raise codec.map_error(response.status_code, response.headers, response.content, call)
+        return response
+
+    async def _aopen_stream(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+    ) -> CompletionStream:
+        async def attempt() -> tuple[AsyncStreamingResponse, AsyncExitStack]:
+            resources = AsyncExitStack()
+            try:
+                response = await resources.enter_async_context(self.transport.astream(http))
+                if response.status_code >= 400:
+                    raise codec.map_error(
+                        response.status_code, response.headers, await response.aread(), call
+                    )
+            except BaseException:
+                await resources.aclose()
+                raise
+            return response, resources
+
+        response, resources = await self._awith_retries(call, attempt)
+        self._log_response(call, response.status_code, None)
+        chunks = aiter_chunks(response, codec.stream_parser(call), resources)
+        return CompletionStream(async_chunks=chunks, model=call.request.model, on_aclose=resources.aclose)
+
+    async def _awith_retries(self, call: ProviderCall, attempt: Callable[[], Awaitable[T]]) -> T:
+        policy = self._retry_policy(call)
+        tries = 0
+        while True:
+            try:
+                return await attempt()
+            except APIError as error:
+                tries += 1
+                delay = policy.delay(tries, error)
+                if delay is None:
+                    raise
+                self._log_retry(call, error, tries, delay)
+                await self.clock.asleep(delay)
+
+    # -- shared decisions -------------------------------------------------------------------
+
+    def _prepare(self, request: CompletionRequest) -> tuple[ProviderCodec, ProviderCall, HttpRequest]:
+        host, model = self._route(request.model, request.options.custom_llm_provider)
+        call = provider_call(request, host, model, self.credentials, self.settings)
+        codec = self.registry.codec(host.codec)
+        http = codec.build_request(call)
+        if self.logger.enabled("DEBUG"):
+            self.logger.log(
+                "DEBUG", "llmport request", provider=call.provider, model=call.model,
+                url=http.safe_url, stream=request.stream,
+            )  # fmt: skip
+        return codec, call, http
+
+    def _route(self, model: str, custom_llm_provider: str | None) -> tuple[Host, str]:
+        key = (model, custom_llm_provider)
+        route = self._routes.get(key)
+        if route is None:
+            route = resolve_host(model, custom_llm_provider, self.registry)
+            if len(self._routes) >= _ROUTE_CACHE_SIZE:
+                self._routes.clear()
+            self._routes[key] = route
+        return route
+
+    def _retry_policy(self, call: ProviderCall) -> RetryPolicy:
+        retries = call.request.options.num_retries
+        return RetryPolicy(self.settings.num_retries if retries is None else retries)
+
+    def _finish(
+        self, codec: ProviderCodec, call: ProviderCall, response: HttpResponse, started: float
+    ) -> ModelResponse:
+        latency_ms = (self.clock.monotonic() - started) * 1000
+        self._log_response(call, response.status_code, latency_ms)
+        result = codec.parse_response(response, call)
+        result._hidden_params.update(
+            {
+                "custom_llm_provider": call.provider,
+                "api_base": redact(call.api_base, call.secrets),
+                "response_ms": latency_ms,
+                "cache_hit": False,
+            }
+        )
+        return result
+
+    def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:
+        if self.logger.enabled("DEBUG"):
+            self.logger.log(
+                "DEBUG", "llmport response", provider=call.provider, status=status, latency_ms=latency_ms
+            )
+
+    def _log_retry(self, call: ProviderCall, error: APIError, tries: int, delay: float) -> None:
+        if self.logger.enabled("INFO"):
+            self.logger.log(
+                "INFO", "llmport retry", provider=call.provider, model=call.model,
+                attempt=tries, delay_s=round(delay, 3), error=type(error).__name__, status=error.status_code,
+            )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Pure domain models: messages, requests, responses, stream chunks and errors."""

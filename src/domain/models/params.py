@@ -1,0 +1,118 @@
+"""The keyword parameters of ``completion()``, typed once for every entry point.
+
+``CompletionParams`` lists litellm's ``completion()`` signature (and the OpenAI chat parameters
+it forwards). Any other keyword is a provider-specific parameter and goes into the request body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypedDict
+
+from pydantic import BaseModel
+
+TimeoutLike = float | int | str | Any
+"""Seconds, or an object with ``connect``/``read``/``write``/``pool`` such as ``httpx.Timeout``."""
+
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "default"]
+
+
+class CompletionParams(TypedDict, total=False):
+    """Keyword parameters shared by ``completion()`` and ``acompletion()``."""
+
+    # OpenAI chat-completions parameters.
+    temperature: float | None
+    top_p: float | None
+    n: int | None
+    stream_options: dict[str, Any] | None
+    stop: str | Sequence[str] | None
+    max_completion_tokens: int | None
+    max_tokens: int | None
+    modalities: Sequence[str] | None
+    prediction: dict[str, Any] | None
+    audio: dict[str, Any] | None
+    presence_penalty: float | None
+    frequency_penalty: float | None
+    logit_bias: dict[str, float] | None
+    user: str | None
+    reasoning_effort: ReasoningEffort | None
+    response_format: dict[str, Any] | type[BaseModel] | None
+    seed: int | None
+    tools: Sequence[dict[str, Any]] | None
+    tool_choice: str | dict[str, Any] | None
+    logprobs: bool | None
+    top_logprobs: int | None
+    parallel_tool_calls: bool | None
+    functions: Sequence[dict[str, Any]] | None
+    function_call: str | dict[str, Any] | None
+    service_tier: str | None
+    store: bool | None
+    thinking: dict[str, Any] | None
+    # Where and how to send it.
+    timeout: TimeoutLike | None
+    api_key: str | None
+    api_base: str | None
+    base_url: str | None
+    api_version: str | None
+    custom_llm_provider: str | None
+    deployment_id: str | None
+    organization: str | None
+    extra_headers: Mapping[str, str] | None
+    headers: Mapping[str, str] | None
+    extra_body: Mapping[str, Any] | None
+    # Behaviour on the client side.
+    drop_params: bool | None
+    additional_drop_params: Sequence[str] | None
+    metadata: Mapping[str, Any] | None
+    mock_response: str | Exception | Mapping[str, Any] | Any | None
+    num_retries: int | None
+    max_retries: int | None
+    fallbacks: Sequence[str | Mapping[str, Any]] | None
+    context_window_fallbacks: Sequence[str | Mapping[str, Any]] | None
+    caching: bool | None
+    thinking_budget: int | None
+    model_list: Sequence[Mapping[str, Any]] | None
+    logger_fn: Callable[..., Any] | None
+
+
+# Parameters that shape the provider's output and belong in the request body.
+BODY_PARAMS: frozenset[str] = frozenset(
+    {
+        "temperature", "top_p", "n", "stream_options", "stop", "max_completion_tokens", "max_tokens",
+        "modalities", "prediction", "audio", "presence_penalty", "frequency_penalty", "logit_bias",
+        "user", "reasoning_effort", "response_format", "seed", "tools", "tool_choice", "logprobs",
+        "top_logprobs", "parallel_tool_calls", "functions", "function_call", "service_tier", "store",
+        "thinking", "web_search_options", "verbosity", "prompt_cache_key", "safety_identifier",
+    }
+)  # fmt: skip
+
+# Client-side parameters llmport implements; none of them reaches a request body.
+CLIENT_PARAMS: frozenset[str] = frozenset(
+    {
+        "timeout", "request_timeout", "api_key", "api_base", "base_url", "api_version",
+        "custom_llm_provider", "deployment_id", "organization", "extra_headers", "headers",
+        "extra_body", "drop_params", "additional_drop_params", "metadata", "mock_response",
+        "num_retries", "max_retries",
+    }
+)  # fmt: skip
+
+# Client-side parameters of litellm that llmport does not implement yet, and where they will land.
+NOT_YET: Mapping[str, str] = {
+    "fallbacks": "fallbacks arrive with the reliability work",
+    "context_window_fallbacks": "fallbacks arrive with the reliability work",
+    "deadline": "deadlines arrive with the reliability work",
+    "caching": "response caching arrives with Core II",
+    "cache": "response caching arrives with Core II",
+    "thinking_budget": "thinking_budget arrives with the Anthropic codec",
+    "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
+    "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
+    "input_cost_per_token": "cost tracking is not implemented",
+    "output_cost_per_token": "cost tracking is not implemented",
+    "stream_timeout": "stream_timeout is not implemented; use timeout",
+}
+
+# Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
+NOT_YET_PREFIXES: Mapping[str, str] = {
+    "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
+    "vertex_": "Vertex AI credentials arrive with the Vertex codec",
+}

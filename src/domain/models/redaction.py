@@ -1,0 +1,76 @@
+"""Secret scrubbing for anything that leaves the library as text: errors, logs, reprs, cache keys.
+
+Two mechanisms, both applied: the exact secrets a call used (always known to the dispatcher) and
+patterns of well-known key shapes, so a key echoed back by a provider in an error body is caught
+even when it is not the one we sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+REDACTED = "[REDACTED]"
+
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "x-goog-api-key",
+        "cookie",
+        "set-cookie",
+        "ocp-apim-subscription-key",
+    }
+)
+
+_PATTERNS = (
+    # OpenAI-style and Anthropic-style keys, project keys, service-account keys.
+    re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"),
+    # Bearer and Basic credentials wherever they appear in text.
+    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}"),
+    # Keys passed in query strings (Gemini's ?key=, Azure SAS-like api-key=).
+    re.compile(r"(?i)([?&](?:key|api[-_]?key|access_token|token|sig)=)[^&#\s\"']+"),
+    # Google API keys and AWS access key ids.
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
+    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    # Credentials embedded in URLs: scheme://user:password@host
+    re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return ``text`` with the given secrets and well-known key shapes replaced.
+
+    Args:
+        text: Any text that may leave the library.
+        secrets: Exact secret values known to be in play (API keys of the call).
+
+    Returns:
+        The scrubbed text.
+    """
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    for pattern in _PATTERNS:
+        text = pattern.sub(_replacement, text)
+    return text
+
+
+def _replacement(match: re.Match[str]) -> str:
+    groups = match.groups()
+    if groups and groups[0] is not None:
+        # Keep the scheme word or the query-parameter name so the text stays readable.
+        prefix = groups[0]
+        return f"{prefix}{'' if prefix.endswith('=') else ' '}{REDACTED}"
+    return REDACTED
+
+
+def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
+    """Return a copy of ``headers`` with secret-bearing headers masked and values scrubbed."""
+    known = tuple(secrets)
+    return {
+        name: REDACTED if name.lower() in SECRET_HEADERS else redact(value, known)
+        for name, value in headers.items()
+    }

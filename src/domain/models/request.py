@@ -1,0 +1,246 @@
+"""A completion request after checking: what to send, and how to send it.
+
+``build_request`` is the single place where caller keywords are sorted into body parameters,
+client-side options and provider-specific extras, and where bad input is rejected (before any
+network call) with a ``BadRequestError`` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from .errors import bad_request, unsupported
+from .messages import normalize_messages
+from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
+from .schema import response_format_for
+
+
+@dataclass(frozen=True, slots=True)
+class TimeoutConfig:
+    """Per-attempt timeouts in seconds (None: wait forever), as ``httpx.Timeout`` splits them."""
+
+    connect: float | None = 5.0
+    read: float | None = 600.0
+    write: float | None = 600.0
+    pool: float | None = 600.0
+
+    @classmethod
+    def parse(cls, value: object) -> TimeoutConfig:
+        """Accept seconds (number or numeric string) or an ``httpx.Timeout``-like object."""
+        if isinstance(value, TimeoutConfig):
+            return value
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            seconds = _seconds(value)
+            return cls(connect=seconds, read=seconds, write=seconds, pool=seconds)
+        if all(hasattr(value, name) for name in ("connect", "read", "write", "pool")):
+            return cls(
+                *(_optional_seconds(getattr(value, name)) for name in ("connect", "read", "write", "pool"))
+            )
+        raise bad_request(
+            f"timeout must be seconds or an httpx.Timeout, got {type(value).__name__}", param="timeout"
+        )
+
+
+def _seconds(value: float | str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise bad_request(f"timeout must be a number of seconds, got {value!r}", param="timeout") from None
+    if seconds <= 0:
+        raise bad_request(f"timeout must be positive, got {value!r}", param="timeout")
+    return seconds
+
+
+def _optional_seconds(value: object) -> float | None:
+    return None if value is None else _seconds(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    """Client-side options of one call; none of them reaches the request body as such."""
+
+    timeout: TimeoutConfig | None = None
+    api_key: SecretStr | None = None
+    api_base: str | None = None
+    api_version: str | None = None
+    custom_llm_provider: str | None = None
+    deployment_id: str | None = None
+    organization: str | None = None
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    extra_body: Mapping[str, Any] = field(default_factory=dict)
+    drop_params: bool | None = None
+    additional_drop_params: tuple[str, ...] = ()
+    metadata: Mapping[str, Any] | None = None
+    mock_response: object = None
+    num_retries: int | None = None
+    response_model: type[BaseModel] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRequest:
+    """A checked request: the model as named by the caller, wire-ready messages and parameters.
+
+    Attributes:
+        model: The caller's model string, e.g. ``"openai/gpt-4o"`` or ``"gpt-4o"``.
+        messages: Normalised message dicts.
+        params: Body parameters that were set (OpenAI names), plus provider-specific extras.
+        stream: Whether the caller asked for a stream.
+        options: Client-side options.
+    """
+
+    model: str
+    messages: list[dict[str, Any]]
+    params: dict[str, Any]
+    stream: bool
+    options: CallOptions
+
+    def __repr__(self) -> str:
+        # Messages can be large and private; the repr names the shape, not the content.
+        return (
+            f"CompletionRequest(model={self.model!r}, messages=<{len(self.messages)}>, "
+            f"params={sorted(self.params)}, stream={self.stream})"
+        )
+
+
+def build_request(model: object, messages: object, kwargs: Mapping[str, Any]) -> CompletionRequest:
+    """Check the caller's arguments and sort them into a ``CompletionRequest``.
+
+    Args:
+        model: The ``model`` argument.
+        messages: The ``messages`` argument.
+        kwargs: Every other keyword argument of the call.
+
+    Returns:
+        The checked request.
+
+    Raises:
+        BadRequestError: for invalid input, naming the field.
+        UnsupportedParamsError: for a litellm client-side parameter llmport does not implement yet.
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise bad_request(f"model must be a non-empty string, got {model!r}", param="model")
+    wire_messages = normalize_messages(messages, model=model)
+    params: dict[str, Any] = {}
+    client: dict[str, Any] = {}
+    for name, value in kwargs.items():
+        _reject_not_yet(name, value, model)
+        if name in CLIENT_PARAMS:
+            client[name] = value
+        elif value is not None:
+            params[name] = value  # known OpenAI parameters and provider-specific extras alike
+    stream = _stream_flag(params.pop("stream", None))
+    _check_params(params, model)
+    response_model = _response_model(params)
+    return CompletionRequest(
+        model=model,
+        messages=wire_messages,
+        params=params,
+        stream=stream,
+        options=_options(client, model, response_model),
+    )
+
+
+def _reject_not_yet(name: str, value: object, model: str) -> None:
+    if value is None or value is False or name in BODY_PARAMS:
+        return
+    reason = NOT_YET.get(name) or next(
+        (why for prefix, why in NOT_YET_PREFIXES.items() if name.startswith(prefix)), None
+    )
+    if reason is not None:
+        raise unsupported(
+            f"{name} is not implemented in llmport yet: {reason}", param=name, provider=None, model=model
+        )
+
+
+def _stream_flag(value: object) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise bad_request(f"stream must be a bool, got {value!r}", param="stream")
+    return value
+
+
+def _check_params(params: dict[str, Any], model: str) -> None:
+    n = params.get("n")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise bad_request(f"n must be a positive integer, got {n!r}", param="n", model=model)
+    for name in ("tools", "functions"):
+        _check_json_list(params, name, model)
+
+
+def _check_json_list(params: dict[str, Any], name: str, model: str) -> None:
+    value = params.get(name)
+    if value is None:
+        return
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise bad_request(
+            f"{name} must be a list of dicts, got {type(value).__name__}", param=name, model=model
+        )
+    items = list(value)
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise bad_request(f"{name}[{index}] must be a dict", param=f"{name}[{index}]", model=model)
+        try:
+            json.dumps(item)
+        except (TypeError, ValueError) as error:
+            raise bad_request(
+                f"{name}[{index}] is not JSON-serialisable: {error}", param=f"{name}[{index}]", model=model
+            ) from None
+    params[name] = items
+
+
+def _response_model(params: dict[str, Any]) -> type[BaseModel] | None:
+    value = params.get("response_format")
+    if isinstance(value, type) and issubclass(value, BaseModel):
+        params["response_format"] = response_format_for(value)
+        return value
+    if value is not None and not isinstance(value, Mapping):
+        raise bad_request("response_format must be a dict or a pydantic model class", param="response_format")
+    return None
+
+
+def _options(client: dict[str, Any], model: str, response_model: type[BaseModel] | None) -> CallOptions:
+    api_key = client.get("api_key")
+    timeout = client.get("timeout", client.get("request_timeout"))
+    retries = client.get("num_retries", client.get("max_retries"))
+    headers = {**(client.get("headers") or {}), **(client.get("extra_headers") or {})}
+    return CallOptions(
+        timeout=None if timeout is None else TimeoutConfig.parse(timeout),
+        api_key=None if api_key is None else _secret(api_key, model),
+        api_base=client.get("api_base") or client.get("base_url"),
+        api_version=client.get("api_version"),
+        custom_llm_provider=client.get("custom_llm_provider"),
+        deployment_id=client.get("deployment_id"),
+        organization=client.get("organization"),
+        extra_headers={str(k): str(v) for k, v in headers.items()},
+        extra_body=dict(client.get("extra_body") or {}),
+        drop_params=client.get("drop_params"),
+        additional_drop_params=tuple(client.get("additional_drop_params") or ()),
+        metadata=client.get("metadata"),
+        mock_response=client.get("mock_response"),
+        num_retries=_retries(retries, model),
+        response_model=response_model,
+    )
+
+
+def _secret(value: object, model: str) -> SecretStr:
+    if isinstance(value, SecretStr):
+        return value
+    if not isinstance(value, str):
+        raise bad_request("api_key must be a string", param="api_key", model=model)
+    return SecretStr(value)
+
+
+def _retries(value: object, model: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise bad_request(
+            f"num_retries must be a non-negative integer, got {value!r}", param="num_retries", model=model
+        )
+    return value

@@ -1,0 +1,148 @@
+"""Non-streamed completion results: ``ModelResponse`` and its parts, shaped like OpenAI's.
+
+``ModelResponse.model_dump()`` validates as the OpenAI SDK's ``ChatCompletion``. Field names and
+defaults follow litellm where it differs harmlessly from OpenAI (``Choices``, ``_hidden_params``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from pydantic import Field, PrivateAttr, field_validator
+
+from ._record import Envelope, Record
+
+# litellm deletes these attributes from a Message when they are None, so ``hasattr`` checks in
+# user code (``hasattr(message, "function_call")``) see them only when the model produced them.
+_ABSENT_WHEN_NONE = frozenset({"function_call", "audio", "reasoning_content", "thinking_blocks"})
+
+
+class Function(Record):
+    """The function part of a tool call: its name and JSON-encoded arguments."""
+
+    name: str | None = None
+    arguments: str = ""
+
+
+class FunctionCall(Record):
+    """A legacy ``function_call`` (the pre-tools API)."""
+
+    name: str | None = None
+    arguments: str = ""
+
+
+class ChatCompletionMessageToolCall(Record):
+    """One tool call requested by the model."""
+
+    id: str
+    type: str = "function"
+    function: Function
+
+
+class PromptTokensDetails(Record):
+    """Breakdown of prompt tokens (cache reads, audio...)."""
+
+    cached_tokens: int | None = None
+    audio_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+
+
+class CompletionTokensDetails(Record):
+    """Breakdown of completion tokens (reasoning, audio, predictions)."""
+
+    reasoning_tokens: int | None = None
+    audio_tokens: int | None = None
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+
+
+class Usage(Record):
+    """Token counts of a call."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+
+class Message(Record):
+    """A chat message: the assistant's answer in a response, or a message you build to send.
+
+    Append it to your ``messages`` list to continue a conversation. ``function_call``, ``audio``,
+    ``reasoning_content`` and ``thinking_blocks`` are absent (``hasattr`` is False) when None,
+    as in litellm; ``.get(name)`` returns None for them.
+    """
+
+    content: str | None = None
+    role: str = "assistant"
+    tool_calls: list[ChatCompletionMessageToolCall] | None = None
+    function_call: FunctionCall | None = None
+    refusal: str | None = None
+    audio: dict[str, Any] | None = None
+    reasoning_content: str | None = None
+    thinking_blocks: list[dict[str, Any]] | None = None
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if value is None and name in _ABSENT_WHEN_NONE:
+            raise AttributeError(name)
+        return value
+
+
+class ChoiceLogprobs(Record):
+    """Log probabilities of a choice's tokens."""
+
+    content: list[dict[str, Any]] | None = None
+    refusal: list[dict[str, Any]] | None = None
+
+
+class Choices(Record):
+    """One completion choice (litellm's name for OpenAI's ``Choice``)."""
+
+    finish_reason: str = "stop"
+    index: int = 0
+    message: Message = Field(default_factory=Message)
+    logprobs: ChoiceLogprobs | None = None
+
+    @field_validator("finish_reason", mode="before")
+    @classmethod
+    def _stop_when_missing(cls, value: Any) -> Any:
+        # Some compatible servers send null on a finished, non-streamed choice; OpenAI means "stop".
+        return "stop" if value is None else value
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _empty_when_missing(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+
+def _new_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex}"
+
+
+class ModelResponse(Envelope):
+    """A non-streamed chat completion, OpenAI's ``ChatCompletion`` shape.
+
+    ``_hidden_params`` carries llmport's metadata about the call (provider, api_base without
+    secrets, latency, ``cache_hit``), as in litellm; it is not part of ``model_dump()``.
+    """
+
+    id: str = Field(default_factory=_new_id)
+    choices: list[Choices] = Field(default_factory=list)
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str = ""
+    object: str = "chat.completion"
+    system_fingerprint: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    service_tier: str | None = None
+
+    _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _response_headers: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def response_headers(self) -> dict[str, str]:
+        """The provider's response headers (secret ones removed)."""
+        return self._response_headers

@@ -1,0 +1,161 @@
+"""Streamed completion results: chunks shaped like OpenAI's ``ChatCompletionChunk``, and the stream.
+
+Every chunk carries at least one choice: usage rides on the finish chunk instead of OpenAI's
+trailing ``choices: []`` chunk, so ``chunk.choices[0]`` never fails in caller code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from types import TracebackType
+from typing import Any, Self
+
+from pydantic import Field, field_validator
+
+from ._record import Envelope, Record
+from .response import ChoiceLogprobs, Usage, _new_id
+
+
+class ChoiceDeltaFunction(Record):
+    """A fragment of a tool call's function: the name once, then argument pieces."""
+
+    name: str | None = None
+    arguments: str | None = None
+
+
+class ChatCompletionDeltaToolCall(Record):
+    """A fragment of a tool call; fragments with the same ``index`` belong together."""
+
+    index: int = 0
+    id: str | None = None
+    type: str | None = None
+    function: ChoiceDeltaFunction | None = None
+
+
+class Delta(Record):
+    """What one chunk adds to a choice's message."""
+
+    content: str | None = None
+    role: str | None = None
+    tool_calls: list[ChatCompletionDeltaToolCall] | None = None
+    function_call: ChoiceDeltaFunction | None = None
+    refusal: str | None = None
+    reasoning_content: str | None = None
+    thinking_blocks: list[dict[str, Any]] | None = None
+
+
+class StreamingChoices(Record):
+    """One choice's part of a chunk."""
+
+    index: int = 0
+    delta: Delta = Field(default_factory=Delta)
+    finish_reason: str | None = None
+    logprobs: ChoiceLogprobs | None = None
+
+    @field_validator("delta", mode="before")
+    @classmethod
+    def _empty_when_missing(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+
+class ModelResponseStream(Envelope):
+    """One streamed chunk, OpenAI's ``ChatCompletionChunk`` shape, always with a choice."""
+
+    id: str = Field(default_factory=_new_id)
+    choices: list[StreamingChoices] = Field(default_factory=lambda: [StreamingChoices()])
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str = ""
+    object: str = "chat.completion.chunk"
+    system_fingerprint: str | None = None
+    usage: Usage | None = None
+    service_tier: str | None = None
+
+
+class CompletionStream:
+    """The result of ``completion(stream=True)``: iterate it for ``ModelResponseStream`` chunks.
+
+    A stream from ``completion()`` is a sync iterator and may also be consumed with ``async for``
+    (each chunk is then read in a worker thread). A stream from ``acompletion()`` is an async
+    iterator. Leaving the loop early and calling ``close()``/``aclose()`` (or using the stream as
+    a context manager) releases the HTTP connection. litellm calls this ``CustomStreamWrapper``.
+    """
+
+    def __init__(
+        self,
+        *,
+        sync_chunks: Iterator[ModelResponseStream] | None = None,
+        async_chunks: AsyncIterator[ModelResponseStream] | None = None,
+        model: str = "",
+        on_close: Callable[[], None] | None = None,
+        on_aclose: Callable[[], Any] | None = None,
+    ) -> None:
+        if (sync_chunks is None) == (async_chunks is None):
+            raise ValueError("a CompletionStream needs exactly one of sync_chunks or async_chunks")
+        self._sync = sync_chunks
+        self._async = async_chunks
+        self._on_close = on_close
+        self._on_aclose = on_aclose
+        self.model = model
+
+    def __repr__(self) -> str:
+        kind = "sync" if self._sync is not None else "async"
+        return f"CompletionStream(model={self.model!r}, {kind})"
+
+    def __iter__(self) -> Iterator[ModelResponseStream]:
+        return self
+
+    def __next__(self) -> ModelResponseStream:
+        if self._sync is None:
+            raise TypeError("this stream came from acompletion(); iterate it with `async for`")
+        return next(self._sync)
+
+    def __aiter__(self) -> AsyncIterator[ModelResponseStream]:
+        return self
+
+    async def __anext__(self) -> ModelResponseStream:
+        if self._async is not None:
+            return await anext(self._async)
+        if self._sync is None:  # pragma: no cover - __init__ guarantees one source
+            raise StopAsyncIteration
+        # A sync stream consumed from async code: read in a thread so the event loop keeps running.
+        chunk = await asyncio.to_thread(next, self._sync, None)
+        if chunk is None:
+            raise StopAsyncIteration
+        return chunk
+
+    def close(self) -> None:
+        """Stop the stream and release its connection (idempotent)."""
+        if self._sync is not None and hasattr(self._sync, "close"):
+            self._sync.close()
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
+
+    async def aclose(self) -> None:
+        """Async counterpart of ``close()``."""
+        if self._async is not None and hasattr(self._async, "aclose"):
+            await self._async.aclose()
+        if self._on_aclose is not None:
+            await self._on_aclose()
+            self._on_aclose = None
+        self.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+CustomStreamWrapper = CompletionStream
+"""litellm's name for the stream object."""

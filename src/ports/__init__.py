@@ -1,0 +1,1 @@
+"""Ports: the protocols the dispatch use case needs from the outside world."""

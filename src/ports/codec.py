@@ -1,0 +1,140 @@
+"""The provider-codec port: how one wire format is spoken, and where each host is.
+
+A ``Host`` is data (prefix, default base URL, key names); a ``ProviderCodec`` is behaviour
+(build the request, parse the response and stream, map errors). Many hosts share one codec:
+every OpenAI-compatible vendor is a ``Host`` row over the OpenAI codec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import SecretStr
+
+from ..domain.models.errors import APIError
+from ..domain.models.request import CompletionRequest, TimeoutConfig
+from ..domain.models.response import ModelResponse
+from ..domain.models.stream import ModelResponseStream
+from .transport import HttpRequest, HttpResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """Where and how to reach one provider prefix.
+
+    Attributes:
+        prefix: The model prefix and ``llm_provider`` name, e.g. ``"openai"``.
+        codec: The wire format's registry name, e.g. ``"openai"``.
+        default_base: The base URL used when neither the call nor the environment gives one.
+        key_env: Environment-variable names of the API key, in order of preference.
+        base_env: Environment-variable names of the base URL, in order of preference.
+        version_env: Environment-variable names of the API version (Azure).
+        default_version: The API version used when none is given.
+        key_required: Whether a call without a key must fail before sending.
+        options: Codec-specific data (parameter quirks, header names).
+    """
+
+    prefix: str
+    codec: str
+    default_base: str | None
+    key_env: tuple[str, ...] = ()
+    base_env: tuple[str, ...] = ()
+    version_env: tuple[str, ...] = ()
+    default_version: str | None = None
+    key_required: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCall:
+    """Everything a codec needs to build one provider request.
+
+    Attributes:
+        request: The checked caller request.
+        host: The resolved host row.
+        model: The provider-side model (or Azure deployment) name, prefix removed.
+        api_base: The base URL to use.
+        api_key: The key, if any.
+        api_version: The API version, if the host uses one.
+        timeout: Per-attempt timeouts.
+        drop_params: Whether parameters the target cannot take are dropped instead of rejected.
+    """
+
+    request: CompletionRequest
+    host: Host
+    model: str
+    api_base: str
+    api_key: SecretStr | None
+    api_version: str | None
+    timeout: TimeoutConfig
+    drop_params: bool = False
+
+    @property
+    def provider(self) -> str:
+        """The ``llm_provider`` name."""
+        return self.host.prefix
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Secret values in play, for scrubbing."""
+        return (self.api_key.get_secret_value(),) if self.api_key is not None else ()
+
+    def __repr__(self) -> str:
+        return f"ProviderCall(provider={self.provider!r}, model={self.model!r}, api_base={self.api_base!r})"
+
+
+class StreamParser(Protocol):
+    """Turns a provider's streamed bytes into chunks; one parser per stream."""
+
+    def feed(self, data: bytes) -> list[ModelResponseStream]:
+        """Consume the next bytes (split anywhere) and return the chunks they complete."""
+        ...
+
+    def finish(self) -> list[ModelResponseStream]:
+        """Flush at end of body; raise ``APIConnectionError`` if the terminal event never came."""
+        ...
+
+
+@runtime_checkable
+class ProviderCodec(Protocol):
+    """One wire format: request building, response and stream parsing, error mapping."""
+
+    name: str
+    version: str
+
+    def build_request(self, call: ProviderCall) -> HttpRequest:
+        """Encode the call as an HTTP request (raise ``UnsupportedParamsError`` for unmappable params)."""
+        ...
+
+    def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
+        """Decode a successful response."""
+        ...
+
+    def stream_parser(self, call: ProviderCall) -> StreamParser:
+        """Return a fresh parser for one streamed response."""
+        ...
+
+    def map_error(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
+    ) -> APIError:
+        """Turn an HTTP error answer into the most specific ``APIError``."""
+        ...
+
+
+@runtime_checkable
+class CodecRegistry(Protocol):
+    """Finds hosts by prefix or by well-known bare model name, and codecs by name."""
+
+    def host(self, prefix: str) -> Host | None:
+        """Return the host row for a prefix, if known."""
+        ...
+
+    def host_for_bare_model(self, model: str) -> Host | None:
+        """Return the host serving a well-known bare model name (``gpt-4o`` → openai), if any."""
+        ...
+
+    def codec(self, name: str) -> ProviderCodec:
+        """Return the codec for a wire-format name (loaded on first use)."""
+        ...

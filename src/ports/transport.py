@@ -1,0 +1,168 @@
+"""The transport port: send an HTTP request, or open a streamed one; sync and async.
+
+Requests and responses are plain frozen values so codecs stay pure and fakes stay trivial.
+Transports translate their own failures into ``APIConnectionError``/``Timeout`` at the edge.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..domain.models.redaction import redact
+from ..domain.models.request import TimeoutConfig
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """An HTTP request ready to send.
+
+    Attributes:
+        method: ``"POST"``, ``"GET"``...
+        url: The full URL (may carry a key in the query for some providers; never logged as is).
+        headers: Header names in lower case.
+        body: The encoded body.
+        timeout: Per-attempt timeouts.
+        secrets: The secret values this request carries, for scrubbing anything derived from it.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def json(self) -> Any:
+        """Return the body parsed as JSON."""
+        return json.loads(self.body)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with secrets removed."""
+        return redact(self.url, self.secrets)
+
+    def __repr__(self) -> str:
+        return f"HttpRequest({self.method} {self.safe_url}, {len(self.body)} bytes)"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A complete HTTP response. ``chunks``, when set, is how a fake streams the body in pieces."""
+
+    status_code: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    chunks: tuple[bytes, ...] | None = None
+
+    def __post_init__(self) -> None:
+        lowered = {name.lower(): value for name, value in self.headers.items()}
+        object.__setattr__(self, "headers", lowered)
+        if self.chunks is not None and not self.content:
+            object.__setattr__(self, "content", b"".join(self.chunks))
+
+    def json(self) -> Any:
+        """Return the body parsed as JSON."""
+        return json.loads(self.content)
+
+    @classmethod
+    def from_json(
+        cls, data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
+    ) -> HttpResponse:
+        """Build a JSON response."""
+        return cls(
+            status_code, {"content-type": "application/json", **(headers or {})}, json.dumps(data).encode()
+        )
+
+    @classmethod
+    def from_sse(
+        cls,
+        events: Iterable[Any],
+        *,
+        done: bool = True,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """Build a server-sent-events response, one ``data:`` frame per event (dicts become JSON)."""
+        frames = [f"data: {e if isinstance(e, str) else json.dumps(e)}\n\n".encode() for e in events]
+        if done:
+            frames.append(b"data: [DONE]\n\n")
+        return cls(
+            status_code, {"content-type": "text/event-stream", **(headers or {})}, chunks=tuple(frames)
+        )
+
+
+class StreamingResponse(Protocol):
+    """An HTTP response whose body is read incrementally."""
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        ...
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers with lower-case names."""
+        ...
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Yield the body as it arrives."""
+        ...
+
+    def read(self) -> bytes:
+        """Read the whole (remaining) body."""
+        ...
+
+
+class AsyncStreamingResponse(Protocol):
+    """Async counterpart of ``StreamingResponse``."""
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        ...
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers with lower-case names."""
+        ...
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """Yield the body as it arrives."""
+        ...
+
+    async def aread(self) -> bytes:
+        """Read the whole (remaining) body."""
+        ...
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends HTTP requests. Implementations: ``HttpxTransport``, ``FakeTransport``."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send a request and read the whole response."""
+        ...
+
+    def stream(self, request: HttpRequest) -> AbstractContextManager[StreamingResponse]:
+        """Send a request and return its response for incremental reading."""
+        ...
+
+    async def asend(self, request: HttpRequest) -> HttpResponse:
+        """Async ``send``."""
+        ...
+
+    def astream(self, request: HttpRequest) -> AbstractAsyncContextManager[AsyncStreamingResponse]:
+        """Async ``stream``."""
+        ...
+
+    def close(self) -> None:
+        """Release sync connections."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release async connections."""
+        ...

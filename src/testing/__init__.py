@@ -1,0 +1,42 @@
+"""Test doubles that ship with llmport, for testing code that calls it.
+
+``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
+OpenAI-compatible HTTP server; ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace
+the other ports.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from ..adapters.cache.memory import MemoryCache
+from ..adapters.clock.clocks import FakeClock
+from ..adapters.credentials.sources import StaticCredentials
+from ..adapters.logging.simple import LogEvent, MemoryLogger, NullLogger
+from ..adapters.transport.fake import FakeStream, FakeTransport
+from ..ports.transport import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from .openai_server import FakeOpenAIServer, RecordedRequest
+
+__all__ = [
+    "FakeClock",
+    "FakeOpenAIServer",
+    "FakeStream",
+    "FakeTransport",
+    "HttpRequest",
+    "HttpResponse",
+    "LogEvent",
+    "MemoryCache",
+    "MemoryLogger",
+    "NullLogger",
+    "RecordedRequest",
+    "StaticCredentials",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on demand so `python -m llmport.testing.openai_server` runs that module only once.
+    if name in ("FakeOpenAIServer", "RecordedRequest"):
+        from . import openai_server
+
+        return getattr(openai_server, name)
+    raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

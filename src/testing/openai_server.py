@@ -1,0 +1,418 @@
+"""A loopback fake of the OpenAI chat API, for demos, acceptance tests and users' own tests.
+
+It speaks the wire format (JSON bodies, SSE streams, OpenAI/Azure error shapes) but generates
+deterministic canned replies, so code written for a real provider runs offline unchanged:
+
+    with FakeOpenAIServer() as srv:
+        os.environ["OPENAI_BASE_URL"] = srv.base_url
+        ...
+
+Magic model names script failures: ``fake-error-<status>``, ``fake-error-context``,
+``fake-stream-drop``, ``fake-stream-error`` and ``fake-delay-<ms>``. `FakeOpenAIServer.enqueue`
+scripts arbitrary raw responses. Run ``python -m llmport.testing.openai_server`` to serve from a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import signal
+import socket
+import socketserver
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+from . import _fake_checks as checks
+from . import _fake_replies as replies
+
+__all__ = ["FakeOpenAIServer", "RecordedRequest", "main"]
+
+_AZURE_CHAT = re.compile(r"/openai/deployments/([^/]+)/chat/completions")
+_ROUTES = {
+    ("POST", "/v1/chat/completions"): "chat",
+    ("POST", "/chat/completions"): "chat",
+    ("GET", "/v1/models"): "models",
+    ("GET", "/models"): "models",
+}
+_SSE_TYPE = "text/event-stream; charset=utf-8"
+_MAGIC_STREAMS = frozenset({checks.STREAM_DROP_MODEL, checks.STREAM_ERROR_MODEL})
+# Role chunk plus two content chunks: enough for a client to have started yielding.
+_CHUNKS_BEFORE_FAILURE = 3
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the server received it.
+
+    Attributes:
+        method: The HTTP method, e.g. ``"POST"``.
+        path: The path without the query string, e.g. ``"/v1/chat/completions"``.
+        query: The query parameters (last value wins).
+        headers: The request headers, keys lower-cased.
+        body: The decoded JSON body, or None when it was empty or not JSON.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass(frozen=True)
+class _Scripted:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    sse: bool
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Clients keep idle keep-alive connections open; stop() must not wait for them.
+    block_on_close = False
+
+    def __init__(
+        self, address: tuple[str, int], family: socket.AddressFamily, owner: FakeOpenAIServer
+    ) -> None:
+        self.address_family = family
+        self.owner = owner
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can stall in sandboxes.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay silent: a client hanging up mid-stream is routine in failure tests."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.owner._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        self.server.owner._track(self.connection, add=False)
+        super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Print nothing; the base class would log every request to stderr."""
+
+    def _dispatch(self) -> None:
+        request_id = f"req_{uuid.uuid4().hex}"
+        self._headers_sent = False
+        try:
+            recorded = self._record()
+            scripted = self.server.owner._next_scripted()
+            if scripted is not None:
+                self._send_scripted(scripted, request_id)
+            else:
+                self._route(recorded, request_id)
+        except checks.FakeApiError as err:
+            self._send_json(err.status, err.payload, request_id, err.headers)
+        except OSError:
+            self.close_connection = True
+        except Exception as exc:  # a bug in the fake should reach the client, not vanish in a thread
+            if self._headers_sent:
+                raise
+            error = checks.openai_error(500, f"llmport fake server bug: {exc!r}", type_="server_error")
+            self._send_json(500, error.payload, request_id)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
+
+    def _record(self) -> RecordedRequest:
+        parts = urlsplit(self.path)
+        raw = self._read_body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        path = parts.path.rstrip("/") or "/"
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        recorded = RecordedRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body)
+        self.server.owner._record(recorded)
+        return recorded
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            data = b""
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                data += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return data
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _route(self, req: RecordedRequest, request_id: str) -> None:
+        owner = self.server.owner
+        azure = _AZURE_CHAT.fullmatch(req.path)
+        if req.method == "POST" and azure:
+            checks.check_azure(req.headers, req.query, require_auth=owner.require_auth)
+            self._chat(req, request_id, azure.group(1))
+            return
+        route = _ROUTES.get((req.method, req.path))
+        if route is None:
+            raise checks.openai_error(404, f"Invalid URL ({req.method} {req.path})", code="unknown_url")
+        if owner.require_auth:
+            checks.check_bearer(req.headers)
+        if route == "models":
+            self._send_json(200, checks.models_list(), request_id)
+        else:
+            self._chat(req, request_id, None)
+
+    def _chat(self, req: RecordedRequest, request_id: str, deployment: str | None) -> None:
+        body = checks.validate_chat_request(req.body, default_model=deployment)
+        model: str = body["model"]
+        error = checks.magic_error(model)
+        if error is not None:
+            raise error
+        time.sleep(checks.magic_delay(model))
+        choices = replies.build_choices(body)
+        meta = replies.ResponseMeta(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), model)
+        if body.get("stream") is True:
+            self._stream(body, choices, meta, request_id)
+        else:
+            self._send_json(200, replies.completion_body(meta, body, choices), request_id)
+
+    def _stream(
+        self, body: dict[str, Any], choices: list[replies.Choice], meta: replies.ResponseMeta, request_id: str
+    ) -> None:
+        chunks = list(replies.stream_chunks(meta, body, choices))
+        magic = meta.model in _MAGIC_STREAMS
+        if magic:
+            chunks = chunks[:_CHUNKS_BEFORE_FAILURE]
+        headers = {"content-type": _SSE_TYPE, "cache-control": "no-cache", "x-request-id": request_id}
+        self._start_chunked(200, headers | ({"connection": "close"} if magic else {}))
+        for chunk in chunks:
+            self._write_chunk(replies.sse_frame(chunk))
+        if meta.model == checks.STREAM_DROP_MODEL:
+            # No terminating zero-length chunk: the client sees a truncated body, as on a dropped link.
+            self.close_connection = True
+            return
+        final = replies.STREAM_ERROR_PAYLOAD if meta.model == checks.STREAM_ERROR_MODEL else "[DONE]"
+        self._write_chunk(replies.sse_frame(final))
+        self._write_chunk(b"")
+
+    def _start_chunked(self, status: int, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        self._headers_sent = True
+
+    def _write_chunk(self, data: bytes) -> None:
+        # wfile is unbuffered (wbufsize=0), so each frame leaves the socket as soon as it is written.
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _send_json(
+        self,
+        status: int,
+        payload: Mapping[str, Any],
+        request_id: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self._send_bytes(
+            status, data, {"content-type": "application/json", "x-request-id": request_id, **(headers or {})}
+        )
+
+    def _send_bytes(self, status: int, data: bytes, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self._headers_sent = True
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def _send_scripted(self, scripted: _Scripted, request_id: str) -> None:
+        headers = {"x-request-id": request_id, **scripted.headers}
+        if not scripted.sse:
+            self._send_bytes(scripted.status, scripted.body, {"content-type": "application/json"} | headers)
+            return
+        self._start_chunked(scripted.status, {"content-type": _SSE_TYPE} | headers)
+        self._write_chunk(scripted.body)
+        self._write_chunk(b"")
+
+
+class FakeOpenAIServer:
+    """A fake OpenAI-compatible HTTP server on a loopback port, served from a daemon thread.
+
+    Example:
+        >>> with FakeOpenAIServer() as srv:  # doctest: +SKIP
+        ...     client = OpenAI(base_url=srv.base_url, api_key="sk-test")
+
+    Attributes:
+        require_auth: Whether requests need a key (``Authorization: Bearer``, or ``api-key`` on Azure paths).
+        requests: Every request received, in arrival order.
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, require_auth: bool = True) -> None:
+        """Configure the server; nothing listens until `start`.
+
+        Args:
+            host: A loopback address (127.x.x.x, ``::1``) or ``localhost``.
+            port: The port to bind; 0 picks a free one.
+            require_auth: Whether requests without a key get a 401.
+
+        Raises:
+            ValueError: If ``host`` is not a loopback address.
+        """
+        self._bind_host, self._family, self._url_host = checks.loopback_address(host)
+        self._requested_port = port
+        self.require_auth = require_auth
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._scripted: deque[_Scripted] = deque()
+        self._connections: set[socket.socket] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Bind the port and start serving in a daemon thread; a no-op if already started."""
+        if self._server is None:
+            self._server = _Server((self._bind_host, self._requested_port), self._family, self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="llmport-fake-openai",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections; safe to call more than once."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            # Idle keep-alive connections would otherwise keep being served after stop().
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port.
+
+        Raises:
+            RuntimeError: If the server is not started.
+        """
+        if self._server is None:
+            raise RuntimeError("FakeOpenAIServer is not started; call start() or use it as a context manager")
+        return int(self._server.server_address[1])
+
+    @property
+    def root_url(self) -> str:
+        """The URL without a path, e.g. ``http://127.0.0.1:PORT`` (for Azure-style endpoints)."""
+        return f"http://{self._url_host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI base URL, e.g. ``http://127.0.0.1:PORT/v1``."""
+        return f"{self.root_url}/v1"
+
+    def enqueue(
+        self,
+        status: int,
+        body: bytes | Mapping[str, Any],
+        headers: Mapping[str, str] | None = None,
+        *,
+        sse: bool = False,
+    ) -> None:
+        """Script the raw response for the next request, whatever it is (FIFO across calls).
+
+        Args:
+            status: The HTTP status to send.
+            body: Raw bytes sent as-is, or a mapping sent as JSON (as one ``data:`` frame when ``sse``).
+            headers: Extra response headers; they override the defaults (content-type, x-request-id).
+            sse: Send as ``text/event-stream`` with chunked encoding; bytes should be whole SSE frames.
+        """
+        if isinstance(body, bytes):
+            data = body
+        else:
+            data = replies.sse_frame(dict(body)) if sse else json.dumps(body).encode()
+        scripted = _Scripted(status, data, {k.lower(): v for k, v in (headers or {}).items()}, sse)
+        with self._lock:
+            self._scripted.append(scripted)
+
+    def _next_scripted(self) -> _Scripted | None:
+        with self._lock:
+            return self._scripted.popleft() if self._scripted else None
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _track(self, connection: socket.socket, *, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve from the command line until SIGINT or SIGTERM.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``): ``--port N``, ``--host H``, ``--no-auth``.
+
+    Returns:
+        The process exit code.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m llmport.testing.openai_server",
+        description="Serve a FAKE OpenAI-compatible API on loopback.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument("--no-auth", action="store_true", help="accept requests without an API key")
+    args = parser.parse_args(argv)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    with FakeOpenAIServer(host=args.host, port=args.port, require_auth=not args.no_auth) as server:
+        print(f"FAKE OpenAI-compatible server (not a real model) listening on {server.base_url}", flush=True)
+        # A timed wait keeps the main thread responsive to signals on every platform.
+        while not stopping.wait(0.5):
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+import pytest
+
+from llmport.domain.models.redaction import REDACTED, redact, redact_headers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Incorrect API key provided: sk-proj-abcdefghijklmnop",
+        "Authorization: Bearer abcdefghijklmnopqrstuvwxyz",
+        "https://generativelanguage.googleapis.com/v1/models/x:generate?key=AIzaSyA-secret_value",
+        "https://user:hunter2pass@proxy.local:8080",
+        "AKIAIOSFODNN7EXAMPLE is an AWS key id",
+    ],
+)
+def test_key_shapes_are_scrubbed(text: str) -> None:
+    scrubbed = redact(text)
+    assert REDACTED in scrubbed
+    for secret in ("abcdefghijklmnop", "AIzaSyA-secret_value", "hunter2pass", "AKIAIOSFODNN7EXAMPLE"):
+        assert secret not in scrubbed
+
+
+def test_exact_secrets_are_scrubbed_whatever_their_shape() -> None:
+    assert redact("the key was plainsecret42!", ["plainsecret42!"]) == f"the key was {REDACTED}"
+
+
+def test_secret_headers_are_masked() -> None:
+    headers = redact_headers({"Authorization": "Bearer x", "api-key": "k", "x-request-id": "req_1"})
+    assert headers == {"Authorization": REDACTED, "api-key": REDACTED, "x-request-id": "req_1"}
