@@ -71,9 +71,9 @@ def build_error(
         request_id=next((headers[name] for name in REQUEST_ID_HEADERS if name in headers), None),
         retry_after=retry_after_seconds(headers, time.time()),
         body=_scrub(body, secrets),
-        code=fields.code,
-        type=fields.type,
-        param=fields.param,
+        code=_scrubbed(fields.code, secrets),
+        type=_scrubbed(fields.type, secrets),
+        param=_scrubbed(fields.param, secrets),
         headers=redact_headers(headers, secrets),
     )
 
@@ -102,6 +102,10 @@ def _fallback_fields(status_code: int | None, body: Any) -> ErrorFields:
     return ErrorFields(
         message=f"the provider answered with HTTP {status_code}" if status_code else "provider error"
     )
+
+
+def _scrubbed(value: str | None, secrets: tuple[str, ...]) -> str | None:
+    return None if value is None else redact(value, secrets)
 
 
 def _scrub(body: Any, secrets: tuple[str, ...]) -> Any:

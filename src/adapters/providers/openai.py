@@ -88,21 +88,31 @@ class OpenAIStreamParser:
         options = call.request.params.get("stream_options")
         self._wants_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
         self._choices = int(call.request.params.get("n") or 1)
+        self._failure: APIError | None = None
 
     def feed(self, data: bytes) -> list[ModelResponseStream]:
-        """Consume bytes, return completed chunks."""
+        """Consume bytes, return completed chunks (a failure is raised after the chunks before it)."""
+        self._raise_pending()
         return self._chunks(self._sse.feed(data))
 
     def finish(self) -> list[ModelResponseStream]:
         """Flush; raise when the stream was cut short."""
+        self._raise_pending()
         chunks = self._chunks(self._sse.finish())
         if not self._complete():
+            # A half-received last event is a symptom of the cut, not a malformed answer.
             raise APIConnectionError(
                 "the stream ended before it was complete (no [DONE] and not every choice finished)",
                 self._call.provider,
                 self._call.request.model,
             )
+        self._raise_pending()
         return chunks
+
+    def _raise_pending(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
     def _complete(self) -> bool:
         if self._done:
@@ -113,12 +123,17 @@ class OpenAIStreamParser:
     def _chunks(self, events: list[SSEEvent]) -> list[ModelResponseStream]:
         chunks: list[ModelResponseStream] = []
         for event in events:
-            if self._done:
+            if self._done or self._failure is not None:
                 break
             if event.data.strip() == "[DONE]":
                 self._done = True
                 continue
-            chunk = _validated(event.data, ModelResponseStream, self._call, None, self._fix_tool_indexes)
+            try:
+                chunk = _validated(event.data, ModelResponseStream, self._call, None, self._fix_tool_indexes)
+            except APIError as failure:
+                # Chunks before the failure still reach the caller, however the bytes were split.
+                self._failure = failure
+                break
             self._track(chunk)
             chunks.append(chunk)
         return chunks

@@ -17,7 +17,7 @@ from ...ports.credentials import Credentials
 from ...ports.logger import Logger
 from ...ports.transport import AsyncStreamingResponse, HttpRequest, HttpResponse, StreamingResponse, Transport
 from ..models.errors import APIError
-from ..models.redaction import redact
+from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest
 from ..models.response import ModelResponse
 from ..models.stream import CompletionStream
@@ -205,6 +205,7 @@ class Dispatcher:
         latency_ms = (self.clock.monotonic() - started) * 1000
         self._log_response(call, response.status_code, latency_ms)
         result = codec.parse_response(response, call)
+        result._response_headers = redact_headers(response.headers, call.secrets)
         result._hidden_params.update(
             {
                 "custom_llm_provider": call.provider,

@@ -44,6 +44,7 @@ class _ChoiceParts:
     has_function_call: bool = False
     finish_reason: str | None = None
     logprobs: list[dict[str, Any]] = field(default_factory=list)
+    refusal_logprobs: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, choice: StreamingChoices) -> None:
         delta = choice.delta
@@ -57,8 +58,9 @@ class _ChoiceParts:
         self._add_function_call(delta)
         if choice.finish_reason:
             self.finish_reason = choice.finish_reason
-        if choice.logprobs is not None and choice.logprobs.content:
-            self.logprobs.extend(choice.logprobs.content)
+        if choice.logprobs is not None:
+            self.logprobs.extend(choice.logprobs.content or ())
+            self.refusal_logprobs.extend(choice.logprobs.refusal or ())
 
     def _add_tool_call(self, call: ChatCompletionDeltaToolCall) -> None:
         parts = self.tool_calls.setdefault(call.index, _ToolCallParts())
@@ -89,7 +91,11 @@ class _ChoiceParts:
                 else None
             ),
         )
-        logprobs = ChoiceLogprobs(content=self.logprobs) if self.logprobs else None
+        logprobs = (
+            ChoiceLogprobs(content=self.logprobs or None, refusal=self.refusal_logprobs or None)
+            if self.logprobs or self.refusal_logprobs
+            else None
+        )
         return Choices(
             index=index, message=message, finish_reason=self.finish_reason or "stop", logprobs=logprobs
         )

@@ -84,7 +84,9 @@ class APIError(LLMPortError):
         self.headers: dict[str, str] = dict(headers or {})
 
     def __str__(self) -> str:
-        where = "/".join(part for part in (self.llm_provider, self.model) if part)
+        where = self.model or ""
+        if self.llm_provider and not where.startswith(f"{self.llm_provider}/"):
+            where = "/".join(part for part in (self.llm_provider, self.model) if part)
         parts = [f"{type(self).__name__}:"]
         if where:
             parts.append(f"[{where}]")
