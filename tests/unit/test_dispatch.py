@@ -234,3 +234,13 @@ def test_logs_never_carry_the_key(harness: MakeHarness) -> None:
     h.client.completion("gpt-4o", USER)
     assert h.logger.events
     assert "sk-test-secret-key-123" not in repr(h.logger.events)
+
+
+def test_an_unavailable_provider_is_reported_before_unimplemented_params(harness: MakeHarness) -> None:
+    h = harness(lambda request: chat())
+    with pytest.raises(llmport.BadRequestError, match=r"anthropic.*not available") as caught:
+        h.client.completion("claude-3-opus-20240229", USER, thinking_budget=2000)
+    assert not isinstance(caught.value, llmport.UnsupportedParamsError)
+    with pytest.raises(llmport.UnsupportedParamsError, match="thinking_budget"):
+        h.client.completion("gpt-4o", USER, thinking_budget=2000)
+    assert h.transport.requests == []

@@ -4,7 +4,7 @@ import pytest
 from pydantic import BaseModel
 
 import llmport
-from llmport.domain.models.request import TimeoutConfig, build_request
+from llmport.domain.models.request import TimeoutConfig, build_request, reject_not_implemented
 
 USER = [{"role": "user", "content": "hi"}]
 
@@ -33,8 +33,16 @@ def test_kwargs_are_sorted_into_body_client_side_and_extras() -> None:
     "name", ["fallbacks", "caching", "aws_region_name", "vertex_project", "thinking_budget"]
 )
 def test_litellm_params_not_implemented_yet_say_so(name: str) -> None:
+    request = build_request("gpt-4o", USER, {name: ["x"]})
+    assert name not in request.params
     with pytest.raises(llmport.UnsupportedParamsError, match="not implemented in llmport yet"):
-        build_request("gpt-4o", USER, {name: ["x"]})
+        reject_not_implemented(request)
+
+
+def test_empty_messages_are_rejected() -> None:
+    with pytest.raises(llmport.BadRequestError) as caught:
+        build_request("gpt-4o", [], {})
+    assert caught.value.param == "messages"
 
 
 @pytest.mark.parametrize(

@@ -37,8 +37,8 @@ class ProviderRegistry:
                 f"the {prefix!r} provider is not available in llmport yet (it arrives with "
                 f"{PLANNED[prefix]}); for an OpenAI-compatible server use the 'openai/' prefix "
                 "with api_base=",
-                "llmport",
                 prefix,
+                None,
                 param="model",
             )
         return host

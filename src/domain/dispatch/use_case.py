@@ -18,7 +18,7 @@ from ...ports.logger import Logger
 from ...ports.transport import AsyncStreamingResponse, HttpRequest, HttpResponse, StreamingResponse, Transport
 from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
-from ..models.request import CompletionRequest
+from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.stream import CompletionStream
 from .mock import mock_result
@@ -72,6 +72,7 @@ class Dispatcher:
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Run ``request`` and return the response, or the stream when ``request.stream``."""
         if request.options.mock_response is not None:
+            reject_not_implemented(request)
             return mock_result(request, int(self.clock.time()))
         codec, call, http = self._prepare(request)
         if request.stream:
@@ -122,6 +123,7 @@ class Dispatcher:
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
         if request.options.mock_response is not None:
+            reject_not_implemented(request)
             return mock_result(request, int(self.clock.time()))
         codec, call, http = self._prepare(request)
         if request.stream:
@@ -175,6 +177,7 @@ class Dispatcher:
 
     def _prepare(self, request: CompletionRequest) -> tuple[ProviderCodec, ProviderCall, HttpRequest]:
         host, model = self._route(request.model, request.options.custom_llm_provider)
+        reject_not_implemented(request)
         call = provider_call(request, host, model, self.credentials, self.settings)
         codec = self.registry.codec(host.codec)
         http = codec.build_request(call)

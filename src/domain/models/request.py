@@ -79,6 +79,7 @@ class CallOptions:
     mock_response: object = None
     num_retries: int | None = None
     response_model: type[BaseModel] | None = None
+    not_implemented: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +121,18 @@ def build_request(model: object, messages: object, kwargs: Mapping[str, Any]) ->
 
     Raises:
         BadRequestError: for invalid input, naming the field.
-        UnsupportedParamsError: for a litellm client-side parameter llmport does not implement yet.
     """
     if not isinstance(model, str) or not model.strip():
         raise bad_request(f"model must be a non-empty string, got {model!r}", param="model")
     wire_messages = normalize_messages(messages, model=model)
+    if not wire_messages:
+        raise bad_request("messages must contain at least one message", param="messages", model=model)
     params: dict[str, Any] = {}
     client: dict[str, Any] = {}
     for name, value in kwargs.items():
-        _reject_not_yet(name, value, model)
-        if name in CLIENT_PARAMS:
+        if _not_yet(name, value) is not None:
+            client.setdefault("not_implemented", []).append(name)
+        elif name in CLIENT_PARAMS:
             client[name] = value
         elif value is not None:
             params[name] = value  # known OpenAI parameters and provider-specific extras alike
@@ -145,15 +148,28 @@ def build_request(model: object, messages: object, kwargs: Mapping[str, Any]) ->
     )
 
 
-def _reject_not_yet(name: str, value: object, model: str) -> None:
+def _not_yet(name: str, value: object) -> str | None:
     if value is None or value is False or name in BODY_PARAMS:
-        return
-    reason = NOT_YET.get(name) or next(
+        return None
+    return NOT_YET.get(name) or next(
         (why for prefix, why in NOT_YET_PREFIXES.items() if name.startswith(prefix)), None
     )
-    if reason is not None:
+
+
+def reject_not_implemented(request: CompletionRequest) -> None:
+    """Raise for a litellm client-side parameter llmport does not implement yet.
+
+    Called after routing, so a call naming an unavailable provider hears about the provider first.
+
+    Raises:
+        UnsupportedParamsError: naming the parameter and the work that brings it.
+    """
+    for name in request.options.not_implemented:
         raise unsupported(
-            f"{name} is not implemented in llmport yet: {reason}", param=name, provider=None, model=model
+            f"{name} is not implemented in llmport yet: {_not_yet(name, True)}",
+            param=name,
+            provider=None,
+            model=request.model,
         )
 
 
@@ -225,6 +241,7 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         mock_response=client.get("mock_response"),
         num_retries=_retries(retries, model),
         response_model=response_model,
+        not_implemented=tuple(client.get("not_implemented", ())),
     )
 
 
