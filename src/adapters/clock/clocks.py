@@ -22,7 +22,8 @@ class SystemClock:
         time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
-        """Suspend."""
+        """Suspend (negative durations are refused, as ``time.sleep`` refuses them)."""
+        _check(seconds)
         await asyncio.sleep(seconds)
 
 
@@ -47,6 +48,7 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         """Advance without waiting."""
+        _check(seconds)
         self.sleeps.append(seconds)
         self.now += seconds
 
@@ -54,3 +56,8 @@ class FakeClock:
         """Advance without waiting (but still yield to the loop)."""
         self.sleep(seconds)
         await asyncio.sleep(0)
+
+
+def _check(seconds: float) -> None:
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")

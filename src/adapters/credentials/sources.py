@@ -33,11 +33,12 @@ class StaticCredentials:
     """Settings from a fixed mapping, e.g. ``{"OPENAI_API_KEY": "sk-..."}``; values held as secrets."""
 
     def __init__(self, values: Mapping[str, str | SecretStr]) -> None:
-        self._values = {
+        secrets = {
             name: value if isinstance(value, SecretStr) else SecretStr(value)
             for name, value in values.items()
-            if value
         }
+        # Blank values count as unset, as they do in EnvCredentials, so a chain asks further.
+        self._values = {name: value for name, value in secrets.items() if value.get_secret_value().strip()}
 
     def __repr__(self) -> str:
         return f"StaticCredentials(names={sorted(self._values)})"

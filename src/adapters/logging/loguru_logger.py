@@ -43,13 +43,13 @@ class LoguruLogger:
 
     def enabled(self, level: LogLevel) -> bool:
         """Whether events at ``level`` are emitted."""
-        return self._threshold is not None and _ORDER[level] >= self._threshold
+        return self._threshold is not None and _ORDER.get(str(level).upper(), 0) >= self._threshold
 
     def log(self, level: LogLevel, message: str, /, **fields: object) -> None:
         """Emit one event with ``fields`` bound as loguru extras."""
         if not self.enabled(level):
             return
-        self._bound().bind(**fields).log(level, message)
+        self._bound().bind(**fields).log(str(level).upper(), message)
 
     def _bound(self) -> _Loguru:
         if self._logger is None:
@@ -63,5 +63,16 @@ def _scrub(record: Record) -> None:
     record["message"] = redact(record["message"])
     extra: dict[str, Any] = record["extra"]
     for key, value in extra.items():
-        if isinstance(value, str):
-            extra[key] = redact(value)
+        extra[key] = _scrubbed(value)
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {name: _scrubbed(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrubbed(item) for item in value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact(repr(value))

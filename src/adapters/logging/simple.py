@@ -38,7 +38,7 @@ class MemoryLogger:
 
     def enabled(self, level: LogLevel) -> bool:
         """Whether ``level`` is at or above the threshold."""
-        return _ORDER[level] >= _ORDER[self.level]
+        return _ORDER.get(str(level).upper(), 0) >= _ORDER[self.level]
 
     def log(self, level: LogLevel, message: str, /, **fields: object) -> None:
         """Record the event."""

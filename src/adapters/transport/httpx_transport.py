@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from ...domain.models.errors import APIConnectionError, Timeout
+from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.redaction import redact
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
@@ -217,7 +217,8 @@ def _translated(request: HttpRequest) -> Iterator[None]:
         yield
     except httpx.TimeoutException as error:
         raise Timeout(_describe(error, request)) from None
-    except (httpx.TransportError, httpx.InvalidURL) as error:
+    except (httpx.RequestError, httpx.InvalidURL) as error:
+        # RequestError also covers a body that fails to decompress and redirect loops.
         raise APIConnectionError(_describe(error, request)) from None
 
 
@@ -228,13 +229,23 @@ def _describe(error: Exception, request: HttpRequest) -> str:
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:
-    return httpx.Request(
-        request.method,
-        request.url,
-        headers=request.headers,
-        content=request.body,
-        extensions={"timeout": _timeout(request.timeout).as_dict()},
-    )
+    try:
+        return httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.body,
+            extensions={"timeout": _timeout(request.timeout).as_dict()},
+        )
+    except UnicodeEncodeError:
+        # The offending value may be a key: name the header, never show its value.
+        bad = [name for name, value in request.headers.items() if not value.isascii()]
+        raise BadRequestError(
+            f"header value(s) {bad} contain non-ASCII characters and cannot be sent",
+            "llmport",
+            None,
+            param="headers",
+        ) from None
 
 
 @lru_cache(maxsize=64)

@@ -71,7 +71,7 @@ def provider_call(
         raise bad_request(
             f"{host.prefix} needs a base URL: pass api_base={hint}", param="api_base", model=request.model
         )
-    api_key = options.api_key or settings.api_key or _first(credentials, host.key_env)
+    api_key = _checked_key(options.api_key or settings.api_key or _first(credentials, host.key_env), host)
     # A server of your own (any base but the provider's) may need no key: vLLM, proxies, fakes.
     if api_key is None and host.key_required and api_base == host.default_base:
         raise AuthenticationError(
@@ -91,6 +91,22 @@ def provider_call(
         timeout=options.timeout or settings.timeout,
         drop_params=drop,
     )
+
+
+def _checked_key(key: SecretStr | None, host: Host) -> SecretStr | None:
+    """Strip surrounding whitespace and refuse keys that cannot travel in an HTTP header."""
+    if key is None:
+        return None
+    value = key.get_secret_value().strip()
+    if not value.isascii() or not value.isprintable():
+        # Typically an invisible character pasted with the key; never echo the key itself.
+        raise AuthenticationError(
+            f"the API key for {host.prefix} contains non-printable or non-ASCII characters "
+            "(an invisible character pasted with it?)",
+            host.prefix,
+            None,
+        )
+    return SecretStr(value) if value != key.get_secret_value() else key
 
 
 def _first(credentials: Credentials, names: tuple[str, ...]) -> SecretStr | None:
