@@ -15,25 +15,23 @@ scripts arbitrary raw responses. Run ``python -m llmport.testing.openai_server``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import re
 import signal
 import socket
-import socketserver
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from . import _fake_checks as checks
 from . import _fake_replies as replies
+from .loopback import LoopbackHTTPServer, QuietHandler
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "main"]
 
@@ -77,41 +75,16 @@ class _Scripted:
     sse: bool
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # Clients keep idle keep-alive connections open; stop() must not wait for them.
-    block_on_close = False
-
+class _Server(LoopbackHTTPServer):
     def __init__(
         self, address: tuple[str, int], family: socket.AddressFamily, owner: FakeOpenAIServer
     ) -> None:
-        self.address_family = family
         self.owner = owner
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can stall in sandboxes.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: a client hanging up mid-stream is routine in failure tests."""
+        super().__init__(address, _Handler, family)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.owner._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        self.server.owner._track(self.connection, add=False)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Print nothing; the base class would log every request to stderr."""
 
     def _dispatch(self) -> None:
         request_id = f"req_{uuid.uuid4().hex}"
@@ -284,38 +257,20 @@ class FakeOpenAIServer:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._scripted: deque[_Scripted] = deque()
-        self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> Self:
         """Bind the port and start serving in a daemon thread; a no-op if already started."""
         if self._server is None:
             self._server = _Server((self._bind_host, self._requested_port), self._family, self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="llmport-fake-openai",
-                daemon=True,
-            )
-            self._thread.start()
+            self._server.serve_in_thread("llmport-fake-openai")
         return self
 
     def stop(self) -> None:
         """Stop serving and drop open connections; safe to call more than once."""
         server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            # Idle keep-alive connections would otherwise keep being served after stop().
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if server is not None:
+            server.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -377,13 +332,6 @@ class FakeOpenAIServer:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
-
-    def _track(self, connection: socket.socket, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

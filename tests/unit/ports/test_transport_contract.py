@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import socket
-import socketserver
 import threading
 import time
 import traceback
@@ -19,10 +18,8 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,6 +30,7 @@ from llmport.adapters.transport.fake import FakeAnswer, FakeStream, FakeTranspor
 from llmport.adapters.transport.httpx_transport import HttpxTransport
 from llmport.domain.models.request import TimeoutConfig
 from llmport.ports.transport import HttpRequest, HttpResponse, Transport
+from llmport.testing.loopback import LoopbackHTTPServer, QuietHandler
 
 SECRET = "SECRET123456"
 NORMAL = TimeoutConfig(connect=5, read=5, write=5, pool=5)
@@ -118,37 +116,14 @@ class _Script:
     ending: Ending
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class _Server(LoopbackHTTPServer):
     def __init__(self, wire: HttpxWire) -> None:
         self.wire = wire
         super().__init__(("127.0.0.1", 0), _Handler)
 
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind does a reverse DNS lookup; nothing but loopback here.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients hanging up mid-answer are what the failure tests do."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.wire.track(self.connection, add=True)
-
-    def finish(self) -> None:
-        self.server.wire.track(self.connection, add=False)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet."""
 
     def _serve(self) -> None:
         wire = self.server.wire
@@ -204,13 +179,9 @@ class HttpxWire:
         self._lock = threading.Lock()
         self._scripts: deque[_Script] = deque()
         self._seen: list[Seen] = []
-        self._connections: set[socket.socket] = set()
         self._sockets: list[socket.socket] = []
         self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
+        self._server.serve_in_thread("transport-contract", poll_interval=0.01)
 
     def url(self, path: str = "/v1/echo") -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
@@ -247,14 +218,7 @@ class HttpxWire:
         self.transport.close()
         self.stopping.set()
         self._gate.set()
-        self._server.shutdown()
-        self._server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        self._thread.join(timeout=5)
+        self._server.stop()
         for sock in self._sockets:
             sock.close()
 
@@ -270,13 +234,6 @@ class HttpxWire:
     def wait_for_release(self) -> None:
         if not self._gate.wait(5):
             self.gate_timed_out = True
-
-    def track(self, connection: socket.socket, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
 
 
 # -- the fake wires: the handler is the peer --------------------------------------------------
