@@ -24,6 +24,8 @@ import llmport
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
 BODY = {"model": "gpt-4o-mini", "messages": MESSAGES}
 HEADERS = {"authorization": "Bearer sk-bench"}
+# The pool limits llmport itself uses (the OpenAI SDK's), so both sides pool alike.
+RAW_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
 def timed(fn: Callable[[], object], calls: int) -> float:
@@ -72,7 +74,7 @@ def sync_scenarios(url: str, calls: int, rounds: int) -> None:
 def async_scenario(url: str, concurrency: int, rounds: int) -> None:
     async def main() -> None:
         async with (
-            httpx.AsyncClient(limits=httpx.Limits(max_connections=1000)) as raw_client,
+            httpx.AsyncClient(limits=RAW_LIMITS) as raw_client,
             llmport.Client(api_base=url, api_key="sk-bench") as client,
         ):
 

@@ -26,7 +26,9 @@ from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
 
 _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
+# The OpenAI SDK's pool limits. A longer keep-alive expiry with this keep-alive cap made 200
+# concurrent calls ten times slower in benchmarks/run.py (httpcore churns the excess connections).
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
 class HttpxTransport:
