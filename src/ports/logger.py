@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Literal, Protocol, runtime_checkable
 
 LogLevel = Literal["TRACE", "DEBUG", "INFO", "WARNING", "ERROR"]
+LEVELS: dict[str, int] = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
+
+
+def level_rank(level: str) -> int:
+    """Return the rank of a level name (any case); an unknown name ranks lowest, never raises."""
+    return LEVELS.get(str(level).upper(), 0)
 
 
 @runtime_checkable

@@ -1,6 +1,6 @@
 import pytest
 
-from llmport.domain.models.redaction import REDACTED, redact, redact_headers
+from llmport.domain.models.redaction import REDACTED, redact, redact_headers, redact_value
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,16 @@ def test_exact_secrets_are_scrubbed_whatever_their_shape() -> None:
 def test_secret_headers_are_masked() -> None:
     headers = redact_headers({"Authorization": "Bearer x", "api-key": "k", "x-request-id": "req_1"})
     assert headers == {"Authorization": REDACTED, "api-key": REDACTED, "x-request-id": "req_1"}
+
+
+def test_nested_values_are_scrubbed_with_their_shape_kept() -> None:
+    class Holder:
+        def __repr__(self) -> str:
+            return "Holder(sk-inside-an-object-123456)"
+
+    value = {"sk-key-as-a-name-12345": ["Bearer abcdefghijklmnop", ("plain", 3, None, True)], "o": Holder()}
+    scrubbed = redact_value(value, ["plain"])
+    assert scrubbed == {
+        REDACTED: [f"Bearer {REDACTED}", (REDACTED, 3, None, True)],
+        "o": f"Holder({REDACTED})",
+    }

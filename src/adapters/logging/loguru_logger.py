@@ -9,17 +9,15 @@ scrubs secrets from every record with a patcher.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...domain.models.redaction import redact
-from ...ports.logger import LogLevel
+from ...domain.models.redaction import redact, redact_value
+from ...ports.logger import LEVELS, LogLevel, level_rank
 
 if TYPE_CHECKING:
     from loguru import Logger as _Loguru
     from loguru import Record
 
-_ORDER: Mapping[str, int] = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 ENV_VAR = "LLMPORT_LOG"
 
 
@@ -33,9 +31,9 @@ class LoguruLogger:
     def __init__(self, level: str | None = None) -> None:
         chosen = level if level is not None else os.environ.get(ENV_VAR)
         self.level: str | None = chosen.upper() if chosen else None
-        if self.level is not None and self.level not in _ORDER:
-            raise ValueError(f"log level must be one of {list(_ORDER)}, got {chosen!r}")
-        self._threshold = _ORDER[self.level] if self.level else None
+        if self.level is not None and self.level not in LEVELS:
+            raise ValueError(f"log level must be one of {list(LEVELS)}, got {chosen!r}")
+        self._threshold = level_rank(self.level) if self.level else None
         self._logger: _Loguru | None = None
 
     def __repr__(self) -> str:
@@ -43,7 +41,7 @@ class LoguruLogger:
 
     def enabled(self, level: LogLevel) -> bool:
         """Whether events at ``level`` are emitted."""
-        return self._threshold is not None and _ORDER.get(str(level).upper(), 0) >= self._threshold
+        return self._threshold is not None and level_rank(level) >= self._threshold
 
     def log(self, level: LogLevel, message: str, /, **fields: object) -> None:
         """Emit one event with ``fields`` bound as loguru extras."""
@@ -63,16 +61,4 @@ def _scrub(record: Record) -> None:
     record["message"] = redact(record["message"])
     extra: dict[str, Any] = record["extra"]
     for key, value in extra.items():
-        extra[key] = _scrubbed(value)
-
-
-def _scrubbed(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {name: _scrubbed(item) for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_scrubbed(item) for item in value)
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact(repr(value))
+        extra[key] = redact_value(value)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...ports.logger import LogLevel
-
-_ORDER = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
+from ...ports.logger import LogLevel, level_rank
 
 
 class NullLogger:
@@ -38,7 +36,7 @@ class MemoryLogger:
 
     def enabled(self, level: LogLevel) -> bool:
         """Whether ``level`` is at or above the threshold."""
-        return _ORDER.get(str(level).upper(), 0) >= _ORDER[self.level]
+        return level_rank(level) >= level_rank(self.level)
 
     def log(self, level: LogLevel, message: str, /, **fields: object) -> None:
         """Record the event."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...domain.dispatch.retry import retry_after_seconds
 from ...domain.models.errors import APIError, APIResponseValidationError, classify
-from ...domain.models.redaction import redact, redact_headers
+from ...domain.models.redaction import redact, redact_headers, redact_value
 from ...ports.codec import ProviderCall
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "apim-request-id", "x-amzn-requestid", "cf-ray")
@@ -70,10 +70,10 @@ def build_error(
         status_code=status_code,
         request_id=next((headers[name] for name in REQUEST_ID_HEADERS if name in headers), None),
         retry_after=retry_after_seconds(headers, time.time()),
-        body=_scrub(body, secrets),
-        code=_scrubbed(fields.code, secrets),
-        type=_scrubbed(fields.type, secrets),
-        param=_scrubbed(fields.param, secrets),
+        body=redact_value(body, secrets),
+        code=redact_value(fields.code, secrets),
+        type=redact_value(fields.type, secrets),
+        param=redact_value(fields.param, secrets),
         headers=redact_headers(headers, secrets),
     )
 
@@ -102,19 +102,6 @@ def _fallback_fields(status_code: int | None, body: Any) -> ErrorFields:
     return ErrorFields(
         message=f"the provider answered with HTTP {status_code}" if status_code else "provider error"
     )
-
-
-def _scrubbed(value: str | None, secrets: tuple[str, ...]) -> str | None:
-    return None if value is None else redact(value, secrets)
-
-
-def _scrub(body: Any, secrets: tuple[str, ...]) -> Any:
-    if isinstance(body, str):
-        return redact(body, secrets)
-    try:
-        return json.loads(redact(json.dumps(body), secrets))
-    except (TypeError, ValueError):
-        return None
 
 
 def openai_error_fields(body: Any) -> ErrorFields | None:

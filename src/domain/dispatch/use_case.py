@@ -71,9 +71,9 @@ class Dispatcher:
 
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Run ``request`` and return the response, or the stream when ``request.stream``."""
-        if request.options.mock_response is not None:
-            reject_not_implemented(request)
-            return mock_result(request, int(self.clock.time()))
+        mocked = self._mocked(request)
+        if mocked is not None:
+            return mocked
         codec, call, http = self._prepare(request)
         if request.stream:
             return self._open_stream(codec, call, http)
@@ -122,9 +122,9 @@ class Dispatcher:
 
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
-        if request.options.mock_response is not None:
-            reject_not_implemented(request)
-            return mock_result(request, int(self.clock.time()))
+        mocked = self._mocked(request)
+        if mocked is not None:
+            return mocked
         codec, call, http = self._prepare(request)
         if request.stream:
             return await self._aopen_stream(codec, call, http)
@@ -174,6 +174,13 @@ class Dispatcher:
                 await self.clock.asleep(delay)
 
     # -- shared decisions -------------------------------------------------------------------
+
+    def _mocked(self, request: CompletionRequest) -> ModelResponse | CompletionStream | None:
+        """Answer from ``mock_response`` without routing or I/O, when the call gives one."""
+        if request.options.mock_response is None:
+            return None
+        reject_not_implemented(request)
+        return mock_result(request, int(self.clock.time()))
 
     def _prepare(self, request: CompletionRequest) -> tuple[ProviderCodec, ProviderCall, HttpRequest]:
         host, model = self._route(request.model, request.options.custom_llm_provider)

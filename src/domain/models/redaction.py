@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 REDACTED = "[REDACTED]"
 
@@ -65,6 +66,24 @@ def _replacement(match: re.Match[str]) -> str:
         prefix = groups[0]
         return f"{prefix}{'' if prefix.endswith('=') else ' '}{REDACTED}"
     return REDACTED
+
+
+def redact_value(value: Any, secrets: Iterable[str] = ()) -> Any:
+    """Return ``value`` with every string inside it (dict keys too) scrubbed by ``redact``.
+
+    Dicts, lists and tuples are walked; numbers, booleans and None pass; anything else becomes
+    its scrubbed ``repr``, so no object can carry a secret past this function.
+    """
+    known = tuple(secrets)
+    if isinstance(value, str):
+        return redact(value, known)
+    if isinstance(value, dict):
+        return {redact_value(name, known): redact_value(item, known) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact_value(item, known) for item in value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact(repr(value), known)
 
 
 def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
