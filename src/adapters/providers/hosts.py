@@ -26,6 +26,8 @@ HOSTS: tuple[Host, ...] = (
         default_version=AZURE_DEFAULT_API_VERSION,
         options=MappingProxyType({"auth": "api-key", "url": "azure"}),
     ),
+    # In-process llama.cpp models: the OpenAI wire format answered by LocalTransport, no key.
+    Host(prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False),
 )
 
 # Bare model names OpenAI serves, matched by prefix (litellm's behaviour for unprefixed names).
