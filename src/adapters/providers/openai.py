@@ -24,7 +24,6 @@ from .sse import SSEDecoder, SSEEvent
 
 M = TypeVar("M", bound=BaseModel)
 
-ENDPOINT = "/chat/completions"
 USER_AGENT = "llmport/0.1"
 # Parameters of litellm's signature that the OpenAI wire format has no place for.
 UNSUPPORTED = frozenset({"thinking"})
@@ -216,15 +215,18 @@ def _url(call: ProviderCall) -> str:
     base = call.api_base.rstrip("/")
     if call.host.options.get("url") == "azure":
         return _azure_url(call, base)
-    return base if base.endswith(ENDPOINT) else base + ENDPOINT
+    # A base that already ends with the endpoint is a full URL, litellm users' habit.
+    endpoint = call.host.endpoint
+    return base if base.endswith(endpoint) else base + endpoint
 
 
 def _azure_url(call: ProviderCall, base: str) -> str:
     # Azure routes by deployment in the path and versions the API in the query string.
+    endpoint = call.host.endpoint
     if "/openai/deployments/" in base:
-        url = base if base.split("?", maxsplit=1)[0].endswith(ENDPOINT) else base + ENDPOINT
+        url = base if base.split("?", maxsplit=1)[0].endswith(endpoint) else base + endpoint
     else:
-        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{ENDPOINT}"
+        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{endpoint}"
     if "api-version=" not in url and call.api_version:
         url += ("&" if "?" in url else "?") + f"api-version={quote(call.api_version)}"
     return url
