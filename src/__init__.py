@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .adapters.cache.disk import DiskCache
+    from .adapters.cache.memory import MemoryCache
     from .app.client import Client
     from .app.default import acompletion, completion, current_client, use_client
     from .domain.models.builder import stream_chunk_builder
@@ -76,6 +78,8 @@ _STREAM = (
 
 _EXPORTS: dict[str, str] = {
     "Client": ".app.client",
+    "DiskCache": ".adapters.cache.disk",
+    "MemoryCache": ".adapters.cache.memory",
     "completion": ".app.default",
     "acompletion": ".app.default",
     "current_client": ".app.default",
@@ -106,10 +110,12 @@ __all__ = [
     "ContextWindowExceededError",
     "CustomStreamWrapper",
     "Delta",
+    "DiskCache",
     "Function",
     "FunctionCall",
     "InternalServerError",
     "LLMPortError",
+    "MemoryCache",
     "Message",
     "ModelResponse",
     "ModelResponseStream",
