@@ -24,41 +24,22 @@ CASES = [(host, name) for host in HOSTS for name in exchange_names(host)]
 STREAMS = [case for case in CASES if load_exchange(*case).is_stream]
 PLAIN = [case for case in CASES if not load_exchange(*case).is_stream]
 
-# -- what llmport gets wrong, with the recorded evidence (each CATALOG.md names them) -------------
+# -- where llmport deliberately differs from the recorded bytes ----------------------------------
 
-MISTRAL_PARTS = (
-    "Mistral (magistral) answers message.content / delta.content as a LIST of parts "
-    '([{"type":"thinking","thinking":[{"type":"text","text":...}]},{"type":"text","text":"2 + 2 = 4"}]); '
-    "llmport's Message/Delta.content is str|None, so the recorded answer is rejected with "
-    "APIResponseValidationError ('does not have the chat-completion shape (1 problems)') instead of "
-    "giving content '2 + 2 = 4' and the thinking text as reasoning_content"
-)
-GROQ_REASONING = (
-    "groq sends the thinking text as message.reasoning / delta.reasoning (not reasoning_content); "
-    "llmport keeps it only as an extra `reasoning` field (message and each delta) and leaves "
-    "reasoning_content None, so stream_chunk_builder's message has no reasoning either"
-)
-PERPLEXITY_DONE_OBJECT = (
-    'perplexity\'s last event has "object":"chat.completion.done"; llmport passes it through, so that '
-    "chunk no longer validates as the OpenAI SDK's ChatCompletionChunk (object must be "
-    "'chat.completion.chunk')"
-)
-GROQ_SERVICE_TIER = (
-    'groq answers "service_tier":"on_demand"; llmport passes it through, so the response no longer '
-    "validates as the OpenAI SDK's ChatCompletion "
-    "(service_tier must be auto/default/flex/scale/priority/fast)"
-)
-TOGETHER_HOST = (
-    "the together SDK recorded POST https://api.together.ai/v1/chat/completions; the together_ai row's "
-    "default_base is https://api.together.xyz/v1 (a different host name: both may answer, but the row "
-    "does not say the host the vendor's own SDK uses)"
-)
-
-# Every test of these fixtures fails the same way: the body does not parse.
-UNPARSED = {("mistral", "nonstream_reasoning_content_parts"), ("mistral", "stream_reasoning_content_parts")}
-REASONING_DROPPED = {("groq", "nonstream_reasoning"), ("groq", "stream_reasoning")}
-GROQ_PLAIN = {("groq", "nonstream_text"), ("groq", "nonstream_reasoning"), ("groq", "nonstream_tool_call")}
+# Mistral (magistral) answers content as a LIST of parts: thinking parts holding text parts, and
+# text parts. llmport gives OpenAI's shape: content the joined text, the thinking as
+# reasoning_content, so a field-by-field comparison with the recording does not apply.
+CONTENT_PARTS = {
+    ("mistral", "nonstream_reasoning_content_parts"),
+    ("mistral", "stream_reasoning_content_parts"),
+}
+# perplexity's last event says "object":"chat.completion.done"; every chunk llmport yields is a
+# "chat.completion.chunk", so those events differ from the recording in `object` only.
 CHUNK_SHAPE = {("perplexity", "stream_text"), ("perplexity", "stream_citations")}
+# groq answers "service_tier":"on_demand", a value the OpenAI SDK's types do not know; llmport
+# passes vendor values through (as litellm does), so these do not validate as the SDK's model.
+GROQ_PLAIN = {("groq", "nonstream_text"), ("groq", "nonstream_reasoning"), ("groq", "nonstream_tool_call")}
+NORMALIZED = CONTENT_PARTS | CHUNK_SHAPE
 
 
 def ids(case: tuple[str, str]) -> str:
@@ -66,8 +47,8 @@ def ids(case: tuple[str, str]) -> str:
 
 
 def params(cases: list[tuple[str, str]], known: dict[tuple[str, str], str] | None = None) -> list[Any]:
-    """Cases as pytest params; known findings become strict xfails (unparsed bodies always are)."""
-    reasons = {case: MISTRAL_PARTS for case in UNPARSED} | (known or {})
+    """Cases as pytest params; known findings become strict xfails."""
+    reasons = known or {}
     out = []
     for case in cases:
         marks = [pytest.mark.xfail(strict=True, reason=reasons[case])] if case in reasons else []

@@ -16,12 +16,11 @@ import pytest
 
 import llmport
 
-from .compatible import CASES, TOGETHER_HOST, ids, params
+from .compatible import CASES, ids, params
 from .fixtures_loader import FIXTURES_DIR, load_exchange, load_metadata
 from .replay import API_KEY, make_client, replay
 
 WITH_REQUEST = [case for case in CASES if load_exchange(*case).request_body is not None]
-TOGETHER = [case for case in WITH_REQUEST if case[0] == "together_ai"]
 # The vendors' SDKs use the vendor's spelling; a litellm user writes OpenAI's and the row maps it.
 OPENAI_SPELLING: dict[str, dict[str, dict[Any, Any]]] = {"mistral": {"tool_choice": {"any": "required"}}}
 
@@ -73,7 +72,7 @@ def test_recorded_request_path_is_the_chat_completions_endpoint(case: tuple[str,
     assert urlsplit(_sent(case).url).path == urlsplit(recorded_url).path
 
 
-@pytest.mark.parametrize("case", params(WITH_REQUEST, dict.fromkeys(TOGETHER, TOGETHER_HOST)))
+@pytest.mark.parametrize("case", params(WITH_REQUEST))
 def test_default_base_is_the_recorded_host(case: tuple[str, str]) -> None:
     recorded_url = load_exchange(*case).request_url
     assert recorded_url is not None

@@ -34,7 +34,7 @@ CUSTOM_BASE = "http://127.0.0.1:8000/v1"
 EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "openai": ("https://api.openai.com/v1/chat/completions", "OPENAI_API_KEY"),
     "groq": ("https://api.groq.com/openai/v1/chat/completions", "GROQ_API_KEY"),
-    "together_ai": ("https://api.together.xyz/v1/chat/completions", "TOGETHERAI_API_KEY"),
+    "together_ai": ("https://api.together.ai/v1/chat/completions", "TOGETHERAI_API_KEY"),
     "fireworks_ai": ("https://api.fireworks.ai/inference/v1/chat/completions", "FIREWORKS_AI_API_KEY"),
     "deepinfra": ("https://api.deepinfra.com/v1/openai/chat/completions", "DEEPINFRA_API_KEY"),
     "deepseek": ("https://api.deepseek.com/chat/completions", "DEEPSEEK_API_KEY"),

@@ -51,7 +51,7 @@ def _client(registry: ProviderRegistry | None = None) -> tuple[llmport.Client, F
         ("grok-3", "xai", "https://api.x.ai/", "grok-3"),
         ("sonar-pro", "perplexity", "https://api.perplexity.ai/", "sonar-pro"),
         ("groq/llama-3.1-8b-instant", "groq", "https://api.groq.com/", "llama-3.1-8b-instant"),
-        ("together_ai/meta/Llama-3", "together_ai", "https://api.together.xyz/", "meta/Llama-3"),
+        ("together_ai/meta/Llama-3", "together_ai", "https://api.together.ai/", "meta/Llama-3"),
         ("openrouter/openai/gpt-4o", "openrouter", "https://openrouter.ai/", "openai/gpt-4o"),
     ],
 )

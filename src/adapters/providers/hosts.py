@@ -114,7 +114,7 @@ HOSTS: tuple[Host, ...] = (
         params=ParamRules(unsupported=_NO_LOGPROBS, allowed_values=MappingProxyType({"n": (1,)})),
     ),
     compatible(
-        "together_ai", "https://api.together.xyz/v1",
+        "together_ai", "https://api.together.ai/v1",
         "TOGETHERAI_API_KEY", "TOGETHER_API_KEY", "TOGETHER_AI_API_KEY", "TOGETHER_AI_TOKEN",
         base_env=("TOGETHERAI_API_BASE",),
         source="https://docs.together.ai/docs/openai-api-compatibility",
