@@ -15,15 +15,16 @@ from typing import Any
 import orjson
 
 _LONG_DIGITS = re.compile(rb"\d{19,}")
+_LONG_DIGITS_TEXT = re.compile(r"\d{19,}", re.ASCII)
 
 
 def loads(raw: bytes | str) -> Any:
     """Parse JSON text (bytes or str); raise ``ValueError`` when it is not JSON."""
-    data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else raw
-    if _LONG_DIGITS.search(data):
+    long_digits = _LONG_DIGITS_TEXT if isinstance(raw, str) else _LONG_DIGITS
+    if long_digits.search(raw):  # type: ignore[arg-type]
         return json.loads(raw)
     try:
-        return orjson.loads(data)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return json.loads(raw)  # maybe valid for `json` (NaN, Infinity, lone surrogates)
 
