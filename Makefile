@@ -58,7 +58,9 @@ test: $(STAMP)
 	$(PIP) -e '.[$(TEST_EXTRAS)]' --config-settings editable_mode=strict --no-deps
 	$(MAKE) lint typecheck imports unit
 
+# The bench extra adds aiohttp, the async baseline; strict mode keeps the link tree `make test` uses.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]' --config-settings editable_mode=strict
 	$(BIN)/python benchmarks/run.py
 
 clean:

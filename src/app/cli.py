@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from ..adapters.local.models import EXTRA_INSTALL, SMOLLM2_INSTALL, LocalError, resolve_model_file
-from ..adapters.providers.hosts import HOSTS
+from ..adapters.providers.registry import ProviderRegistry
 from ..ports.codec import Host
 from .cli_chat import ChatSettings, reply, run_loop
 from .client import Client
@@ -101,7 +101,8 @@ def models() -> None:
     """List providers, example models and the environment variable each needs."""
     rows = [("PROVIDER", "KEY (environment variable)", "MODELS")]
     rows += [
-        (host.prefix, _key_names(host), EXAMPLES.get(host.prefix, f"{host.prefix}/<model>")) for host in HOSTS
+        (host.prefix, _key_names(host), EXAMPLES.get(host.prefix, f"{host.prefix}/<model>"))
+        for host in ProviderRegistry().hosts
     ]
     _table(rows)
 
@@ -110,7 +111,11 @@ def models() -> None:
 def doctor() -> None:
     """Show which providers have keys configured (names only, never values) and the local setup."""
     rows = [("PROVIDER", "KEY", "BASE URL")]
-    rows += [(host.prefix, _key_status(host), _base_status(host)) for host in HOSTS if host.prefix != "local"]
+    rows += [
+        (host.prefix, _key_status(host), _base_status(host))
+        for host in ProviderRegistry().hosts
+        if host.prefix != "local"
+    ]
     _table(rows)
     click.echo()
     for line in _local_status():

@@ -35,7 +35,8 @@ MESSAGES = [
     {"role": "user", "content": "What is the capital of France?"},
 ]
 SAMPLING = {"temperature": 0, "max_tokens": 48, "seed": SEED, "repeat_penalty": 1.0}
-ROUTES = ["openai"]
+# Two of llmport's routes to an OpenAI-compatible server of one's own.
+ROUTES = ["openai", "hosted_vllm"]
 
 pytestmark = pytest.mark.skipif(
     MISSING is not None or importlib.util.find_spec("uvicorn") is None,

@@ -6,8 +6,7 @@ same error detection, the same validation into llmport's models, the same failur
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -19,12 +18,12 @@ from ...domain.models.response import ModelResponse
 from ...domain.models.stream import ModelResponseStream
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
+from ._json import dumps, loads
 from .errors import build_error, decode_body, invalid_response, openai_error_fields
 from .sse import SSEDecoder, SSEEvent
 
 M = TypeVar("M", bound=BaseModel)
 
-ENDPOINT = "/chat/completions"
 USER_AGENT = "llmport/0.1"
 # Parameters of litellm's signature that the OpenAI wire format has no place for.
 UNSUPPORTED = frozenset({"thinking"})
@@ -51,14 +50,14 @@ class OpenAICodec:
             method="POST",
             url=_url(call),
             headers=_headers(call),
-            body=json.dumps(body, separators=(",", ":")).encode(),
+            body=dumps(body),
             timeout=call.timeout,
             secrets=call.secrets,
         )
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a non-streamed chat completion."""
-        return _validated(response.content, ModelResponse, call, response.status_code)
+        return _validated(response.content, ModelResponse, call, response.status_code, _prepare_answer)
 
     def stream_parser(self, call: ProviderCall) -> OpenAIStreamParser:
         """Return a parser for one streamed response."""
@@ -129,7 +128,7 @@ class OpenAIStreamParser:
                 self._done = True
                 continue
             try:
-                chunk = _validated(event.data, ModelResponseStream, self._call, None, self._fix_tool_indexes)
+                chunk = _validated(event.data, ModelResponseStream, self._call, None, self._prepare_chunk)
             except APIError as failure:
                 # Chunks before the failure still reach the caller, however the bytes were split.
                 self._failure = failure
@@ -142,7 +141,11 @@ class OpenAIStreamParser:
         self._usage_seen = self._usage_seen or chunk.usage is not None
         self._finished.update(choice.index for choice in chunk.choices if choice.finish_reason)
 
-    def _fix_tool_indexes(self, data: dict[str, Any]) -> None:
+    def _prepare_chunk(self, data: dict[str, Any]) -> None:
+        _normalize_choices(data, "delta")
+        # Perplexity ends with "chat.completion.done"; every chunk llmport yields is a chunk.
+        if data.get("object") not in (None, "chat.completion.chunk"):
+            data["object"] = "chat.completion.chunk"
         # Some compatible servers omit `index` on tool-call deltas; number calls by their id.
         for choice in data.get("choices") or ():
             delta = choice.get("delta") if isinstance(choice, dict) else None
@@ -161,11 +164,11 @@ def _validated(
     model: type[M],
     call: ProviderCall,
     status_code: int | None,
-    prepare: Any = None,
+    prepare: Callable[[dict[str, Any]], None],
 ) -> M:
-    """Parse one JSON payload (a whole body or one stream event) into ``model``."""
+    """Parse one JSON payload (a whole body or one stream event), in OpenAI's shape, into ``model``."""
     try:
-        data = json.loads(raw)
+        data = loads(raw)
     except ValueError:
         raise invalid_response(
             "the provider's answer is not valid JSON", _bytes(raw), call, status_code
@@ -174,8 +177,7 @@ def _validated(
         raise invalid_response("the provider's answer is not a JSON object", _bytes(raw), call, status_code)
     if "error" in data and "choices" not in data:
         raise build_error(None, {}, data, call, openai_error_fields)
-    if prepare is not None:
-        prepare(data)
+    prepare(data)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -183,6 +185,45 @@ def _validated(
             f"the provider's answer does not have the chat-completion shape ({error.error_count()} problems)"
         )
         raise invalid_response(reason, _bytes(raw), call, status_code) from None
+
+
+def _prepare_answer(data: dict[str, Any]) -> None:
+    _normalize_choices(data, "message")
+
+
+def _normalize_choices(data: dict[str, Any], key: str) -> None:
+    """Bring compatible hosts' variants of a message (``key``: message or delta) to OpenAI's shape."""
+    for choice in data.get("choices") or ():
+        message = choice.get(key) if isinstance(choice, dict) else None
+        if isinstance(message, dict):
+            _normalize_message(message)
+
+
+def _normalize_message(message: dict[str, Any]) -> None:
+    content = message.get("content")
+    if isinstance(content, list):
+        # Mistral's reasoning models answer with parts: thinking parts and text parts.
+        texts = [part.get("text") or "" for part in content if _part_type(part) == "text"]
+        thinking = "".join(_thinking_text(part) for part in content if _part_type(part) == "thinking")
+        message["content"] = "".join(texts) if texts else None
+        if thinking and not message.get("reasoning_content"):
+            message["reasoning_content"] = thinking
+    reasoning = message.get("reasoning")
+    if isinstance(reasoning, str) and message.get("reasoning_content") is None:
+        message["reasoning_content"] = reasoning  # groq and OpenRouter name it `reasoning`
+
+
+def _part_type(part: object) -> object:
+    return part.get("type") if isinstance(part, dict) else None
+
+
+def _thinking_text(part: dict[str, Any]) -> str:
+    thinking = part.get("thinking")
+    if isinstance(thinking, str):
+        return thinking
+    if isinstance(thinking, list):
+        return "".join(str(p.get("text") or "") for p in thinking if isinstance(p, dict))
+    return ""
 
 
 def _bytes(raw: bytes | str) -> bytes:
@@ -216,15 +257,18 @@ def _url(call: ProviderCall) -> str:
     base = call.api_base.rstrip("/")
     if call.host.options.get("url") == "azure":
         return _azure_url(call, base)
-    return base if base.endswith(ENDPOINT) else base + ENDPOINT
+    # A base that already ends with the endpoint is a full URL, litellm users' habit.
+    endpoint = call.host.endpoint
+    return base if base.endswith(endpoint) else base + endpoint
 
 
 def _azure_url(call: ProviderCall, base: str) -> str:
     # Azure routes by deployment in the path and versions the API in the query string.
+    endpoint = call.host.endpoint
     if "/openai/deployments/" in base:
-        url = base if base.split("?", maxsplit=1)[0].endswith(ENDPOINT) else base + ENDPOINT
+        url = base if base.split("?", maxsplit=1)[0].endswith(endpoint) else base + endpoint
     else:
-        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{ENDPOINT}"
+        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{endpoint}"
     if "api-version=" not in url and call.api_version:
         url += ("&" if "?" in url else "?") + f"api-version={quote(call.api_version)}"
     return url

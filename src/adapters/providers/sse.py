@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LINE_ENDS = (b"\n", b"\r")
 
 
-@dataclass(frozen=True, slots=True)
-class SSEEvent:
+class SSEEvent(NamedTuple):
     """One dispatched event: its ``event:`` name (default ``message``) and joined ``data:`` lines."""
 
     event: str
@@ -58,6 +57,10 @@ class SSEDecoder:
     def _line(self, raw: bytes) -> SSEEvent | None:
         if not raw:
             return self._dispatch()
+        if raw.startswith(b"data:"):  # nearly every line: skip the general parse
+            payload = raw[6:] if raw.startswith(b"data: ") else raw[5:]
+            self._data.append(payload.decode("utf-8", errors="replace"))
+            return None
         line = raw.decode("utf-8", errors="replace")
         if line.startswith(":"):
             return None
