@@ -26,6 +26,13 @@ HOSTS: tuple[Host, ...] = (
         default_version=AZURE_DEFAULT_API_VERSION,
         options=MappingProxyType({"auth": "api-key", "url": "azure"}),
     ),
+    Host(
+        prefix="anthropic",
+        codec="anthropic",
+        default_base="https://api.anthropic.com",
+        key_env=("ANTHROPIC_API_KEY",),
+        base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+    ),
 )
 
 # Bare model names OpenAI serves, matched by prefix (litellm's behaviour for unprefixed names).
@@ -33,7 +40,6 @@ OPENAI_BARE_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt-", "ft:gpt-", "gpt4",
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "anthropic": "the Anthropic Messages codec",
     "gemini": "the Gemini codec",
     "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",
@@ -41,4 +47,6 @@ PLANNED: dict[str, str] = {
     "ollama": "the Ollama codec",
     "ollama_chat": "the Ollama codec",
 }
-PLANNED_BARE_PREFIXES: dict[str, str] = {"claude-": "anthropic", "gemini-": "vertex_ai", "command-": "cohere"}
+PLANNED_BARE_PREFIXES: dict[str, str] = {"gemini-": "vertex_ai", "command-": "cohere"}
+# Bare model names served by a host other than OpenAI, matched by prefix.
+BARE_PREFIXES: dict[str, str] = {"claude-": "anthropic"}

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping
 
 from ...domain.models.errors import BadRequestError
 from ...ports.codec import Host, ProviderCodec
-from .hosts import HOSTS, OPENAI_BARE_PREFIXES, PLANNED, PLANNED_BARE_PREFIXES
+from .hosts import BARE_PREFIXES, HOSTS, OPENAI_BARE_PREFIXES, PLANNED, PLANNED_BARE_PREFIXES
 
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
-CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec"}
+CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
 
 
 class ProviderRegistry:
@@ -47,6 +47,9 @@ class ProviderRegistry:
         """Return the host of a well-known bare model name."""
         if model.startswith(OPENAI_BARE_PREFIXES):
             return self._hosts.get("openai")
+        for bare_prefix, provider in BARE_PREFIXES.items():
+            if model.startswith(bare_prefix):
+                return self._hosts.get(provider)
         for bare_prefix, provider in PLANNED_BARE_PREFIXES.items():
             if model.startswith(bare_prefix):
                 return self.host(provider) or self._hosts.get(provider)

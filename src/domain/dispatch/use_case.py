@@ -20,7 +20,9 @@ from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
+from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream
+from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
@@ -77,6 +79,12 @@ class Dispatcher:
         codec, call, http = self._prepare(request)
         if request.stream:
             return self._open_stream(codec, call, http)
+        count = fanout_count(codec, request, call.provider)
+        if count > 1:
+            return run_all(count, lambda: self._complete_one(codec, call, http))
+        return self._complete_one(codec, call, http)
+
+    def _complete_one(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> ModelResponse:
         started = self.clock.monotonic()
         response = self._with_retries(call, lambda: self._send(codec, call, http))
         return self._finish(codec, call, response, started)
@@ -128,6 +136,14 @@ class Dispatcher:
         codec, call, http = self._prepare(request)
         if request.stream:
             return await self._aopen_stream(codec, call, http)
+        count = fanout_count(codec, request, call.provider)
+        if count > 1:
+            return await arun_all(count, lambda: self._acomplete_one(codec, call, http))
+        return await self._acomplete_one(codec, call, http)
+
+    async def _acomplete_one(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+    ) -> ModelResponse:
         started = self.clock.monotonic()
         response = await self._awith_retries(call, lambda: self._asend(codec, call, http))
         return self._finish(codec, call, response, started)
@@ -187,6 +203,7 @@ class Dispatcher:
         reject_not_implemented(request)
         call = provider_call(request, host, model, self.credentials, self.settings)
         codec = self.registry.codec(host.codec)
+        fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         http = codec.build_request(call)
         if self.logger.enabled("DEBUG"):
             self.logger.log(
@@ -215,6 +232,7 @@ class Dispatcher:
         latency_ms = (self.clock.monotonic() - started) * 1000
         self._log_response(call, response.status_code, latency_ms)
         result = codec.parse_response(response, call)
+        attach_parsed(result, call.request.options.response_model)
         result._response_headers = redact_headers(response.headers, call.secrets)
         result._hidden_params.update(
             {
