@@ -37,6 +37,7 @@ JSON_TOOL = "json_tool_call"
 @dataclass
 class _Block:
     type: str
+    json_content: bool = False
     tool_index: int | None = None
     name: str | None = None
     arguments: bool = False
@@ -90,7 +91,12 @@ class EventAssembler:
         return ModelResponseStream.model_validate(payload)
 
     def _start(self, message: Mapping[str, Any]) -> list[ModelResponseStream]:
-        self._id = message.get("id") or self._id
+        if self._blocks:
+            # A relay that restarted the answer mid-way: delivered chunks cannot be taken back.
+            raise self._malformed("a second message_start after content had begun")
+        started, self._id = self._id is not None, message.get("id") or self._id
+        if started:
+            return []  # a repeated message_start before any content changes nothing
         self._model = message.get("model") or self._model
         self._usage.update(message.get("usage") or {})
         return [self._chunk({"role": "assistant", "content": ""})]
@@ -112,6 +118,7 @@ class EventAssembler:
         state.name = block.get("name")
         given = block.get("input")
         if self._is_json_tool(state):
+            state.json_content = True
             return self._arguments(state, json.dumps(given)) if given else []
         state.tool_index, self._tools = self._tools, self._tools + 1
         call = {"index": state.tool_index, "id": block.get("id"), "type": "function"}
@@ -126,8 +133,10 @@ class EventAssembler:
 
     def _arguments(self, state: _Block, text: str) -> list[ModelResponseStream]:
         state.arguments = state.arguments or bool(text)
-        if state.tool_index is None:
+        if state.json_content:
             return [self._chunk({"content": text})] if text else []
+        if state.tool_index is None:
+            return []  # input of a server tool (web search, code execution) Anthropic runs itself
         fragment = {"index": state.tool_index, "function": {"arguments": text}}
         return [self._chunk({"tool_calls": [fragment]})] if text else []
 
@@ -224,13 +233,14 @@ class AnthropicStreamParser:
         """Flush; raise ``APIConnectionError`` when ``message_stop`` never came."""
         self._raise_pending()
         chunks = self._chunks(self._sse.finish())
-        self._raise_pending()
         if not self._events.stopped:
+            # A half-received last event is a symptom of the cut, not a malformed answer.
             raise APIConnectionError(
                 "the Anthropic stream ended before message_stop",
                 self._call.provider,
                 self._call.request.model,
             )
+        self._raise_pending()
         return chunks
 
     def _raise_pending(self) -> None:
