@@ -51,6 +51,18 @@ def stream_payloads(body: bytes) -> list[dict[str, Any]]:
     return payloads
 
 
+def _add_delta(block: dict[str, Any], delta: dict[str, Any]) -> None:
+    fields = {
+        "text_delta": ("text", "text"),
+        "input_json_delta": ("_json", "partial_json"),
+        "thinking_delta": ("thinking", "thinking"),
+        "signature_delta": ("signature", "signature"),
+    }
+    if delta["type"] in fields:
+        target, source = fields[delta["type"]]
+        block[target] = block.get(target, "") + delta[source]
+
+
 def _blocks_from_stream(payloads: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     message: dict[str, Any] = {}
     blocks: dict[int, dict[str, Any]] = {}
@@ -63,19 +75,9 @@ def _blocks_from_stream(payloads: list[dict[str, Any]]) -> tuple[dict[str, Any],
             message = dict(payload["message"])
             usage.update(message.get("usage") or {})
         elif kind == "content_block_start":
-            block = dict(payload["content_block"])
-            block["_json"] = ""
-            blocks[payload["index"]] = block
+            blocks[payload["index"]] = {**payload["content_block"], "_json": ""}
         elif kind == "content_block_delta":
-            block, delta = blocks[payload["index"]], payload["delta"]
-            if delta["type"] == "text_delta":
-                block["text"] = block.get("text", "") + delta["text"]
-            elif delta["type"] == "input_json_delta":
-                block["_json"] += delta["partial_json"]
-            elif delta["type"] == "thinking_delta":
-                block["thinking"] = block.get("thinking", "") + delta["thinking"]
-            elif delta["type"] == "signature_delta":
-                block["signature"] = block.get("signature", "") + delta["signature"]
+            _add_delta(blocks[payload["index"]], payload["delta"])
         elif kind == "message_delta":
             message["stop_reason"] = payload["delta"].get("stop_reason")
             usage.update({k: v for k, v in (payload.get("usage") or {}).items() if v is not None})

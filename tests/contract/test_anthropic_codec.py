@@ -35,7 +35,9 @@ def ids(exchanges: list[Exchange]) -> list[str]:
     return [e.name for e in exchanges]
 
 
-def run(exchange: Exchange, pieces: tuple[bytes, ...] | None = None) -> tuple[llmport.ModelResponse, list[Any]]:
+def run(
+    exchange: Exchange, pieces: tuple[bytes, ...] | None = None
+) -> tuple[llmport.ModelResponse, list[Any]]:
     """Replay ``exchange``; return the response (rebuilt from chunks for a stream) and the chunks."""
     client, _ = make_client(lambda request: answer(exchange, None, pieces), api_base=BASE)
     with client:

@@ -17,6 +17,8 @@ from ....domain.models.errors import bad_request
 Block = dict[str, Any]
 _SYSTEM_ROLES = ("system", "developer")
 _THINKING_TYPES = ("thinking", "redacted_thinking")
+# Anthropic fields a ``role: tool`` message may carry to its tool_result block.
+_TOOL_RESULT_EXTRAS = ("cache_control", "is_error")
 
 
 def translate_messages(
@@ -157,6 +159,5 @@ def _tool_result(message: Mapping[str, Any], where: str, model: str) -> Block:
         result["content"] = content
     elif content:
         result["content"] = [_part(part, f"{where}.content[{i}]", model) for i, part in enumerate(content)]
-    if "cache_control" in message:
-        result["cache_control"] = message["cache_control"]
+    result.update({key: message[key] for key in _TOOL_RESULT_EXTRAS if key in message})
     return result

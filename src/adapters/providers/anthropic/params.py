@@ -70,11 +70,11 @@ def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(function, Mapping):
         return dict(tool)  # already Anthropic-shaped (server tools such as web_search_20250305)
     wire: dict[str, Any] = {"name": function.get("name")}
-    if function.get("description"):
+    if function.get("description") is not None:
         wire["description"] = function["description"]
     wire["input_schema"] = function.get("parameters") or {"type": "object", "properties": {}}
-    if "cache_control" in tool:
-        wire["cache_control"] = tool["cache_control"]
+    # Anthropic's own tool fields beside OpenAI's (cache_control, allowed_callers...) go as given.
+    wire.update({key: value for key, value in tool.items() if key not in ("type", "function")})
     return wire
 
 
