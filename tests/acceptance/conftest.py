@@ -57,7 +57,7 @@ def azure_env(openai_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture
 def anthropic_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropicServer]:
-    """A loopback Anthropic server named by ``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY``, as litellm reads them."""
+    """A loopback Anthropic server named by ``ANTHROPIC_BASE_URL`` and ``ANTHROPIC_API_KEY``."""
     with FakeAnthropicServer() as srv:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.base_url)
         monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_ANTHROPIC_KEY)

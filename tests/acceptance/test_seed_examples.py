@@ -31,7 +31,6 @@ from typing import Any
 
 import pytest
 
-import llmport
 from llmport.testing import FakeAnthropicServer, FakeOpenAIServer, RecordedRequest
 
 pytestmark = pytest.mark.acceptance
