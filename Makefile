@@ -39,7 +39,9 @@ test: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict --no-deps
 	$(MAKE) lint typecheck imports unit
 
+# The bench extra adds aiohttp, the async baseline; strict mode keeps the link tree `make test` uses.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]' --config-settings editable_mode=strict
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -8,11 +8,15 @@ heavy: each public name is imported on first access.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .adapters.cache.disk import DiskCache
+    from .adapters.cache.memory import MemoryCache
     from .app.client import Client
     from .app.default import acompletion, completion, current_client, use_client
     from .domain.models.builder import stream_chunk_builder
@@ -76,6 +80,8 @@ _STREAM = (
 
 _EXPORTS: dict[str, str] = {
     "Client": ".app.client",
+    "DiskCache": ".adapters.cache.disk",
+    "MemoryCache": ".adapters.cache.memory",
     "completion": ".app.default",
     "acompletion": ".app.default",
     "current_client": ".app.default",
@@ -106,10 +112,12 @@ __all__ = [
     "ContextWindowExceededError",
     "CustomStreamWrapper",
     "Delta",
+    "DiskCache",
     "Function",
     "FunctionCall",
     "InternalServerError",
     "LLMPortError",
+    "MemoryCache",
     "Message",
     "ModelResponse",
     "ModelResponseStream",
@@ -131,7 +139,37 @@ __all__ = [
 ]
 
 
+# litellm's module settings; assigning one configures the default client (see app/settings.py).
+_MODULE_SETTINGS = frozenset(
+    {"drop_params", "num_retries", "request_timeout", "api_key", "api_base", "set_verbose",
+     "suppress_debug_info", "telemetry"}
+)  # fmt: skip
+
+
+class _LLMPortModule(types.ModuleType):
+    """The module type of ``llmport``: routes litellm-style setting assignments to the default client."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _MODULE_SETTINGS:
+            importlib.import_module(".app.default", __name__).set_module_setting(name, value)
+        elif _rebindable(self, name, value):
+            super().__setattr__(name, value)
+        else:
+            raise importlib.import_module(".app.settings", __name__).unknown_setting(name)
+
+
+def _rebindable(module: types.ModuleType, name: str, value: Any) -> bool:
+    # Submodules, dunders, and rebinding an existing name (a test monkeypatching `completion`).
+    existing = name.startswith("__") or name in _EXPORTS or name in module.__dict__
+    return existing or isinstance(value, types.ModuleType)
+
+
+sys.modules[__name__].__class__ = _LLMPortModule
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULE_SETTINGS:
+        return importlib.import_module(".app.default", __name__).module_setting(name)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'llmport' has no attribute {name!r}")

@@ -22,6 +22,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from ..adapters.cache.memory import MemoryCache
 from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
@@ -96,6 +97,8 @@ class LLMPortContainer(containers.DeclarativeContainer):
     )
     # No cache unless one is supplied: caching is opt-in, as in litellm.
     cache: providers.Provider[Cache | None] = providers.Dependency(default=providers.Object(None))
+    # What `caching=True` uses when no cache was supplied; built on first such call.
+    fallback_cache = providers.Singleton(MemoryCache)
 
     dispatcher = providers.Singleton(
         Dispatcher,
@@ -106,6 +109,7 @@ class LLMPortContainer(containers.DeclarativeContainer):
         clock=clock,
         cache=cache,
         settings=settings,
+        fallback_cache=fallback_cache.provider,
     )
     client = providers.Singleton(Client, dispatcher=dispatcher)
 

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any, Literal, Unpack, overload
 
 from ..domain.models.messages import MessageLike
@@ -18,28 +19,61 @@ from ..domain.models.params import CompletionParams
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
 from .client import Client
+from .settings import ModuleSettings, checked
 
 _scoped: ContextVar[Client | None] = ContextVar("llmport_client", default=None)
 
 
 class _DefaultClient:
-    """Holds the process's default client, built on first use (thread-safe)."""
+    """Holds the process's default client, built on first use (thread-safe), and its settings."""
 
     def __init__(self) -> None:
         self._client: Client | None = None
         self._lock = threading.Lock()
+        self.settings = ModuleSettings()
 
     def get(self) -> Client:
         client = self._client
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = Client()
+                    self._client = self._build()
                 client = self._client
         return client
 
+    def _build(self) -> Client:
+        from .container import build_dispatcher  # loads dependency-injector on first use
+
+        settings = self.settings
+        return Client(
+            dispatcher=build_dispatcher(settings=settings.dispatch_settings(), log_level=settings.log_level)
+        )
+
+    def configure(self, name: str, value: object) -> None:
+        """Set one module setting; a default client already built takes it at once."""
+        value = checked(name, value)
+        with self._lock:
+            self.settings = replace(self.settings, **{name: value})
+            if self._client is not None:
+                # Swapping whole objects keeps in-flight calls consistent (they hold the old ones).
+                self._client.dispatcher.settings = self.settings.dispatch_settings()
+                if name == "set_verbose":
+                    from ..adapters.logging.loguru_logger import LoguruLogger
+
+                    self._client.dispatcher.logger = LoguruLogger(self.settings.log_level)
+
 
 _default = _DefaultClient()
+
+
+def module_setting(name: str) -> object:
+    """Return the value of a module setting (``llmport.drop_params``...)."""
+    return getattr(_default.settings, name)
+
+
+def set_module_setting(name: str, value: object) -> None:
+    """Assign a module setting for the default client (``llmport.drop_params = True``)."""
+    _default.configure(name, value)
 
 
 def current_client() -> Client:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import SecretStr
@@ -20,9 +21,62 @@ from ..domain.models.stream import ModelResponseStream
 from .transport import HttpRequest, HttpResponse
 
 
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRules:
+    """How a target treats OpenAI-named body parameters (data, applied by ``select_params``).
+
+    Attributes:
+        unsupported: Parameters the target rejects: an ``UnsupportedParamsError``, or dropped
+            with ``drop_params``.
+        allowed_values: Parameters the target takes with only these values (o-series
+            ``temperature`` is 1 only); any other value is treated as unsupported.
+        value_maps: Values renamed per parameter, e.g. Mistral's ``tool_choice`` "required" → "any".
+        renames: OpenAI name → the target's name, e.g. ``max_tokens`` → ``max_completion_tokens``;
+            an explicit value under the target's own name wins.
+    """
+
+    unsupported: frozenset[str] = frozenset()
+    allowed_values: Mapping[str, tuple[Any, ...]] = field(default_factory=_empty)
+    value_maps: Mapping[str, Mapping[Any, Any]] = field(default_factory=_empty)
+    renames: Mapping[str, str] = field(default_factory=_empty)
+
+    def __or__(self, other: ParamRules) -> ParamRules:
+        """Combine two rule sets; ``other`` wins where both speak of one parameter."""
+        return ParamRules(
+            unsupported=self.unsupported | other.unsupported,
+            allowed_values=MappingProxyType({**self.allowed_values, **other.allowed_values}),
+            value_maps=MappingProxyType({**self.value_maps, **other.value_maps}),
+            renames=MappingProxyType({**self.renames, **other.renames}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRule:
+    """Parameter rules for the models of a host whose names start with one of ``prefixes``.
+
+    Attributes:
+        prefixes: Model-name prefixes, e.g. ``("o1", "o3", "o4", "gpt-5")``.
+        params: The rules those models add to the host's.
+        excludes: Prefixes exempted even though they match, e.g. ``"gpt-5-chat"``.
+    """
+
+    prefixes: tuple[str, ...]
+    params: ParamRules
+    excludes: tuple[str, ...] = ()
+
+    def matches(self, model: str) -> bool:
+        """Whether ``model`` (the provider-side name, prefix removed) is covered."""
+        name = model.rsplit("/", 1)[-1].lower()
+        return name.startswith(self.prefixes) and not name.startswith(self.excludes)
+
+
 @dataclass(frozen=True, slots=True)
 class Host:
-    """Where and how to reach one provider prefix.
+    """Where and how to reach one provider prefix: one row of data, no behaviour.
 
     Attributes:
         prefix: The model prefix and ``llm_provider`` name, e.g. ``"openai"``.
@@ -32,8 +86,13 @@ class Host:
         base_env: Environment-variable names of the base URL, in order of preference.
         version_env: Environment-variable names of the API version (Azure).
         default_version: The API version used when none is given.
-        key_required: Whether a call without a key must fail before sending.
-        options: Codec-specific data (parameter quirks, header names).
+        key_required: Whether a call to the default base without a key must fail before sending.
+        endpoint: The path the codec appends to the base (a base already ending with it is kept).
+        params: Parameter rules for every model of the host.
+        model_rules: Extra parameter rules for model families (reasoning models and the like).
+        options: Codec-specific data (header and URL styles).
+        source: Where the row's facts are documented.
+        as_of: When the row was last written against ``source`` (ISO date).
     """
 
     prefix: str
@@ -44,7 +103,20 @@ class Host:
     version_env: tuple[str, ...] = ()
     default_version: str | None = None
     key_required: bool = True
+    endpoint: str = "/chat/completions"
+    params: ParamRules = field(default_factory=ParamRules)
+    model_rules: tuple[ModelRule, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""
+    as_of: str = ""
+
+    def rules_for(self, model: str) -> ParamRules:
+        """Return the parameter rules for ``model``: the host's, then each matching model rule's."""
+        rules = self.params
+        for rule in self.model_rules:
+            if rule.matches(model):
+                rules = rules | rule.params
+        return rules
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,88 @@
-"""Hosts as data: one row per provider prefix. Core II grows this table to every compatible host."""
+"""Hosts as data: one row per provider prefix, read by the registry, the codecs and the docs.
+
+Every OpenAI-compatible vendor is a row over the ``openai`` codec: its default base URL, the
+environment variables of its key and base URL, whether it needs a key, and how it treats OpenAI
+parameters. ``source`` says where the row's facts are documented; ``as_of`` when the row was
+written from it. ``docs/providers.md`` is generated from this table.
+"""
 
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
-from ...ports.codec import Host
+from ...ports.codec import Host, ModelRule, ParamRules
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
+AS_OF = "2026-11-23"
+
+_NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
+
+# OpenAI's reasoning models: `max_completion_tokens` replaces `max_tokens`, sampling is fixed.
+REASONING_MODELS = ModelRule(
+    prefixes=("o1", "o3", "o4", "gpt-5"),
+    excludes=("gpt-5-chat",),
+    params=ParamRules(
+        unsupported=frozenset({"top_p", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs"}),
+        allowed_values=MappingProxyType({"temperature": (1,)}),
+        renames=MappingProxyType({"max_tokens": "max_completion_tokens"}),
+    ),
+)
+
+
+def compatible(
+    prefix: str,
+    default_base: str | None,
+    *key_env: str,
+    source: str,
+    key_required: bool = True,
+    base_env: tuple[str, ...] = (),
+    params: ParamRules | None = None,
+    model_rules: tuple[ModelRule, ...] = (),
+    **options: Any,
+) -> Host:
+    """Build the row of an OpenAI-compatible host.
+
+    ``<PREFIX>_API_BASE`` and ``<PREFIX>_BASE_URL`` are always base-URL variables, after any given.
+
+    Args:
+        prefix: The model prefix.
+        default_base: The vendor's base URL (None when the caller must give one).
+        *key_env: Key variable names, preferred first.
+        source: Where the facts are documented.
+        key_required: Whether calls to the default base need a key.
+        base_env: Extra base-URL variable names, tried first.
+        params: Parameter rules for every model.
+        model_rules: Parameter rules for model families.
+        **options: Codec options (header and URL styles).
+    """
+    upper = prefix.upper()
+    derived = (f"{upper}_API_BASE", f"{upper}_BASE_URL")
+    return Host(
+        prefix=prefix,
+        codec="openai",
+        default_base=default_base,
+        key_env=key_env,
+        base_env=base_env + tuple(name for name in derived if name not in base_env),
+        key_required=key_required,
+        params=params or ParamRules(),
+        model_rules=model_rules,
+        options=MappingProxyType(options),
+        source=source,
+        as_of=AS_OF,
+    )
+
+
+def _local(prefix: str, default_base: str | None, *key_env: str, source: str) -> Host:
+    """Build the row of a server the user runs (vLLM, LM Studio...): no key needed anywhere."""
+    return compatible(prefix, default_base, *key_env, source=source, key_required=False)
+
+
+MISTRAL_PARAMS = ParamRules(
+    unsupported=_NO_LOGPROBS | {"user", "function_call", "functions"},
+    value_maps=MappingProxyType({"tool_choice": MappingProxyType({"required": "any"})}),
+    renames=MappingProxyType({"seed": "random_seed", "max_completion_tokens": "max_tokens"}),
+)
 
 HOSTS: tuple[Host, ...] = (
     Host(
@@ -15,6 +91,9 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://api.openai.com/v1",
         key_env=("OPENAI_API_KEY",),
         base_env=("OPENAI_BASE_URL", "OPENAI_API_BASE"),
+        model_rules=(REASONING_MODELS,),
+        source="https://platform.openai.com/docs/api-reference/chat",
+        as_of=AS_OF,
     ),
     Host(
         prefix="azure",
@@ -24,7 +103,10 @@ HOSTS: tuple[Host, ...] = (
         base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
         version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
         default_version=AZURE_DEFAULT_API_VERSION,
+        model_rules=(REASONING_MODELS,),
         options=MappingProxyType({"auth": "api-key", "url": "azure"}),
+        source="https://learn.microsoft.com/azure/ai-services/openai/reference",
+        as_of=AS_OF,
     ),
     Host(
         prefix="anthropic",
@@ -32,11 +114,188 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://api.anthropic.com",
         key_env=("ANTHROPIC_API_KEY",),
         base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+        endpoint="/v1/messages",
+        source="https://docs.anthropic.com/en/api/messages",
+        as_of=AS_OF,
     ),
-)
+    compatible(
+        "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
+        source="https://console.groq.com/docs/openai",
+        params=ParamRules(unsupported=_NO_LOGPROBS, allowed_values=MappingProxyType({"n": (1,)})),
+    ),
+    compatible(
+        "together_ai", "https://api.together.ai/v1",
+        "TOGETHERAI_API_KEY", "TOGETHER_API_KEY", "TOGETHER_AI_API_KEY", "TOGETHER_AI_TOKEN",
+        base_env=("TOGETHERAI_API_BASE",),
+        source="https://docs.together.ai/docs/openai-api-compatibility",
+    ),
+    compatible(
+        "fireworks_ai", "https://api.fireworks.ai/inference/v1",
+        "FIREWORKS_AI_API_KEY", "FIREWORKS_API_KEY", "FIREWORKSAI_API_KEY", "FIREWORKS_AI_TOKEN",
+        source="https://docs.fireworks.ai/tools-sdks/openai-compatibility",
+    ),
+    compatible(
+        "deepinfra", "https://api.deepinfra.com/v1/openai", "DEEPINFRA_API_KEY",
+        source="https://deepinfra.com/docs/openai_api",
+    ),
+    compatible(
+        "deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY",
+        source="https://api-docs.deepseek.com/api/create-chat-completion",
+        model_rules=(
+            ModelRule(("deepseek-reasoner",), ParamRules(unsupported=_NO_LOGPROBS - {"logit_bias"})),
+        ),
+    ),
+    compatible(
+        "xai", "https://api.x.ai/v1", "XAI_API_KEY",
+        source="https://docs.x.ai/docs/api-reference#chat-completions",
+        model_rules=(
+            ModelRule(
+                ("grok-4", "grok-3-mini"),
+                ParamRules(unsupported=frozenset({"presence_penalty", "frequency_penalty", "stop"})),
+            ),
+        ),
+    ),
+    compatible(
+        "mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY",
+        source="https://docs.mistral.ai/api/#tag/chat", params=MISTRAL_PARAMS,
+    ),
+    compatible(
+        "codestral", "https://codestral.mistral.ai/v1", "CODESTRAL_API_KEY",
+        source="https://docs.mistral.ai/capabilities/code_generation/", params=MISTRAL_PARAMS,
+    ),
+    compatible(
+        "perplexity", "https://api.perplexity.ai", "PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY",
+        source="https://docs.perplexity.ai/api-reference/chat-completions-post",
+        params=ParamRules(unsupported=_NO_LOGPROBS | {"tools", "tool_choice", "n"}),
+    ),
+    compatible(
+        "cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY",
+        source="https://inference-docs.cerebras.ai/resources/openai",
+        params=ParamRules(unsupported=frozenset({"frequency_penalty", "presence_penalty", "logit_bias"})),
+    ),
+    compatible(
+        "sambanova", "https://api.sambanova.ai/v1", "SAMBANOVA_API_KEY",
+        source="https://docs.sambanova.ai/cloud/api-reference/endpoints/chat",
+    ),
+    compatible(
+        "nvidia_nim", "https://integrate.api.nvidia.com/v1", "NVIDIA_NIM_API_KEY", "NVIDIA_API_KEY",
+        source="https://docs.api.nvidia.com/nim/reference/llm-apis",
+    ),
+    compatible(
+        "openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", "OR_API_KEY",
+        source="https://openrouter.ai/docs/api-reference/chat-completion",
+    ),
+    compatible(
+        "ai21_chat", "https://api.ai21.com/studio/v1", "AI21_API_KEY",
+        source="https://docs.ai21.com/reference/jamba-15-api-ref",
+    ),
+    compatible(
+        "nebius", "https://api.studio.nebius.ai/v1", "NEBIUS_API_KEY",
+        source="https://docs.nebius.com/studio/inference/api",
+    ),
+    compatible(
+        "moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY",
+        source="https://platform.moonshot.ai/docs/api/chat",
+    ),
+    compatible(
+        "dashscope", "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", "DASHSCOPE_API_KEY",
+        source="https://www.alibabacloud.com/help/en/model-studio/compatibility-of-openai-with-dashscope",
+    ),
+    compatible(
+        "hyperbolic", "https://api.hyperbolic.xyz/v1", "HYPERBOLIC_API_KEY",
+        source="https://docs.hyperbolic.xyz/docs/rest-api",
+    ),
+    compatible(
+        "lambda_ai", "https://api.lambda.ai/v1", "LAMBDA_API_KEY",
+        source="https://docs.lambda.ai/public-cloud/lambda-inference-api/",
+    ),
+    compatible(
+        "github", "https://models.inference.ai.azure.com", "GITHUB_API_KEY", "GITHUB_TOKEN",
+        source="https://docs.github.com/en/github-models",
+    ),
+    compatible(
+        "friendliai", "https://api.friendli.ai/serverless/v1", "FRIENDLIAI_API_KEY", "FRIENDLI_TOKEN",
+        source="https://friendli.ai/docs/openapi/serverless/chat-completions",
+    ),
+    compatible(
+        "featherless_ai", "https://api.featherless.ai/v1", "FEATHERLESS_AI_API_KEY", "FEATHERLESS_API_KEY",
+        source="https://featherless.ai/docs/completions",
+    ),
+    compatible(
+        "novita", "https://api.novita.ai/v3/openai", "NOVITA_API_KEY",
+        source="https://novita.ai/docs/guides/llm-api",
+    ),
+    compatible(
+        "volcengine", "https://ark.cn-beijing.volces.com/api/v3", "VOLCENGINE_API_KEY", "ARK_API_KEY",
+        source="https://www.volcengine.com/docs/82379/1298454",
+    ),
+    compatible(
+        "meta_llama", "https://api.llama.com/compat/v1", "LLAMA_API_KEY",
+        source="https://llama.developer.meta.com/docs/features/compatibility",
+    ),
+    compatible(
+        "vercel_ai_gateway", "https://ai-gateway.vercel.sh/v1",
+        "VERCEL_AI_GATEWAY_API_KEY", "VERCEL_OIDC_TOKEN",
+        source="https://vercel.com/docs/ai-gateway/openai-compat",
+    ),
+    compatible(
+        "huggingface", "https://router.huggingface.co/v1", "HF_TOKEN", "HUGGINGFACE_API_KEY",
+        source="https://huggingface.co/docs/inference-providers/index",
+    ),
+    compatible(
+        "nscale", "https://inference.api.nscale.com/v1", "NSCALE_API_KEY",
+        source="https://docs.nscale.com/docs/inference/chat",
+    ),
+    compatible(
+        "galadriel", "https://api.galadriel.com/v1", "GALADRIEL_API_KEY",
+        source="https://docs.galadriel.com/api-reference/chat-completion-API",
+    ),
+    compatible(
+        "empower", "https://app.empower.dev/api/v1", "EMPOWER_API_KEY",
+        source="https://docs.empower.dev/",
+    ),
+    compatible(
+        "anyscale", "https://api.endpoints.anyscale.com/v1", "ANYSCALE_API_KEY",
+        source="https://docs.anyscale.com/endpoints/",
+    ),
+    compatible(
+        "v0", "https://api.v0.dev/v1", "V0_API_KEY",
+        source="https://v0.dev/docs/v0-model-api",
+    ),
+    compatible(
+        "morph", "https://api.morphllm.com/v1", "MORPH_API_KEY",
+        source="https://docs.morphllm.com/api-reference",
+    ),
+    compatible(
+        "aiml", "https://api.aimlapi.com/v1", "AIML_API_KEY",
+        source="https://docs.aimlapi.com/",
+    ),
+    compatible(
+        "wandb", "https://api.inference.wandb.ai/v1", "WANDB_API_KEY",
+        source="https://docs.wandb.ai/guides/inference/",
+    ),
+    _local("hosted_vllm", None, "HOSTED_VLLM_API_KEY", source="https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
+    _local("lm_studio", "http://localhost:1234/v1", "LM_STUDIO_API_KEY", source="https://lmstudio.ai/docs/app/api/endpoints/openai"),
+    _local("llamafile", "http://127.0.0.1:8080/v1", "LLAMAFILE_API_KEY", source="https://github.com/Mozilla-Ocho/llamafile"),
+    _local("xinference", "http://127.0.0.1:9997/v1", "XINFERENCE_API_KEY", source="https://inference.readthedocs.io/en/latest/"),
+    _local("litellm_proxy", None, "LITELLM_PROXY_API_KEY", source="https://docs.litellm.ai/docs/providers/litellm_proxy"),
+    _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
+)  # fmt: skip
 
-# Bare model names OpenAI serves, matched by prefix (litellm's behaviour for unprefixed names).
-OPENAI_BARE_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt-", "ft:gpt-", "gpt4", "codex-")
+# Well-known bare model names → provider, matched by prefix (litellm resolves these unprefixed).
+BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("gpt-", "o1", "o3", "o4", "chatgpt-", "ft:gpt-", "gpt4", "codex-"), "openai"),
+    (("claude-",), "anthropic"),
+    (("gemini-",), "vertex_ai"),
+    (("command-",), "cohere"),
+    (
+        ("mistral-", "open-mistral", "open-mixtral", "codestral-", "magistral-", "pixtral-", "ministral-"),
+        "mistral",
+    ),
+    (("deepseek-",), "deepseek"),
+    (("grok-",), "xai"),
+    (("sonar",), "perplexity"),
+)  # fmt: skip
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
@@ -44,9 +303,7 @@ PLANNED: dict[str, str] = {
     "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",
     "cohere": "the Cohere codec",
+    "cohere_chat": "the Cohere codec",
     "ollama": "the Ollama codec",
     "ollama_chat": "the Ollama codec",
 }
-PLANNED_BARE_PREFIXES: dict[str, str] = {"gemini-": "vertex_ai", "command-": "cohere"}
-# Bare model names served by a host other than OpenAI, matched by prefix.
-BARE_PREFIXES: dict[str, str] = {"claude-": "anthropic"}

@@ -7,7 +7,7 @@ same error detection, the same validation into llmport's models, the same failur
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -24,7 +24,6 @@ from .sse import SSEDecoder, SSEEvent
 
 M = TypeVar("M", bound=BaseModel)
 
-ENDPOINT = "/chat/completions"
 USER_AGENT = "llmport/0.1"
 # Parameters of litellm's signature that the OpenAI wire format has no place for.
 UNSUPPORTED = frozenset({"thinking", "thinking_budget"})
@@ -59,7 +58,7 @@ class OpenAICodec:
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a non-streamed chat completion."""
-        return _validated(response.content, ModelResponse, call, response.status_code)
+        return _validated(response.content, ModelResponse, call, response.status_code, _dialects("message"))
 
     def stream_parser(self, call: ProviderCall) -> OpenAIStreamParser:
         """Return a parser for one streamed response."""
@@ -144,6 +143,10 @@ class OpenAIStreamParser:
         self._finished.update(choice.index for choice in chunk.choices if choice.finish_reason)
 
     def _fix_tool_indexes(self, data: dict[str, Any]) -> None:
+        _dialects("delta")(data)
+        # Perplexity ends with "chat.completion.done"; every chunk llmport yields is a chunk.
+        if data.get("object") not in (None, "chat.completion.chunk"):
+            data["object"] = "chat.completion.chunk"
         # Some compatible servers omit `index` on tool-call deltas; number calls by their id.
         for choice in data.get("choices") or ():
             delta = choice.get("delta") if isinstance(choice, dict) else None
@@ -186,6 +189,45 @@ def _validated(
         raise invalid_response(reason, _bytes(raw), call, status_code) from None
 
 
+def _dialects(key: str) -> Callable[[dict[str, Any]], None]:
+    """Bring compatible hosts' variants of a message (``key``: message or delta) to OpenAI's shape."""
+
+    def prepare(data: dict[str, Any]) -> None:
+        for choice in data.get("choices") or ():
+            message = choice.get(key) if isinstance(choice, dict) else None
+            if isinstance(message, dict):
+                _normalize_message(message)
+
+    return prepare
+
+
+def _normalize_message(message: dict[str, Any]) -> None:
+    content = message.get("content")
+    if isinstance(content, list):
+        # Mistral's reasoning models answer with parts: thinking parts and text parts.
+        texts = [part.get("text") or "" for part in content if _part_type(part) == "text"]
+        thinking = "".join(_thinking_text(part) for part in content if _part_type(part) == "thinking")
+        message["content"] = "".join(texts) if texts else None
+        if thinking and not message.get("reasoning_content"):
+            message["reasoning_content"] = thinking
+    reasoning = message.get("reasoning")
+    if isinstance(reasoning, str) and message.get("reasoning_content") is None:
+        message["reasoning_content"] = reasoning  # groq and OpenRouter name it `reasoning`
+
+
+def _part_type(part: object) -> object:
+    return part.get("type") if isinstance(part, dict) else None
+
+
+def _thinking_text(part: dict[str, Any]) -> str:
+    thinking = part.get("thinking")
+    if isinstance(thinking, str):
+        return thinking
+    if isinstance(thinking, list):
+        return "".join(str(p.get("text") or "") for p in thinking if isinstance(p, dict))
+    return ""
+
+
 def _bytes(raw: bytes | str) -> bytes:
     return raw if isinstance(raw, bytes) else raw.encode("utf-8", errors="replace")
 
@@ -217,15 +259,18 @@ def _url(call: ProviderCall) -> str:
     base = call.api_base.rstrip("/")
     if call.host.options.get("url") == "azure":
         return _azure_url(call, base)
-    return base if base.endswith(ENDPOINT) else base + ENDPOINT
+    # A base that already ends with the endpoint is a full URL, litellm users' habit.
+    endpoint = call.host.endpoint
+    return base if base.endswith(endpoint) else base + endpoint
 
 
 def _azure_url(call: ProviderCall, base: str) -> str:
     # Azure routes by deployment in the path and versions the API in the query string.
+    endpoint = call.host.endpoint
     if "/openai/deployments/" in base:
-        url = base if base.split("?", maxsplit=1)[0].endswith(ENDPOINT) else base + ENDPOINT
+        url = base if base.split("?", maxsplit=1)[0].endswith(endpoint) else base + endpoint
     else:
-        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{ENDPOINT}"
+        url = f"{base}/openai/deployments/{quote(call.model, safe='')}{endpoint}"
     if "api-version=" not in url and call.api_version:
         url += ("&" if "?" in url else "?") + f"api-version={quote(call.api_version)}"
     return url

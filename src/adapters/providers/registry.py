@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from ...domain.models.errors import BadRequestError
 from ...ports.codec import Host, ProviderCodec
-from .hosts import BARE_PREFIXES, HOSTS, OPENAI_BARE_PREFIXES, PLANNED, PLANNED_BARE_PREFIXES
+from .hosts import BARE_MODELS, HOSTS, PLANNED
 
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
 CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
@@ -33,27 +33,23 @@ class ProviderRegistry:
         """Return the host row for ``prefix``; a planned provider raises saying it is not available yet."""
         host = self._hosts.get(prefix)
         if host is None and prefix in PLANNED:
-            raise BadRequestError(
-                f"the {prefix!r} provider is not available in llmport yet (it arrives with "
-                f"{PLANNED[prefix]}); for an OpenAI-compatible server use the 'openai/' prefix "
-                "with api_base=",
-                prefix,
-                None,
-                param="model",
-            )
+            raise _not_available(prefix, None)
         return host
 
     def host_for_bare_model(self, model: str) -> Host | None:
-        """Return the host of a well-known bare model name."""
-        if model.startswith(OPENAI_BARE_PREFIXES):
-            return self._hosts.get("openai")
-        for bare_prefix, provider in BARE_PREFIXES.items():
-            if model.startswith(bare_prefix):
-                return self._hosts.get(provider)
-        for bare_prefix, provider in PLANNED_BARE_PREFIXES.items():
-            if model.startswith(bare_prefix):
-                return self.host(provider) or self._hosts.get(provider)
+        """Return the host of a well-known bare model name (``claude-*`` → anthropic...)."""
+        for prefixes, provider in BARE_MODELS:
+            if model.startswith(prefixes):
+                host = self._hosts.get(provider)
+                if host is None:
+                    raise _not_available(provider, model)
+                return host
         return None
+
+    @property
+    def hosts(self) -> tuple[Host, ...]:
+        """Every host row, in registration order."""
+        return tuple(self._hosts.values())
 
     def codec(self, name: str) -> ProviderCodec:
         """Return the codec named ``name``, imported and built once."""
@@ -70,6 +66,24 @@ class ProviderRegistry:
         self._hosts[host.prefix] = host
         if codec is not None:
             self._codecs[host.codec] = codec
+
+
+def _not_available(provider: str, model: str | None) -> BadRequestError:
+    work = PLANNED.get(provider, "a codec of its own")
+    subject = f"the {provider!r} provider"
+    if model:
+        subject = f"{model!r} resolves to the {provider!r} provider, which"
+    hint = (
+        f"; with a Google AI Studio key (GEMINI_API_KEY) the route is 'gemini/{model}'"
+        if provider == "vertex_ai" and model
+        else "; for an OpenAI-compatible server use the 'openai/' prefix with api_base="
+    )
+    return BadRequestError(
+        f"{subject} is not available in llmport yet (it arrives with {work}){hint}",
+        provider,
+        model,
+        param="model",
+    )
 
 
 def _load(name: str) -> ProviderCodec:

@@ -40,8 +40,9 @@ def resolve_host(model: str, custom_llm_provider: str | None, registry: CodecReg
     host = registry.host_for_bare_model(model)
     if host is not None:
         return host, model
+    unknown = f" ({prefix!r} is not a provider prefix llmport knows)" if slash else ""
     raise BadRequestError(
-        f"llmport cannot tell which provider serves {model!r}: prefix it with the provider, "
+        f"llmport cannot tell which provider serves {model!r}{unknown}: prefix it with the provider, "
         f"e.g. 'openai/{model}' for an OpenAI-compatible server, or pass custom_llm_provider=",
         "llmport",
         model,

@@ -22,6 +22,7 @@ from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream
+from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
 from .retry import RetryPolicy
@@ -42,8 +43,9 @@ class Dispatcher:
         credentials: Supplies keys and base URLs by name.
         logger: Receives log events.
         clock: Time and sleeping (retries).
-        cache: Response cache (used from Core II on; held so the wiring is complete).
+        cache: The client's response cache, if it has one.
         settings: Client-wide defaults.
+        fallback_cache: Builds the cache ``caching=True`` uses when the client has none.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class Dispatcher:
         clock: Clock,
         cache: Cache | None = None,
         settings: DispatchSettings | None = None,
+        fallback_cache: Callable[[], Cache] | None = None,
     ) -> None:
         self.transport = transport
         self.registry = registry
@@ -64,6 +67,7 @@ class Dispatcher:
         self.clock = clock
         self.cache = cache
         self.settings = settings or DispatchSettings()
+        self._fallback_cache = fallback_cache
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
 
     def __repr__(self) -> str:
@@ -81,13 +85,24 @@ class Dispatcher:
             return self._open_stream(codec, call, http)
         count = fanout_count(codec, request, call.provider)
         if count > 1:
-            return run_all(count, lambda: self._complete_one(codec, call, http))
+            # Fanned-out requests share one wire request, so one cache entry would answer all n.
+            return run_all(count, lambda: self._complete_one(codec, call, http, cacheable=False))
         return self._complete_one(codec, call, http)
 
-    def _complete_one(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> ModelResponse:
+    def _complete_one(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+    ) -> ModelResponse:
         started = self.clock.monotonic()
+        use = self._cache_use(codec, call, http) if cacheable else None
+        if use is not None and not use.control.no_cache:
+            hit = self._from_entry(self._cache_read(use, call), codec, call, use, started)
+            if hit is not None:
+                return hit
         response = self._with_retries(call, lambda: self._send(codec, call, http))
-        return self._finish(codec, call, response, started)
+        result = self._finish(codec, call, response, started)
+        if use is not None and not use.control.no_store:
+            self._cache_write(use, call, encode_entry(codec, response, self.clock.time()))
+        return result
 
     def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
         response = self.transport.send(http)
@@ -126,6 +141,19 @@ class Dispatcher:
                 self._log_retry(call, error, tries, delay)
                 self.clock.sleep(delay)
 
+    def _cache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
+        try:
+            return use.cache.get(use.key)
+        except Exception as error:  # a broken cache is a miss, never a failed call
+            self._warn_cache(call, "read", error)
+            return None
+
+    def _cache_write(self, use: CacheUse, call: ProviderCall, entry: bytes) -> None:
+        try:
+            use.cache.set(use.key, entry, use.control.ttl)
+        except Exception as error:  # the answer is already good; losing the entry is harmless
+            self._warn_cache(call, "write", error)
+
     # -- async ------------------------------------------------------------------------------
 
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
@@ -138,15 +166,23 @@ class Dispatcher:
             return await self._aopen_stream(codec, call, http)
         count = fanout_count(codec, request, call.provider)
         if count > 1:
-            return await arun_all(count, lambda: self._acomplete_one(codec, call, http))
+            return await arun_all(count, lambda: self._acomplete_one(codec, call, http, cacheable=False))
         return await self._acomplete_one(codec, call, http)
 
     async def _acomplete_one(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
     ) -> ModelResponse:
         started = self.clock.monotonic()
+        use = self._cache_use(codec, call, http) if cacheable else None
+        if use is not None and not use.control.no_cache:
+            hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
+            if hit is not None:
+                return hit
         response = await self._awith_retries(call, lambda: self._asend(codec, call, http))
-        return self._finish(codec, call, response, started)
+        result = self._finish(codec, call, response, started)
+        if use is not None and not use.control.no_store:
+            await self._acache_write(use, call, encode_entry(codec, response, self.clock.time()))
+        return result
 
     async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
         response = await self.transport.asend(http)
@@ -189,7 +225,38 @@ class Dispatcher:
                 self._log_retry(call, error, tries, delay)
                 await self.clock.asleep(delay)
 
+    async def _acache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
+        try:
+            return await use.cache.aget(use.key)
+        except Exception as error:  # a broken cache is a miss, never a failed call
+            self._warn_cache(call, "read", error)
+            return None
+
+    async def _acache_write(self, use: CacheUse, call: ProviderCall, entry: bytes) -> None:
+        try:
+            await use.cache.aset(use.key, entry, use.control.ttl)
+        except Exception as error:  # the answer is already good; losing the entry is harmless
+            self._warn_cache(call, "write", error)
+
     # -- shared decisions -------------------------------------------------------------------
+
+    def _cache_use(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CacheUse | None:
+        return cache_use(call.request.options.cache, self.cache, self._fallback_cache, codec, http)
+
+    def _from_entry(
+        self, raw: bytes | None, codec: ProviderCodec, call: ProviderCall, use: CacheUse, started: float
+    ) -> ModelResponse | None:
+        """Re-parse a cached answer; anything unreadable is a miss with a warning."""
+        if raw is None:
+            return None
+        try:
+            response = decode_entry(raw, codec, self.clock.time(), use.control.max_age)
+            if response is None:
+                return None
+            return self._finish(codec, call, response, started, cache_hit=True)
+        except (CorruptEntryError, APIError) as error:
+            self._warn_cache(call, "entry", error)
+            return None
 
     def _mocked(self, request: CompletionRequest) -> ModelResponse | CompletionStream | None:
         """Answer from ``mock_response`` without routing or I/O, when the call gives one."""
@@ -227,7 +294,13 @@ class Dispatcher:
         return RetryPolicy(self.settings.num_retries if retries is None else retries)
 
     def _finish(
-        self, codec: ProviderCodec, call: ProviderCall, response: HttpResponse, started: float
+        self,
+        codec: ProviderCodec,
+        call: ProviderCall,
+        response: HttpResponse,
+        started: float,
+        *,
+        cache_hit: bool = False,
     ) -> ModelResponse:
         latency_ms = (self.clock.monotonic() - started) * 1000
         self._log_response(call, response.status_code, latency_ms)
@@ -239,7 +312,7 @@ class Dispatcher:
                 "custom_llm_provider": call.provider,
                 "api_base": redact(call.api_base, call.secrets),
                 "response_ms": latency_ms,
-                "cache_hit": False,
+                "cache_hit": cache_hit,
             }
         )
         return result
@@ -249,6 +322,13 @@ class Dispatcher:
             self.logger.log(
                 "DEBUG", "llmport response", provider=call.provider, status=status, latency_ms=latency_ms
             )
+
+    def _warn_cache(self, call: ProviderCall, what: str, error: Exception) -> None:
+        if self.logger.enabled("WARNING"):
+            self.logger.log(
+                "WARNING", f"llmport cache {what} failed; treated as a miss", provider=call.provider,
+                error=type(error).__name__, detail=redact(str(error), call.secrets)[:200],
+            )  # fmt: skip
 
     def _log_retry(self, call: ProviderCall, error: APIError, tries: int, delay: float) -> None:
         if self.logger.enabled("INFO"):

@@ -70,6 +70,7 @@ class CompletionParams(TypedDict, total=False):
     fallbacks: Sequence[str | Mapping[str, Any]] | None
     context_window_fallbacks: Sequence[str | Mapping[str, Any]] | None
     caching: bool | None
+    cache: Mapping[str, Any] | None
     thinking_budget: int | None
     model_list: Sequence[Mapping[str, Any]] | None
     logger_fn: Callable[..., Any] | None
@@ -93,7 +94,7 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
         "timeout", "request_timeout", "api_key", "api_base", "base_url", "api_version",
         "custom_llm_provider", "deployment_id", "organization", "extra_headers", "headers",
         "extra_body", "drop_params", "additional_drop_params", "metadata", "mock_response",
-        "num_retries", "max_retries",
+        "num_retries", "max_retries", "caching", "cache",
     }
 )  # fmt: skip
 
@@ -102,8 +103,6 @@ NOT_YET: Mapping[str, str] = {
     "fallbacks": "fallbacks arrive with the reliability work",
     "context_window_fallbacks": "fallbacks arrive with the reliability work",
     "deadline": "deadlines arrive with the reliability work",
-    "caching": "response caching arrives with Core II",
-    "cache": "response caching arrives with Core II",
     "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
     "input_cost_per_token": "cost tracking is not implemented",

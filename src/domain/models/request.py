@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
+from .cache_control import CacheControl
 from .errors import bad_request, unsupported
 from .messages import normalize_messages
 from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
@@ -79,6 +80,7 @@ class CallOptions:
     mock_response: object = None
     num_retries: int | None = None
     response_model: type[BaseModel] | None = None
+    cache: CacheControl = field(default_factory=CacheControl)
     not_implemented: tuple[str, ...] = ()
 
 
@@ -241,6 +243,7 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         mock_response=client.get("mock_response"),
         num_retries=_retries(retries, model),
         response_model=response_model,
+        cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),
         not_implemented=tuple(client.get("not_implemented", ())),
     )
 

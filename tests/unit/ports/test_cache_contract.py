@@ -1,16 +1,18 @@
 """One contract suite for the cache port, run against every cache adapter.
 
-``MemoryCache`` is the only adapter today; a disk or redis adapter joins by adding a factory to
-``CACHES`` (taking the injectable clock, so expiry is tested without waiting).
+Every cache adapter is listed in ``CACHES`` (a redis adapter would join by adding a factory there,
+taking the injectable clock where it has one, so expiry is tested without waiting).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from llmport.adapters.cache.disk import DiskCache
 from llmport.adapters.cache.memory import MemoryCache
 from llmport.ports.cache import Cache
 
@@ -28,8 +30,9 @@ class ManualClock:
         self.now += seconds
 
 
-CACHES: dict[str, Callable[[ManualClock], Cache]] = {
-    "memory": lambda clock: MemoryCache(clock=clock),
+CACHES: dict[str, Callable[[ManualClock, Path], Cache]] = {
+    "memory": lambda clock, _: MemoryCache(clock=clock),
+    "disk": lambda clock, directory: DiskCache(directory / "cache", clock=clock),
 }
 
 
@@ -39,10 +42,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture(params=sorted(CACHES))
-def cache(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Cache]:
-    made = CACHES[request.param](clock)
+def cache(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Iterator[Cache]:
+    made = CACHES[request.param](clock, tmp_path)
     yield made
     made.clear()
+    if isinstance(made, DiskCache):
+        made.close()
 
 
 def test_adapter_is_a_cache(cache: Cache) -> None:
@@ -251,3 +256,29 @@ def test_memory_cache_threads_respect_the_capacity() -> None:
     for thread in threads:
         thread.join(timeout=10)
     assert len(cache) == 50
+
+
+# -- DiskCache only -----------------------------------------------------------------------------
+
+
+def test_disk_cache_entries_survive_a_new_instance(tmp_path: Path) -> None:
+    first = DiskCache(tmp_path / "c")
+    first.set("k", b"persisted", ttl=3600)
+    first.close()
+    second = DiskCache(tmp_path / "c")
+    assert second.get("k") == b"persisted"
+    assert "persisted" not in repr(second)
+    second.close()
+
+
+def test_disk_cache_ignores_values_it_did_not_write(tmp_path: Path) -> None:
+    import diskcache
+
+    raw = diskcache.Cache(str(tmp_path / "c"))
+    raw.set("foreign", "a str value")
+    raw.set("short", b"abc")
+    raw.close()
+    cache = DiskCache(tmp_path / "c")
+    assert cache.get("foreign") is None
+    assert cache.get("short") is None
+    cache.close()

@@ -22,7 +22,6 @@ from .messages import translate_messages
 from .params import UNSUPPORTED, request_fields
 from .stream import AnthropicStreamParser, EventAssembler, message_events
 
-ENDPOINT = "/v1/messages"
 API_VERSION = "2023-06-01"
 USER_AGENT = "llmport/0.1"
 
@@ -44,7 +43,7 @@ class AnthropicCodec:
         body = self._body(call)[0]
         return HttpRequest(
             method="POST",
-            url=_url(call.api_base),
+            url=_url(call),
             headers=_headers(call),
             body=json.dumps(body, separators=(",", ":")).encode(),
             timeout=call.timeout,
@@ -107,11 +106,12 @@ def _json_tool(call: ProviderCall) -> str | None:
     return request_fields(call, {"response_format": response_format})[1]
 
 
-def _url(api_base: str) -> str:
-    base = api_base.rstrip("/")
-    if base.endswith(ENDPOINT):
+def _url(call: ProviderCall) -> str:
+    base, endpoint = call.api_base.rstrip("/"), call.host.endpoint
+    if base.endswith(endpoint):
         return base
-    return base + ("/messages" if base.endswith("/v1") else ENDPOINT)
+    # A base given as ".../v1" (as for OpenAI) must not become ".../v1/v1/messages".
+    return base + (endpoint.removeprefix("/v1") if base.endswith("/v1") else endpoint)
 
 
 def _headers(call: ProviderCall) -> dict[str, str]:
