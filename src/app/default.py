@@ -51,9 +51,9 @@ class _DefaultClient:
 
     def configure(self, name: str, value: object) -> None:
         """Set one module setting; a default client already built takes it at once."""
-        value = checked(name, value)
+        change: dict[str, Any] = {name: checked(name, value)}
         with self._lock:
-            self.settings = replace(self.settings, **{name: value})
+            self.settings = replace(self.settings, **change)
             if self._client is not None:
                 # Swapping whole objects keeps in-flight calls consistent (they hold the old ones).
                 self._client.dispatcher.settings = self.settings.dispatch_settings()

@@ -111,6 +111,6 @@ def unknown_setting(name: str) -> AttributeError:
     return AttributeError(f"llmport has no module setting {name!r}; use {hint}. Module settings are: {known}")
 
 
-def checked(name: str, value: object) -> object:
+def checked(name: str, value: object) -> Any:
     """Check a module setting's value, raising ``TypeError`` (or ``BadRequestError``) naming it."""
     return MODULE_SETTINGS[name](name, value)
