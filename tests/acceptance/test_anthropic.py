@@ -198,6 +198,19 @@ def test_thinking_and_its_return_with_signature(anthropic_env: FakeAnthropicServ
     assert returned == message.thinking_blocks[0]
 
 
+def test_structured_output_with_a_forced_tool_streamed(anthropic_env: FakeAnthropicServer) -> None:
+    chunks = list(
+        litellm.completion(
+            model="claude-3-5-sonnet-20241022", messages=HELLO, response_format=City, stream=True
+        )
+    )
+
+    assert all(not chunk.choices[0].delta.tool_calls for chunk in chunks)
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks)
+    assert City.model_validate_json(text) == City(name="example", population=0)
+
+
 def test_structured_output_with_a_forced_tool(anthropic_env: FakeAnthropicServer) -> None:
     response = litellm.completion(model="claude-3-5-sonnet-20241022", messages=HELLO, response_format=City)
 

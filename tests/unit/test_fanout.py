@@ -67,6 +67,22 @@ async def test_async_fan_out_fails_as_a_whole() -> None:
     assert len(fake.requests) == 2
 
 
+def test_fan_out_bypasses_the_cache_and_single_calls_use_it() -> None:
+    fake = FakeTransport(lambda request: HttpResponse.from_json(MESSAGE))
+    client = llmport.Client(
+        transport=fake, clock=FakeClock(), api_key="sk-ant-test", cache=llmport.MemoryCache()
+    )
+    for _ in range(2):
+        assert len(client.completion("claude-3-haiku-20240307", USER, n=2).choices) == 2
+    assert len(fake.requests) == 4
+
+    first = client.completion("claude-3-haiku-20240307", USER)
+    again = client.completion("claude-3-haiku-20240307", USER)
+    assert len(fake.requests) == 5
+    assert again._hidden_params["cache_hit"] is True
+    assert again.choices[0].message.content == first.choices[0].message.content == "hi"
+
+
 def test_openai_keeps_native_n() -> None:
     fake = FakeTransport(lambda request: chat())
     client = llmport.Client(transport=fake, clock=FakeClock(), api_key="sk-test")
