@@ -305,6 +305,9 @@ def test_errors_are_mapped(anthropic_env: FakeAnthropicServer, model: str, error
     with pytest.raises(error) as caught:
         litellm.completion(model=model, messages=HELLO, num_retries=0)
     assert caught.value.llm_provider == "anthropic"
+    assert caught.value.request_id is not None
+    if model.endswith("429"):
+        assert caught.value.retry_after == 0  # the server's retry-after header, kept
 
 
 def test_a_stream_error_event_raises_the_mapped_error(anthropic_env: FakeAnthropicServer) -> None:

@@ -77,9 +77,9 @@ class AnthropicCodec:
         events = EventAssembler(call, _json_tool(call))
         try:
             chunks = [chunk for event in message_events(message) for chunk in events.event(event)]
-        except (KeyError, TypeError, ValueError) as error:
-            if isinstance(error, APIError):
-                raise
+        except APIError:
+            raise
+        except (KeyError, TypeError, ValueError):
             raise invalid_response(
                 "the provider's answer does not have the Messages shape", response.content, call
             ) from None
