@@ -19,7 +19,7 @@ from ....ports.transport import HttpRequest, HttpResponse
 from ..errors import build_error, decode_body, invalid_response
 from .errors import anthropic_error_fields
 from .messages import translate_messages
-from .params import UNSUPPORTED, request_fields
+from .params import UNSUPPORTED, json_tool, request_fields
 from .stream import AnthropicStreamParser, EventAssembler, message_events
 
 API_VERSION = "2023-06-01"
@@ -40,7 +40,7 @@ class AnthropicCodec:
             UnsupportedParamsError: for an OpenAI parameter Anthropic cannot take (unless dropped).
             BadRequestError: for a message or parameter value Anthropic cannot take.
         """
-        body = self._body(call)[0]
+        body = self._body(call)
         return HttpRequest(
             method="POST",
             url=_url(call),
@@ -50,12 +50,12 @@ class AnthropicCodec:
             secrets=call.secrets,
         )
 
-    def _body(self, call: ProviderCall) -> tuple[dict[str, Any], str | None]:
+    def _body(self, call: ProviderCall) -> dict[str, Any]:
         params = select_params(call, UNSUPPORTED)
         if params.get("n") not in (None, 1):
             params.pop("n")  # the dispatcher fans n out into separate requests
         system, messages = translate_messages(call.request.messages, call.request.model)
-        fields, json_tool = request_fields(call, params)
+        fields = request_fields(call, params)[0]
         body: dict[str, Any] = {"model": call.model, "messages": messages}
         if system is not None:
             body["system"] = system
@@ -63,7 +63,7 @@ class AnthropicCodec:
         if call.request.stream:
             body["stream"] = True
         body.update(call.request.options.extra_body)
-        return body, json_tool
+        return body
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a whole message by folding it through the stream's event assembler."""
@@ -100,10 +100,7 @@ class AnthropicCodec:
 
 
 def _json_tool(call: ProviderCall) -> str | None:
-    response_format = call.request.params.get("response_format")
-    if not isinstance(response_format, Mapping) or response_format.get("type") == "text":
-        return None
-    return request_fields(call, {"response_format": response_format})[1]
+    return json_tool(call, call.request.params.get("response_format"))
 
 
 def _url(call: ProviderCall) -> str:

@@ -124,11 +124,18 @@ def _budget(value: Any) -> int:
     return value
 
 
+def json_tool(call: ProviderCall, response_format: Any) -> str | None:
+    """Return the forced tool's name when structured output needs one (no native support), else None."""
+    if not isinstance(response_format, Mapping) or response_format.get("type") == "text":
+        return None
+    return None if model_info(call.model).native_structured_output else JSON_TOOL
+
+
 def _structured_output(body: dict[str, Any], call: ProviderCall, response_format: Any) -> str | None:
     if not isinstance(response_format, Mapping) or response_format.get("type") == "text":
         return None
     schema = _schema(response_format)
-    if model_info(call.model).native_structured_output:
+    if json_tool(call, response_format) is None:
         body["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
         return None
     if body.get("tools"):
