@@ -128,3 +128,15 @@ def test_stream_options_are_not_sent_and_user_becomes_metadata() -> None:
     sent_body = body(stream_options={"include_usage": True}, user="u-1")
     assert "stream_options" not in sent_body
     assert sent_body["metadata"] == {"user_id": "u-1"}
+
+
+def test_response_format_with_thinking_needs_native_support_or_drop_params() -> None:
+    response_format = {"type": "json_object"}
+    with pytest.raises(llmport.UnsupportedParamsError) as caught:
+        body(thinking_budget=2000, response_format=response_format)
+    assert caught.value.param == "thinking"
+    dropped = body(thinking_budget=2000, response_format=response_format, drop_params=True)
+    assert "thinking" not in dropped
+    assert dropped["tool_choice"] == {"type": "tool", "name": "json_tool_call"}
+    native = body(model="anthropic/claude-sonnet-4-5", thinking_budget=2000, response_format=response_format)
+    assert native["thinking"]["budget_tokens"] == 2000

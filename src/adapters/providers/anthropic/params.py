@@ -143,9 +143,17 @@ def _structured_output(body: dict[str, Any], call: ProviderCall, response_format
             "response_format with tools needs a model with native structured output on Anthropic",
             param="response_format", provider=call.provider, model=call.request.model,
         )  # fmt: skip
+    if "thinking" in body:
+        # Anthropic refuses a forced tool while thinking; dropping thinking is the caller's call.
+        if not call.drop_params:
+            raise unsupported(
+                "response_format with thinking needs a model with native structured output on "
+                "Anthropic; pass drop_params=True to answer without thinking",
+                param="thinking", provider=call.provider, model=call.request.model,
+            )  # fmt: skip
+        del body["thinking"]
     body["tools"] = [{"name": JSON_TOOL, "description": "Answer with this tool.", "input_schema": schema}]
     body["tool_choice"] = {"type": "tool", "name": JSON_TOOL}
-    body.pop("thinking", None)  # Anthropic refuses a forced tool while thinking
     return JSON_TOOL
 
 
