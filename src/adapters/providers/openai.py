@@ -6,7 +6,6 @@ same error detection, the same validation into llmport's models, the same failur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from ...domain.models.response import ModelResponse
 from ...domain.models.stream import ModelResponseStream
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
+from ._json import dumps, loads
 from .errors import build_error, decode_body, invalid_response, openai_error_fields
 from .sse import SSEDecoder, SSEEvent
 
@@ -51,14 +51,14 @@ class OpenAICodec:
             method="POST",
             url=_url(call),
             headers=_headers(call),
-            body=json.dumps(body, separators=(",", ":")).encode(),
+            body=dumps(body),
             timeout=call.timeout,
             secrets=call.secrets,
         )
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a non-streamed chat completion."""
-        return _validated(response.content, ModelResponse, call, response.status_code, _dialects("message"))
+        return _validated(response.content, ModelResponse, call, response.status_code, _prepare_answer)
 
     def stream_parser(self, call: ProviderCall) -> OpenAIStreamParser:
         """Return a parser for one streamed response."""
@@ -129,7 +129,7 @@ class OpenAIStreamParser:
                 self._done = True
                 continue
             try:
-                chunk = _validated(event.data, ModelResponseStream, self._call, None, self._fix_tool_indexes)
+                chunk = _validated(event.data, ModelResponseStream, self._call, None, self._prepare_chunk)
             except APIError as failure:
                 # Chunks before the failure still reach the caller, however the bytes were split.
                 self._failure = failure
@@ -142,8 +142,8 @@ class OpenAIStreamParser:
         self._usage_seen = self._usage_seen or chunk.usage is not None
         self._finished.update(choice.index for choice in chunk.choices if choice.finish_reason)
 
-    def _fix_tool_indexes(self, data: dict[str, Any]) -> None:
-        _dialects("delta")(data)
+    def _prepare_chunk(self, data: dict[str, Any]) -> None:
+        _normalize_choices(data, "delta")
         # Perplexity ends with "chat.completion.done"; every chunk llmport yields is a chunk.
         if data.get("object") not in (None, "chat.completion.chunk"):
             data["object"] = "chat.completion.chunk"
@@ -165,11 +165,11 @@ def _validated(
     model: type[M],
     call: ProviderCall,
     status_code: int | None,
-    prepare: Any = None,
+    prepare: Callable[[dict[str, Any]], None],
 ) -> M:
-    """Parse one JSON payload (a whole body or one stream event) into ``model``."""
+    """Parse one JSON payload (a whole body or one stream event), in OpenAI's shape, into ``model``."""
     try:
-        data = json.loads(raw)
+        data = loads(raw)
     except ValueError:
         raise invalid_response(
             "the provider's answer is not valid JSON", _bytes(raw), call, status_code
@@ -178,8 +178,7 @@ def _validated(
         raise invalid_response("the provider's answer is not a JSON object", _bytes(raw), call, status_code)
     if "error" in data and "choices" not in data:
         raise build_error(None, {}, data, call, openai_error_fields)
-    if prepare is not None:
-        prepare(data)
+    prepare(data)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -189,16 +188,16 @@ def _validated(
         raise invalid_response(reason, _bytes(raw), call, status_code) from None
 
 
-def _dialects(key: str) -> Callable[[dict[str, Any]], None]:
+def _prepare_answer(data: dict[str, Any]) -> None:
+    _normalize_choices(data, "message")
+
+
+def _normalize_choices(data: dict[str, Any], key: str) -> None:
     """Bring compatible hosts' variants of a message (``key``: message or delta) to OpenAI's shape."""
-
-    def prepare(data: dict[str, Any]) -> None:
-        for choice in data.get("choices") or ():
-            message = choice.get(key) if isinstance(choice, dict) else None
-            if isinstance(message, dict):
-                _normalize_message(message)
-
-    return prepare
+    for choice in data.get("choices") or ():
+        message = choice.get(key) if isinstance(choice, dict) else None
+        if isinstance(message, dict):
+            _normalize_message(message)
 
 
 def _normalize_message(message: dict[str, Any]) -> None:
