@@ -6,7 +6,6 @@ or streamed, go through the one ``stream.EventAssembler``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from ....domain.models.errors import APIError
 from ....domain.models.response import ModelResponse
 from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest, HttpResponse
+from .._json import dumps
 from ..errors import build_error, decode_body, invalid_response
 from .errors import anthropic_error_fields
 from .messages import translate_messages
@@ -45,7 +45,7 @@ class AnthropicCodec:
             method="POST",
             url=_url(call),
             headers=_headers(call),
-            body=json.dumps(body, separators=(",", ":")).encode(),
+            body=dumps(body),
             timeout=call.timeout,
             secrets=call.secrets,
         )

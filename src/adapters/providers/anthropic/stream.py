@@ -17,6 +17,7 @@ from typing import Any
 from ....domain.models.errors import APIConnectionError, APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
+from .._json import loads
 from ..errors import build_error, invalid_response
 from ..sse import SSEDecoder
 from .errors import anthropic_error_fields
@@ -268,7 +269,7 @@ class AnthropicStreamParser:
 
 def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
     try:
-        data = json.loads(raw)
+        data = loads(raw)
     except ValueError:
         raise invalid_response("an Anthropic stream event is not JSON", raw.encode(), call) from None
     if not isinstance(data, dict):
