@@ -23,10 +23,14 @@ from .client import Client
 
 LOCAL_DEFAULT = "local/smollm2"
 # The model `llmport chat` uses when a provider's key is in the environment, in this order.
-KEYED_DEFAULTS: tuple[tuple[str, str], ...] = (("OPENAI_API_KEY", "gpt-4o-mini"),)
+KEYED_DEFAULTS: tuple[tuple[str, str], ...] = (
+    ("OPENAI_API_KEY", "gpt-4o-mini"),
+    ("ANTHROPIC_API_KEY", "claude-haiku-4-5-20251001"),
+)
 EXAMPLES: Mapping[str, str] = {
     "openai": "gpt-4o-mini, gpt-4o, o3-mini, openai/<model> (any OpenAI-compatible server with api_base)",
     "azure": "azure/<deployment>",
+    "anthropic": "claude-haiku-4-5-20251001, claude-sonnet-4-5, anthropic/<model>",
     "local": "local/smollm2 (SmolLM2-135M-Instruct, offline), local/<path to a .gguf file>",
 }
 

@@ -171,10 +171,15 @@ class StreamParser(Protocol):
 
 @runtime_checkable
 class ProviderCodec(Protocol):
-    """One wire format: request building, response and stream parsing, error mapping."""
+    """One wire format: request building, response and stream parsing, error mapping.
+
+    ``supports_n`` says whether the wire format answers ``n > 1`` itself; when it does not, the
+    dispatcher sends n requests and merges them.
+    """
 
     name: str
     version: str
+    supports_n: bool
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode the call as an HTTP request (raise ``UnsupportedParamsError`` for unmappable params)."""

@@ -1,8 +1,8 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server; ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace
-the other ports.
+OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
+``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -15,9 +15,11 @@ from ..adapters.transport.fake import FakeStream, FakeTransport
 from ..ports.transport import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
+    from .anthropic_server import FakeAnthropicServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
 
 __all__ = [
+    "FakeAnthropicServer",
     "FakeClock",
     "FakeOpenAIServer",
     "FakeStream",
@@ -39,4 +41,8 @@ def __getattr__(name: str) -> Any:
         from . import openai_server
 
         return getattr(openai_server, name)
+    if name == "FakeAnthropicServer":
+        from . import anthropic_server
+
+        return anthropic_server.FakeAnthropicServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 import pytest
 
 import llmport
-from llmport.testing import FakeOpenAIServer
+from llmport.testing import FakeAnthropicServer, FakeOpenAIServer
 
 FAKE_OPENAI_KEY = "sk-fake-acceptance-0123456789"
 FAKE_AZURE_KEY = "azure-fake-acceptance-key"
 AZURE_VERSION = "2024-02-01"
+FAKE_ANTHROPIC_KEY = "sk-ant-fake-acceptance-key"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -52,3 +53,13 @@ def azure_env(openai_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> 
     for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION"):
         monkeypatch.delenv(name, raising=False)
     return openai_env
+
+
+@pytest.fixture
+def anthropic_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropicServer]:
+    """A loopback Anthropic server named by ``ANTHROPIC_BASE_URL`` and ``ANTHROPIC_API_KEY``."""
+    with FakeAnthropicServer() as srv:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.base_url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_ANTHROPIC_KEY)
+        monkeypatch.delenv("ANTHROPIC_API_BASE", raising=False)
+        yield srv

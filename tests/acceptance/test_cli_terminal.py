@@ -15,18 +15,16 @@ from llmport.testing import FakeOpenAIServer
 from .local_model import needs_local_model
 
 PREFIX = "This is a fake reply from llmport's loopback server. You said: "
-KEYS = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_BASE",
-    "AZURE_API_KEY",
-    "AZURE_OPENAI_API_KEY",
-    "LLMPORT_MODEL",
-)
+# Every provider's key and base-URL variables, so the default model is the offline one.
+PROVIDER_SUFFIXES = ("_API_KEY", "_API_BASE", "_BASE_URL", "_ENDPOINT")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name not in KEYS}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.endswith(PROVIDER_SUFFIXES) and name != "LLMPORT_MODEL"
+    }
     env.update(extra, TERM="dumb", PYTHONUNBUFFERED="1")
     return env
 

@@ -1,4 +1,4 @@
-"""Acceptance: function calling, Azure deployments and the providers llmport does not serve yet."""
+"""Acceptance: function calling, Azure deployments, Anthropic beside them, and the cross-provider loop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 
 import llmport as litellm
-from llmport.testing import FakeOpenAIServer
+from llmport.testing import FakeAnthropicServer, FakeOpenAIServer
 
 from .conftest import AZURE_VERSION, FAKE_AZURE_KEY
 
@@ -135,48 +135,45 @@ def test_azure_wrong_key_is_an_authentication_error(
     assert "sk-invalid" not in str(caught.value)
 
 
-# --- providers without a codec yet, and the cross-provider loop -------------------------------
+# --- Anthropic beside OpenAI, and the cross-provider loop ------------------------------------------
 
 
 @pytest.mark.parametrize("model", ["anthropic/claude-3-opus-20240229", "claude-3-sonnet-20240229"])
-def test_anthropic_is_not_available_yet(openai_env: FakeOpenAIServer, model: str) -> None:
-    with pytest.raises(litellm.BadRequestError, match=r"anthropic.*not available"):
-        litellm.completion(model=model, messages=HELLO)
+def test_anthropic_models_reach_the_anthropic_server(
+    openai_env: FakeOpenAIServer, anthropic_env: FakeAnthropicServer, model: str
+) -> None:
+    response = litellm.completion(model=model, messages=HELLO)
 
+    assert response.choices[0].message.content.endswith("You said: Hello!")
     assert openai_env.requests == []
+    assert anthropic_env.requests[-1].body["model"] == model.removeprefix("anthropic/")
 
 
-def test_anthropic_acompletion_is_not_available_yet(openai_env: FakeOpenAIServer) -> None:
-    async def main() -> None:
-        await litellm.acompletion(
+def test_anthropic_acompletion(anthropic_env: FakeAnthropicServer) -> None:
+    async def main() -> litellm.ModelResponse:
+        return await litellm.acompletion(
             model="anthropic/claude-3-opus-20240229",
             messages=[{"role": "user", "content": "Explain quantum computing."}],
         )
 
-    with pytest.raises(litellm.BadRequestError, match=r"anthropic.*not available"):
-        asyncio.run(main())
-    assert openai_env.requests == []
+    response = asyncio.run(main())
+    assert response.choices[0].message.content.endswith("You said: Explain quantum computing.")
+    assert response._hidden_params["custom_llm_provider"] == "anthropic"
 
 
-def test_cross_provider_loop(azure_env: FakeOpenAIServer) -> None:
+def test_cross_provider_loop(azure_env: FakeOpenAIServer, anthropic_env: FakeAnthropicServer) -> None:
     answers: dict[str, str | None] = {}
-    refused: dict[str, str] = {}
     for model in ["gpt-4", "anthropic/claude-3-opus-20240229", "azure/my-gpt4-deployment"]:
-        try:
-            response = litellm.completion(model=model, messages=HELLO)
-        except litellm.BadRequestError as err:
-            refused[model] = str(err)
-            continue
+        response = litellm.completion(model=model, messages=HELLO)
         answers[model] = response.choices[0].message.content
 
-    assert list(refused) == ["anthropic/claude-3-opus-20240229"]
-    assert "not available" in refused["anthropic/claude-3-opus-20240229"]
-    assert list(answers) == ["gpt-4", "azure/my-gpt4-deployment"]
+    assert list(answers) == ["gpt-4", "anthropic/claude-3-opus-20240229", "azure/my-gpt4-deployment"]
     assert all(text and text.endswith("Hello!") for text in answers.values())
     assert [r.path for r in azure_env.requests] == [
         "/v1/chat/completions",
         "/openai/deployments/my-gpt4-deployment/chat/completions",
     ]
+    assert [r.path for r in anthropic_env.requests] == ["/v1/messages"]
 
 
 def test_openai_prefix_serves_any_model_name(openai_env: FakeOpenAIServer) -> None:
@@ -214,17 +211,20 @@ def test_tool_call_round_trip_with_the_message_object(openai_env: FakeOpenAIServ
     assert second.choices[0].message.content == "The tool returned: 22C and sunny"
 
 
-def test_claude_with_thinking_budget_is_a_bad_request(openai_env: FakeOpenAIServer) -> None:
-    with pytest.raises(litellm.BadRequestError):
-        litellm.completion(
-            model="claude-3-opus-20240229", messages=HELLO, max_tokens=4000, thinking_budget=2000
-        )
+def test_claude_with_thinking_budget_sends_a_thinking_budget(anthropic_env: FakeAnthropicServer) -> None:
+    response = litellm.completion(
+        model="claude-3-opus-20240229", messages=HELLO, max_tokens=4000, thinking_budget=2000
+    )
 
+    body = anthropic_env.requests[-1].body
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2000}
+    assert body["max_tokens"] == 4000
+    message = response.choices[0].message
+    assert message.reasoning_content
+    assert message.thinking_blocks[0]["signature"]
+
+
+def test_thinking_budget_on_openai_is_an_unsupported_param(openai_env: FakeOpenAIServer) -> None:
+    with pytest.raises(litellm.UnsupportedParamsError, match="thinking_budget"):
+        litellm.completion(model="gpt-4", messages=HELLO, thinking_budget=2000)
     assert openai_env.requests == []
-
-
-def test_claude_with_thinking_budget_says_the_provider_is_not_available(openai_env: FakeOpenAIServer) -> None:
-    with pytest.raises(litellm.BadRequestError, match=r"anthropic.*not available"):
-        litellm.completion(
-            model="claude-3-opus-20240229", messages=HELLO, max_tokens=4000, thinking_budget=2000
-        )

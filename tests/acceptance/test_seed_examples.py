@@ -3,7 +3,8 @@
 The seeds live outside the repository (``../shared/seeds``, next to the repo root); in a clone
 without them this module is skipped. Each example runs in a fresh interpreter whose
 ``import litellm`` resolves to llmport (through a shim package first on ``PYTHONPATH``), with
-``OPENAI_BASE_URL``/``OPENAI_API_KEY`` and ``AZURE_*`` pointing at a loopback fake server.
+``OPENAI_BASE_URL``/``OPENAI_API_KEY`` and ``AZURE_*`` pointing at a loopback OpenAI fake server and
+``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY`` at a loopback Anthropic fake server.
 
 * The tutorial chapter (``003_*.txt``): every fenced ``python`` block. Later blocks use names from
   earlier ones (``litellm``, ``messages``), so each block runs after every earlier runnable block.
@@ -11,9 +12,9 @@ without them this module is skipped. Each example runs in a fresh interpreter wh
   indentation in extraction, so `reindent` restores it (a block opens after a ``:`` line; a
   ``def f`` block ends where ``f(`` is called) and the result must compile.
 
-Examples naming Anthropic models must fail with llmport's ``BadRequestError`` saying the provider
-is not available yet; their OpenAI variant (Anthropic model names swapped for ``gpt-4`` and the
-Anthropic-only ``thinking_budget`` dropped) must then run cleanly.
+Examples naming Anthropic models (``n=5`` with ``claude-3-sonnet``, ``thinking_budget`` with
+``claude-3-opus``) run unchanged against the Anthropic fake; their OpenAI variant (Anthropic model
+names swapped for ``gpt-4`` and the Anthropic-only ``thinking_budget`` dropped) must run too.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import llmport
-from llmport.testing import FakeOpenAIServer, RecordedRequest
+from llmport.testing import FakeAnthropicServer, FakeOpenAIServer, RecordedRequest
 
 pytestmark = pytest.mark.acceptance
 
@@ -43,7 +44,7 @@ if not SEEDS_DIR.is_dir():
         allow_module_level=True,
     )
 
-UNAVAILABLE = re.compile(r"anthropic/|claude-")
+CLAUDE = re.compile(r"anthropic/|claude-")
 FENCE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 CARD_HEADER = re.compile(r"^[A-Z][A-Za-z -]*:$")
 STRINGS = re.compile(r"\"[^\"]*\"|'[^']*'")
@@ -60,18 +61,18 @@ class Example:
     prelude: str
 
     @property
-    def needs_unavailable_provider(self) -> bool:
-        return uses_unavailable_model(self.code)
+    def needs_anthropic(self) -> bool:
+        return uses_claude(self.code)
 
 
-def uses_unavailable_model(code: str) -> bool:
+def uses_claude(code: str) -> bool:
     """Whether ``code`` has an Anthropic model-name string other than a dict key (a price table's)."""
     tree = ast.parse(code)
     keys = {id(k) for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys}
     return any(
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and UNAVAILABLE.match(node.value)
+        and CLAUDE.match(node.value)
         and id(node) not in keys
         for node in ast.walk(tree)
     )
@@ -90,7 +91,7 @@ def tutorial_examples(text: str) -> list[Example]:
         code = match.group(1)
         example = Example(f"003-{slug(headings[-1])}", code, "\n".join(runnable))
         examples.append(example)
-        if not example.needs_unavailable_provider:
+        if not example.needs_anthropic:
             runnable.append(code)
     return examples
 
@@ -148,7 +149,7 @@ class _OpenAIOnly(ast.NodeTransformer):
         return node
 
     def visit_Constant(self, node: ast.Constant) -> ast.Constant:
-        if isinstance(node.value, str) and UNAVAILABLE.match(node.value):
+        if isinstance(node.value, str) and CLAUDE.match(node.value):
             return ast.copy_location(ast.Constant("gpt-4"), node)
         return node
 
@@ -163,8 +164,8 @@ def openai_variant(code: str) -> str:
 
 
 EXAMPLES = load_examples()
-RUNNABLE = [e for e in EXAMPLES if not e.needs_unavailable_provider]
-UNAVAILABLE_EXAMPLES = [e for e in EXAMPLES if e.needs_unavailable_provider]
+RUNNABLE = [e for e in EXAMPLES if not e.needs_anthropic]
+CLAUDE_EXAMPLES = [e for e in EXAMPLES if e.needs_anthropic]
 
 
 def _bodies(requests: list[RecordedRequest]) -> list[dict[str, object]]:
@@ -218,13 +219,23 @@ def seed_server() -> Iterator[FakeOpenAIServer]:
         yield srv
 
 
+@pytest.fixture
+def claude_server() -> Iterator[FakeAnthropicServer]:
+    with FakeAnthropicServer() as srv:
+        yield srv
+
+
 def run_script(
-    code: str, tmp_path: Path, shim: Path, server: FakeOpenAIServer
+    code: str,
+    tmp_path: Path,
+    shim: Path,
+    server: FakeOpenAIServer,
+    anthropic: FakeAnthropicServer | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``code`` as a script in a fresh interpreter where ``import litellm`` is llmport."""
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
-    prefixes = ("OPENAI_", "AZURE_", "LLMPORT_", "PYTHON")
+    prefixes = ("OPENAI_", "AZURE_", "ANTHROPIC_", "LLMPORT_", "PYTHON")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env |= {
         "PYTHONPATH": str(shim),
@@ -234,6 +245,8 @@ def run_script(
         "AZURE_API_KEY": "azure-fake-seed-examples",
         "AZURE_API_VERSION": "2024-02-01",
     }
+    if anthropic is not None:
+        env |= {"ANTHROPIC_BASE_URL": anthropic.base_url, "ANTHROPIC_API_KEY": "sk-ant-fake-seed-examples"}
     return subprocess.run(
         [sys.executable, "-W", "default", str(script)],
         cwd=tmp_path,
@@ -294,43 +307,79 @@ def test_example_runs_unchanged(
     assert_clean_run(example.id, result, seed_server)
 
 
-def final_error(stderr: str) -> tuple[str, str]:
-    """The class name and message of the exception a traceback ends with."""
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
-    match = re.match(r"(?:[\w.]+\.)?(\w+): (.*)", last)
-    return (match.group(1), match.group(2)) if match else ("", last)
+def _claude_bodies(server: FakeAnthropicServer) -> list[dict[str, Any]]:
+    assert all(r.path == "/v1/messages" for r in server.requests)
+    assert all(r.headers.get("x-api-key") == "sk-ant-fake-seed-examples" for r in server.requests)
+    return [r.body for r in server.requests if isinstance(r.body, dict)]
 
 
-@pytest.mark.parametrize("example", UNAVAILABLE_EXAMPLES, ids=[e.id for e in UNAVAILABLE_EXAMPLES])
-def test_anthropic_example_fails_with_bad_request(
-    example: Example, tmp_path: Path, shim_dir: Path, seed_server: FakeOpenAIServer
+def _five_separate_requests(server: FakeAnthropicServer) -> bool:
+    bodies = _claude_bodies(server)
+    return len(bodies) == 5 and all(
+        b["model"] == "claude-3-sonnet-20240229" and "n" not in b and b["max_tokens"] == 200 for b in bodies
+    )
+
+
+def _thinking_budget_sent(server: FakeAnthropicServer) -> bool:
+    thinking = {"type": "enabled", "budget_tokens": 2000}
+    return any(
+        b["model"] == "claude-3-opus-20240229" and b["max_tokens"] == 4000 and b.get("thinking") == thinking
+        for b in _claude_bodies(server)
+    )
+
+
+def _opus_asked(server: FakeAnthropicServer) -> bool:
+    return [b["model"] for b in _claude_bodies(server)] == ["claude-3-opus-20240229"]
+
+
+CLAUDE_REPLY = "This is a fake reply from llmport's loopback Anthropic server. You said: "
+CLAUDE_CHECKS: dict[str, Callable[[FakeAnthropicServer], bool]] = {
+    "003-multiple-completions": _five_separate_requests,
+    "003-provider-specific-features": _thinking_budget_sent,
+    "000-async-completion": _opus_asked,
+    "000-cross-provider-usage": _opus_asked,
+}
+CLAUDE_OUTPUT: dict[str, tuple[str, ...]] = {
+    "003-multiple-completions": tuple(f"{i}. {CLAUDE_REPLY}Write a creative" for i in range(1, 6)),
+    "003-provider-specific-features": ("Function: get_weather",),
+    "000-async-completion": (f"{CLAUDE_REPLY}Explain quantum computing.",),
+    "000-cross-provider-usage": (
+        "gpt-4: This is a fake",
+        f"anthropic/claude-3-opus-20240229: {CLAUDE_REPLY}Hello!",
+        "azure/my-gpt4-deployment: This is a fake",
+    ),
+}
+
+
+def test_the_claude_examples_are_the_expected_ones() -> None:
+    assert sorted(CLAUDE_CHECKS) == sorted(e.id for e in CLAUDE_EXAMPLES)
+
+
+@pytest.mark.parametrize("example", CLAUDE_EXAMPLES, ids=[e.id for e in CLAUDE_EXAMPLES])
+def test_claude_example_runs_unchanged(
+    example: Example,
+    tmp_path: Path,
+    shim_dir: Path,
+    seed_server: FakeOpenAIServer,
+    claude_server: FakeAnthropicServer,
 ) -> None:
-    result = run_script(example.prelude + "\n" + example.code, tmp_path, shim_dir, seed_server)
+    result = run_script(example.prelude + "\n" + example.code, tmp_path, shim_dir, seed_server, claude_server)
 
-    name, _ = final_error(result.stderr)
-    assert result.returncode == 1, result.stderr
-    assert issubclass(getattr(llmport, name, type(None)), llmport.BadRequestError), result.stderr
+    report = f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    assert result.returncode == 0, report
+    assert "Traceback" not in result.stderr, report
+    assert "Warning" not in result.stderr, report
+    for expected in CLAUDE_OUTPUT.get(example.id, ()):
+        assert expected in result.stdout, report
+    assert CLAUDE_CHECKS[example.id](claude_server), f"{example.id}: {claude_server.requests}"
     assert all("claude" not in str(r.body) for r in seed_server.requests)
 
 
-@pytest.mark.parametrize(
-    "example",
-    [pytest.param(e, id=e.id) for e in UNAVAILABLE_EXAMPLES],
-)
-def test_anthropic_example_says_the_provider_is_not_available(
-    example: Example, tmp_path: Path, shim_dir: Path, seed_server: FakeOpenAIServer
-) -> None:
-    result = run_script(example.prelude + "\n" + example.code, tmp_path, shim_dir, seed_server)
-
-    _, message = final_error(result.stderr)
-    assert re.search(r"anthropic.*not available", message), result.stderr
-
-
-@pytest.mark.parametrize("example", UNAVAILABLE_EXAMPLES, ids=[e.id for e in UNAVAILABLE_EXAMPLES])
-def test_openai_variant_of_anthropic_example_runs(
+@pytest.mark.parametrize("example", CLAUDE_EXAMPLES, ids=[e.id for e in CLAUDE_EXAMPLES])
+def test_openai_variant_of_claude_example_runs(
     example: Example, tmp_path: Path, shim_dir: Path, seed_server: FakeOpenAIServer
 ) -> None:
     code = example.prelude + "\n" + openai_variant(example.code)
-    assert not uses_unavailable_model(openai_variant(example.code))
+    assert not uses_claude(openai_variant(example.code))
 
     assert_clean_run(example.id, run_script(code, tmp_path, shim_dir, seed_server), seed_server)

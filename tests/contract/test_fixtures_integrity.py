@@ -9,10 +9,10 @@ import pytest
 
 from .fixtures_loader import FIXTURES_DIR, exchange_names, load_exchange, load_metadata
 
-PROVIDERS = ("openai", "azure")
+PROVIDERS = ("openai", "azure", "anthropic")
 CASES = [(provider, name) for provider in PROVIDERS for name in exchange_names(provider)]
 
-_KEY_RE = re.compile(rb"sk-(?!REDACTED)[A-Za-z0-9]{20,}")
+_KEY_RE = re.compile(rb"sk-(?!REDACTED)(?:ant-)?[A-Za-z0-9_-]{20,}")
 _BEARER_RE = re.compile(rb"Bearer\s+[A-Za-z0-9._~+/=-]{20,}")
 _SECRET_HEADERS = {"authorization", "api-key", "cookie", "set-cookie", "x-api-key", "openai-organization"}
 
@@ -24,13 +24,17 @@ def _ids(case: tuple[str, str]) -> str:
 def test_there_are_fixtures() -> None:
     assert len(exchange_names("openai")) >= 15
     assert exchange_names("azure")
+    assert len(exchange_names("anthropic")) >= 30
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_metadata_is_complete(case: tuple[str, str]) -> None:
     provider, name = case
     meta = load_metadata(provider, name)
-    assert meta["project"] in {"openinference", "simonw-llm", "openai-python", "vercel-ai"}
+    projects = {"openinference", "simonw-llm", "openai-python", "vercel-ai"}
+    if provider == "anthropic":
+        projects = {"openinference", "simonw-llm-anthropic", "anthropic-sdk-python", "vercel-ai"}
+    assert meta["project"] in projects
     assert meta["source"]
     assert meta["description"]
     assert meta["framing"] in {"raw", "chunks-lines"}
@@ -50,6 +54,10 @@ def test_body_parses(case: tuple[str, str]) -> None:
         lines = [line.strip() for line in exchange.body.decode("utf-8").splitlines()]
         payloads = [line[len("data:") :].strip() for line in lines if line.startswith("data:")]
         assert payloads, "SSE body without data: lines"
+        if exchange.provider == "anthropic":  # Anthropic ends with a message_stop event, not [DONE]
+            payloads = [p for p in payloads if p != "[DONE]"]
+            assert json.loads(payloads[-1])["type"] == "message_stop"
+            payloads.append("[DONE]")
         assert payloads[-1] == "[DONE]"
         for payload in payloads[:-1]:
             assert isinstance(json.loads(payload), dict)

@@ -86,6 +86,8 @@ def test_a_key_in_the_environment_picks_that_provider_silently(env: dict[str, st
 def test_without_keys_the_default_is_the_local_model() -> None:
     assert default_model({}) == (LOCAL_DEFAULT, True)
     assert default_model({"OPENAI_API_KEY": "x"}) == ("gpt-4o-mini", False)
+    assert default_model({"ANTHROPIC_API_KEY": "x"}) == ("claude-haiku-4-5-20251001", False)
+    assert default_model({"OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""}) == (LOCAL_DEFAULT, True)
 
 
 def test_an_error_is_one_line_and_exit_code_1(env: dict[str, str]) -> None:

@@ -108,6 +108,16 @@ HOSTS: tuple[Host, ...] = (
         source="https://learn.microsoft.com/azure/ai-services/openai/reference",
         as_of=AS_OF,
     ),
+    Host(
+        prefix="anthropic",
+        codec="anthropic",
+        default_base="https://api.anthropic.com",
+        key_env=("ANTHROPIC_API_KEY",),
+        base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+        endpoint="/v1/messages",
+        source="https://docs.anthropic.com/en/api/messages",
+        as_of=AS_OF,
+    ),
     compatible(
         "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
         source="https://console.groq.com/docs/openai",
@@ -294,7 +304,6 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "anthropic": "the Anthropic Messages codec",
     "gemini": "the Gemini codec",
     "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",

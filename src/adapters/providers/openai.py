@@ -26,7 +26,7 @@ M = TypeVar("M", bound=BaseModel)
 
 USER_AGENT = "llmport/0.1"
 # Parameters of litellm's signature that the OpenAI wire format has no place for.
-UNSUPPORTED = frozenset({"thinking"})
+UNSUPPORTED = frozenset({"thinking", "thinking_budget"})
 # Fields llmport adds to assistant messages that OpenAI-compatible servers may reject.
 _LLMPORT_ONLY = ("reasoning_content", "thinking_blocks", "provider_specific_fields")
 
@@ -36,6 +36,7 @@ class OpenAICodec:
 
     name = "openai"
     version = "1"
+    supports_n = True
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode ``call`` as an OpenAI chat-completions request."""

@@ -20,8 +20,10 @@ from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
+from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
+from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
@@ -81,8 +83,17 @@ class Dispatcher:
         codec, call, http = self._prepare(request)
         if request.stream:
             return self._open_stream(codec, call, http)
+        count = fanout_count(codec, request, call.provider)
+        if count > 1:
+            # Fanned-out requests share one wire request, so one cache entry would answer all n.
+            return run_all(count, lambda: self._complete_one(codec, call, http, cacheable=False))
+        return self._complete_one(codec, call, http)
+
+    def _complete_one(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+    ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = self._cache_use(codec, call, http)
+        use = self._cache_use(codec, call, http) if cacheable else None
         if use is not None and not use.control.no_cache:
             hit = self._from_entry(self._cache_read(use, call), codec, call, use, started)
             if hit is not None:
@@ -153,8 +164,16 @@ class Dispatcher:
         codec, call, http = self._prepare(request)
         if request.stream:
             return await self._aopen_stream(codec, call, http)
+        count = fanout_count(codec, request, call.provider)
+        if count > 1:
+            return await arun_all(count, lambda: self._acomplete_one(codec, call, http, cacheable=False))
+        return await self._acomplete_one(codec, call, http)
+
+    async def _acomplete_one(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+    ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = self._cache_use(codec, call, http)
+        use = self._cache_use(codec, call, http) if cacheable else None
         if use is not None and not use.control.no_cache:
             hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
             if hit is not None:
@@ -251,6 +270,7 @@ class Dispatcher:
         reject_not_implemented(request)
         call = provider_call(request, host, model, self.credentials, self.settings)
         codec = self.registry.codec(host.codec)
+        fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         http = codec.build_request(call)
         if self.logger.enabled("DEBUG"):
             self.logger.log(
@@ -285,6 +305,7 @@ class Dispatcher:
         latency_ms = (self.clock.monotonic() - started) * 1000
         self._log_response(call, response.status_code, latency_ms)
         result = codec.parse_response(response, call)
+        attach_parsed(result, call.request.options.response_model)
         result._response_headers = redact_headers(response.headers, call.secrets)
         result._hidden_params.update(
             {

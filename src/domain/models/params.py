@@ -83,7 +83,8 @@ BODY_PARAMS: frozenset[str] = frozenset(
         "modalities", "prediction", "audio", "presence_penalty", "frequency_penalty", "logit_bias",
         "user", "reasoning_effort", "response_format", "seed", "tools", "tool_choice", "logprobs",
         "top_logprobs", "parallel_tool_calls", "functions", "function_call", "service_tier", "store",
-        "thinking", "web_search_options", "verbosity", "prompt_cache_key", "safety_identifier",
+        "thinking", "thinking_budget", "web_search_options", "verbosity", "prompt_cache_key",
+        "safety_identifier",
     }
 )  # fmt: skip
 
@@ -102,7 +103,6 @@ NOT_YET: Mapping[str, str] = {
     "fallbacks": "fallbacks arrive with the reliability work",
     "context_window_fallbacks": "fallbacks arrive with the reliability work",
     "deadline": "deadlines arrive with the reliability work",
-    "thinking_budget": "thinking_budget arrives with the Anthropic codec",
     "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
     "input_cost_per_token": "cost tracking is not implemented",

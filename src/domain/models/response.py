@@ -84,6 +84,8 @@ class Message(Record):
     audio: dict[str, Any] | None = None
     reasoning_content: str | None = None
     thinking_blocks: list[dict[str, Any]] | None = None
+    parsed: Any = Field(default=None, exclude=True)
+    """The content validated as the pydantic class given as ``response_format``, if one was."""
 
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)

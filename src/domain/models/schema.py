@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+from .response import ModelResponse
 
 
 def response_format_for(model: type[BaseModel]) -> dict[str, Any]:
@@ -41,3 +43,21 @@ def _strict(node: Any) -> Any:
         result["additionalProperties"] = False
         result["required"] = list(result["properties"])
     return result
+
+
+def attach_parsed(response: ModelResponse, model: type[BaseModel] | None) -> None:
+    """Set ``message.parsed`` on every finished choice to ``content`` validated as ``model``.
+
+    Choices cut short (``length``), refused, answered with tool calls, or whose content does not
+    validate keep ``parsed=None``; ``content`` always holds the text as received.
+    """
+    if model is None:
+        return
+    for choice in response.choices:
+        content = choice.message.content
+        if choice.finish_reason != "stop" or not content:
+            continue
+        try:
+            choice.message.parsed = model.model_validate_json(content)
+        except ValidationError:
+            choice.message.parsed = None

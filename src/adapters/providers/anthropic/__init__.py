@@ -1,0 +1,1 @@
+"""The Anthropic Messages codec (``anthropic/<model>`` and bare ``claude-*`` names)."""

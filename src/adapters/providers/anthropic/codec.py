@@ -1,0 +1,124 @@
+"""The Anthropic Messages codec: ``POST {base}/v1/messages`` with ``x-api-key``, JSON and SSE.
+
+Request translation lives in ``messages`` (turns) and ``params`` (parameters); responses, whole
+or streamed, go through the one ``stream.EventAssembler``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ....domain.dispatch.params import select_params
+from ....domain.models.builder import stream_chunk_builder
+from ....domain.models.errors import APIError
+from ....domain.models.response import ModelResponse
+from ....ports.codec import ProviderCall
+from ....ports.transport import HttpRequest, HttpResponse
+from .._json import dumps
+from ..errors import build_error, decode_body, invalid_response
+from .errors import anthropic_error_fields
+from .messages import translate_messages
+from .params import UNSUPPORTED, json_tool, request_fields
+from .stream import AnthropicStreamParser, EventAssembler, message_events
+
+API_VERSION = "2023-06-01"
+USER_AGENT = "llmport/0.1"
+
+
+class AnthropicCodec:
+    """Speaks Anthropic's Messages API."""
+
+    name = "anthropic"
+    version = "1"
+    supports_n = False
+
+    def build_request(self, call: ProviderCall) -> HttpRequest:
+        """Encode ``call`` as a Messages request.
+
+        Raises:
+            UnsupportedParamsError: for an OpenAI parameter Anthropic cannot take (unless dropped).
+            BadRequestError: for a message or parameter value Anthropic cannot take.
+        """
+        body = self._body(call)
+        return HttpRequest(
+            method="POST",
+            url=_url(call),
+            headers=_headers(call),
+            body=dumps(body),
+            timeout=call.timeout,
+            secrets=call.secrets,
+        )
+
+    def _body(self, call: ProviderCall) -> dict[str, Any]:
+        params = select_params(call, UNSUPPORTED)
+        if params.get("n") not in (None, 1):
+            params.pop("n")  # the dispatcher fans n out into separate requests
+        system, messages = translate_messages(call.request.messages, call.request.model)
+        fields = request_fields(call, params)[0]
+        body: dict[str, Any] = {"model": call.model, "messages": messages}
+        if system is not None:
+            body["system"] = system
+        body.update(fields)
+        if call.request.stream:
+            body["stream"] = True
+        body.update(call.request.options.extra_body)
+        return body
+
+    def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
+        """Decode a whole message by folding it through the stream's event assembler."""
+        message = decode_body(response.content)
+        if not isinstance(message, dict) or message.get("type") == "error":
+            if isinstance(message, dict) and "error" in message:
+                raise build_error(
+                    response.status_code, response.headers, message, call, anthropic_error_fields
+                )
+            raise invalid_response("the provider's answer is not a JSON message", response.content, call)
+        events = EventAssembler(call, _json_tool(call))
+        try:
+            chunks = [chunk for event in message_events(message) for chunk in events.event(event)]
+        except APIError:
+            raise
+        except (KeyError, TypeError, ValueError):
+            raise invalid_response(
+                "the provider's answer does not have the Messages shape", response.content, call
+            ) from None
+        built = stream_chunk_builder(chunks)
+        if built is None:  # pragma: no cover - message_events always yields message_start
+            raise invalid_response("the provider's answer is empty", response.content, call)
+        return built
+
+    def stream_parser(self, call: ProviderCall) -> AnthropicStreamParser:
+        """Return a parser for one streamed response."""
+        return AnthropicStreamParser(call, _json_tool(call))
+
+    def map_error(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
+    ) -> APIError:
+        """Map an HTTP error answer (529 overloaded → ``ServiceUnavailableError``)."""
+        return build_error(status_code, headers, decode_body(body), call, anthropic_error_fields)
+
+
+def _json_tool(call: ProviderCall) -> str | None:
+    return json_tool(call, call.request.params.get("response_format"))
+
+
+def _url(call: ProviderCall) -> str:
+    base, endpoint = call.api_base.rstrip("/"), call.host.endpoint
+    if base.endswith(endpoint):
+        return base
+    # A base given as ".../v1" (as for OpenAI) must not become ".../v1/v1/messages".
+    return base + (endpoint.removeprefix("/v1") if base.endswith("/v1") else endpoint)
+
+
+def _headers(call: ProviderCall) -> dict[str, str]:
+    headers = {
+        "content-type": "application/json",
+        "accept": "application/json",
+        "user-agent": USER_AGENT,
+        "anthropic-version": call.api_version or API_VERSION,
+    }
+    if call.api_key is not None:
+        headers["x-api-key"] = call.api_key.get_secret_value()
+    headers.update({name.lower(): value for name, value in call.request.options.extra_headers.items()})
+    return headers
