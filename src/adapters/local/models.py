@@ -71,7 +71,10 @@ def resolve_model_file(name: str) -> Path:
 
 
 def _shipped_file(name: str, package: str, filename: str, install: str) -> Path:
-    spec = importlib.util.find_spec(package)
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):  # a broken or half-removed install: treat as missing
+        spec = None
     locations = list(spec.submodule_search_locations or ()) if spec is not None else []
     for folder in locations:
         path = Path(folder) / filename

