@@ -67,6 +67,27 @@ def test_an_interactive_chat_keeps_history_resets_and_quits_on_ctrl_d(server: Fa
     assert child.exitstatus == 0
 
 
+def test_ctrl_c_stops_an_answer_and_the_chat_goes_on(server: FakeOpenAIServer) -> None:
+    env = clean_env(OPENAI_API_KEY="sk-pty", OPENAI_BASE_URL=server.base_url)
+    child = spawn("chat", "-m", "openai/fake-delay-20000", env=env)
+    child.expect_exact("> ")
+    child.sendline("slow question")
+    child.expect_exact("waiting for the model")  # the spinner, while no token has come
+    child.sendintr()
+    child.expect_exact("(interrupted)")
+    child.expect_exact("> ")
+    child.sendline("/model openai/gpt-4o")
+    child.expect_exact("> ")
+    child.sendline("quick one")
+    child.expect_exact(f"{PREFIX}quick one")
+    child.expect_exact("> ")
+    assert server.requests[-1].body["messages"] == [{"role": "user", "content": "quick one"}]
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def test_an_error_in_a_terminal_is_one_line(server: FakeOpenAIServer) -> None:
     child = spawn(
         "chat",
