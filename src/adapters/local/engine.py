@@ -8,9 +8,10 @@ them into one answer (or one stream), and counts tokens for a stream's usage chu
 from __future__ import annotations
 
 import importlib
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,24 +116,26 @@ class LocalEngine:
         return _merged(answers)
 
     def open_stream(self, generation: Generation) -> LocalStream:
-        """Start a streamed generation; its first chunk is computed before this returns.
-
-        The model stays locked until the stream is exhausted or closed.
-        """
+        """Start a streamed generation; its first chunk is computed before this returns."""
         entry = self._entry(generation.model)
-        entry.lock.acquire()
-        # The stream owns the lock from here: it releases it when exhausted, closed or failed.
         return LocalStream(_stream_chunks(entry.model, generation), entry.lock)
 
     def close(self) -> None:
-        """Free every loaded model (each after its running generation); a later call loads again."""
+        """Free every idle loaded model; a later call loads again.
+
+        A model still generating (a stream nobody closed) is left to the garbage collector rather
+        than waited for: closing a client must never hang.
+        """
         with self._guard:
             entries, self._models = list(self._models.values()), {}
         for entry in entries:
-            with entry.lock:
-                release = getattr(entry.model, "close", None)
-                if callable(release):
-                    release()
+            if entry.lock.acquire(blocking=False):
+                try:
+                    release = getattr(entry.model, "close", None)
+                    if callable(release):
+                        release()
+                finally:
+                    entry.lock.release()
 
     def _entry(self, name: str) -> _Loaded:
         path = resolve_model_file(name)
@@ -144,15 +147,23 @@ class LocalEngine:
 
 
 class LocalStream:
-    """Chunk dicts of a streamed generation; holds the model's lock until exhausted or closed."""
+    """Chunk dicts of a streamed generation, produced by a thread of its own under the model's lock.
 
-    def __init__(self, chunks: Iterator[dict[str, Any]], model_lock: threading.Lock) -> None:
-        self._chunks = chunks
-        self._model_lock = model_lock
-        # Serialises a step and close() when they come from different worker threads.
-        self._step_lock = threading.Lock()
-        self._closed = False
-        self._first: dict[str, Any] | None = self._next()  # surfaces an error before any byte is sent
+    The producer holds the lock for the generation only, never waiting on the reader: a stream
+    abandoned without ``close()`` finishes its generation (bounded by ``max_tokens`` and the
+    context) and frees the model, so the next call cannot deadlock. ``close()`` stops it at the
+    next token. The first chunk (or the failure) is awaited before the constructor returns.
+    """
+
+    def __init__(self, chunks: Generator[dict[str, Any], None, None], model_lock: threading.Lock) -> None:
+        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._done = False
+        producer = threading.Thread(
+            target=self._produce, args=(chunks, model_lock), name="llmport-local-stream"
+        )
+        producer.start()
+        self._first: dict[str, Any] | None = self._take()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self
@@ -161,37 +172,42 @@ class LocalStream:
         if self._first is not None:
             first, self._first = self._first, None
             return first
-        chunk = self._next()
+        chunk = self._take()
         if chunk is None:
             raise StopIteration
         return chunk
 
-    def _next(self) -> dict[str, Any] | None:
-        with self._step_lock:
-            if self._closed:
-                return None
-            try:
-                with _mapped_failures():
-                    return next(self._chunks)
-            except StopIteration:
-                self._close_locked()
-                return None
-            except BaseException:
-                self._close_locked()
-                raise
-
     def close(self) -> None:
-        """Stop generating and unlock the model (idempotent)."""
-        with self._step_lock:
-            self._close_locked()
+        """Stop the generation at its next token (idempotent); the producer frees the model."""
+        self._stopping.set()
+        self._done = True
 
-    def _close_locked(self) -> None:
-        if not self._closed:
-            self._closed = True
-            try:
-                self._chunks.close()  # type: ignore[attr-defined]
-            finally:
-                self._model_lock.release()
+    def _take(self) -> dict[str, Any] | None:
+        if self._done:
+            return None
+        kind, value = self._queue.get()
+        if kind == "chunk":
+            chunk: dict[str, Any] = value
+            return chunk
+        self._done = True
+        if kind == "error":
+            raise value
+        return None
+
+    def _produce(self, chunks: Generator[dict[str, Any], None, None], model_lock: threading.Lock) -> None:
+        try:
+            with model_lock:
+                try:
+                    with _mapped_failures():
+                        for chunk in chunks:
+                            if self._stopping.is_set():
+                                break
+                            self._queue.put(("chunk", chunk))
+                finally:
+                    chunks.close()  # still under the lock: llama.cpp's own generator cleans up here
+            self._queue.put(("end", None))
+        except BaseException as error:  # handed to the reader, who raises it
+            self._queue.put(("error", error))
 
 
 def _generate(model: ChatModel, generation: Generation, index: int, *, stream: bool, **extra: Any) -> Any:
@@ -219,7 +235,7 @@ def _merged(answers: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def _stream_chunks(model: ChatModel, generation: Generation) -> Iterator[dict[str, Any]]:
+def _stream_chunks(model: ChatModel, generation: Generation) -> Generator[dict[str, Any], None, None]:
     counter = TokenCounter()
     extra = {"logits_processor": [counter]} if generation.include_usage else {}
     stream_id: str | None = None

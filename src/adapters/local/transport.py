@@ -6,7 +6,8 @@ parsing, errors, retries and streaming are the same code as for every other prov
 are answered as HTTP errors with an OpenAI error body (404 for a missing model file, 400 for bad
 parameters), which the codec maps to llmport's exceptions.
 
-Async calls run each generation step in a worker thread: the event loop is never blocked.
+Generation never runs on the caller's event loop: async calls run in worker threads, and a
+stream is produced by a thread of its own (see ``LocalStream``).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class LocalTransport:
 
     @contextmanager
     def stream(self, request: HttpRequest) -> Iterator[_LocalStreaming]:
-        """Answer ``request`` for incremental reading; the model is locked until the block exits."""
+        """Answer ``request`` for incremental reading; leaving the block stops the generation."""
         answer = self._answer(request)
         with _closing(answer):
             yield _LocalStreaming(answer)

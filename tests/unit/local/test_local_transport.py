@@ -163,19 +163,50 @@ def test_the_model_is_loaded_once_and_runs_one_generation_at_a_time(
     assert len(loader.loads) == 1
 
 
-def test_an_open_stream_holds_the_model_until_closed(
+def test_streams_in_parallel_threads_generate_one_at_a_time(
     client: llmport.Client, loader: FakeLoader, model_file: Path
 ) -> None:
-    stream = client.completion(f"local/{model_file}", USER, stream=True)
-    next(iter(stream))
-    finished = threading.Event()
-    other = threading.Thread(target=lambda: (client.completion(f"local/{model_file}", USER), finished.set()))
-    other.start()
-    assert not finished.wait(0.2)  # the second generation waits for the model's lock
-    stream.close()
-    other.join()
-    assert finished.is_set()
+    texts: list[str] = []
+
+    def read() -> None:
+        stream = client.completion(f"local/{model_file}", USER, stream=True)
+        texts.append("".join(chunk.choices[0].delta.content or "" for chunk in stream))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert texts == ["echo: capital of France"] * 4
     assert loader.models[model_file].most_active == 1
+
+
+def test_an_abandoned_stream_does_not_block_the_next_call(client: llmport.Client, model_file: Path) -> None:
+    stream = client.completion(f"local/{model_file}", USER, stream=True)
+    next(iter(stream))  # read one chunk, then neither finish nor close it
+    answers: list[str] = []
+    other = threading.Thread(
+        target=lambda: answers.append(
+            client.completion(f"local/{model_file}", USER).choices[0].message.content
+        )
+    )
+    other.start()
+    other.join(timeout=30)
+    assert answers == ["echo: capital of France"], "the next call waited on the abandoned stream"
+    stream.close()
+
+
+def test_closing_a_stream_stops_its_generation(
+    client: llmport.Client, loader: FakeLoader, model_file: Path
+) -> None:
+    long = [{"role": "user", "content": " ".join(["word"] * 200)}]
+    stream = client.completion(f"local/{model_file}", long, stream=True)
+    first = next(iter(stream))
+    stream.close()
+    assert first.choices[0].delta.role == "assistant"
+    assert (
+        client.completion(f"local/{model_file}", USER).choices[0].message.content == "echo: capital of France"
+    )
 
 
 async def test_async_generation_runs_off_the_event_loop(
