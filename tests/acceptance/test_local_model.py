@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import llmport
+from llmport.adapters.local.models import resolve_model_file
 
 from .local_model import needs_local_model
 
@@ -117,3 +119,18 @@ async def test_async_streaming_works(client: llmport.Client) -> None:
 def test_the_module_level_completion_runs_the_local_model() -> None:
     response = llmport.completion(MODEL, CAPITAL, temperature=0, max_tokens=40)
     assert "Paris" in response.choices[0].message.content
+
+
+def test_a_gguf_path_runs_that_file(client: llmport.Client) -> None:
+    path = resolve_model_file("smollm2")
+    response = client.completion(f"local/{path}", CAPITAL, temperature=0, max_tokens=40)
+    assert "Paris" in response.choices[0].message.content
+    assert response.model == str(path)
+
+
+def test_a_file_that_is_not_a_model_is_a_clear_error(client: llmport.Client, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a gguf file at all")
+    with pytest.raises(llmport.BadRequestError) as caught:
+        client.completion(f"local/{junk}", CAPITAL)
+    assert str(junk) in str(caught.value)
