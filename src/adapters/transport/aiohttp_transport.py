@@ -12,12 +12,15 @@ aiohttp is optional: ``pip install 'llmport[aiohttp]'``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import ssl
+import urllib.request
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.redaction import redact
@@ -27,6 +30,7 @@ from .httpx_transport import HttpxTransport
 
 try:
     import aiohttp
+    from yarl import URL  # installed with aiohttp
 except ImportError as _missing:  # only reached through llmport.AiohttpTransport: never on `import llmport`
     raise ImportError("AiohttpTransport needs aiohttp: pip install 'llmport[aiohttp]'") from _missing
 
@@ -34,6 +38,7 @@ _CA_ENV = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 # The OpenAI SDK's pool size (HttpxTransport's DEFAULT_LIMITS), split as aiohttp counts it.
 DEFAULT_LIMIT = 1000
 DEFAULT_LIMIT_PER_HOST = 100
+_Proxy = tuple[str, dict[str, str] | None]  # a proxy URL and its Proxy-Authorization header
 _CONTROL = frozenset("\r\n\0")
 
 
@@ -47,7 +52,6 @@ class AiohttpTransport:
         ssl_verify: True (system/env CA bundle), False, a CA bundle path, or an ``ssl.SSLContext``.
         limit: Most connections open at once, across hosts.
         limit_per_host: Most connections open at once to one host.
-
     """
 
     def __init__(
@@ -115,11 +119,14 @@ class AiohttpTransport:
     async def _open(self, request: HttpRequest) -> aiohttp.ClientResponse:
         headers = _checked_headers(request.headers)
         with _translated(request):
-            session = await self._session()
-            response: aiohttp.ClientResponse = await session.request(
+            entry = await self._session()
+            proxy, proxy_headers = entry.proxies.route(request.url, headers)
+            response: aiohttp.ClientResponse = await entry.session.request(
                 request.method,
                 request.url,
                 headers=headers,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
                 data=request.body or None,
                 timeout=_timeout(request.timeout),
                 allow_redirects=False,  # httpx's default: a redirect is an answer
@@ -127,19 +134,21 @@ class AiohttpTransport:
             )
         return response
 
-    async def _session(self) -> aiohttp.ClientSession:
+    async def _session(self) -> _LoopSession:
         loop = asyncio.get_running_loop()
         entry = self._sessions.get(loop)
         if entry is None:
+            proxies = _EnvProxies.read()
             connector = aiohttp.TCPConnector(
                 limit=self._limit, limit_per_host=self._limit_per_host, ssl=self._ssl_setting()
             )
-            session = aiohttp.ClientSession(
-                connector=connector, trust_env=True, timeout=aiohttp.ClientTimeout(total=None)
-            )
-            entry = self._sessions[loop] = _LoopSession(session)
+            # trust_env stays off: in aiohttp it costs two thread hops per request (netrc and
+            # proxy lookups). The proxy variables are read here instead, once per session, as
+            # httpx reads them once per client.
+            session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+            entry = self._sessions[loop] = _LoopSession(session, proxies)
             await entry.close_with_loop()
-        return entry.session
+        return entry
 
     def _ssl_setting(self) -> ssl.SSLContext | bool:
         # Built once and shared by every session: loading a CA bundle costs tens of milliseconds.
@@ -151,8 +160,9 @@ class AiohttpTransport:
 class _LoopSession:
     """A session and the finaliser that closes it when its event loop shuts down."""
 
-    def __init__(self, session: aiohttp.ClientSession) -> None:
+    def __init__(self, session: aiohttp.ClientSession, proxies: _EnvProxies) -> None:
         self.session = session
+        self.proxies = proxies
         self._finaliser: AsyncIterator[None] | None = None
 
     async def close_with_loop(self) -> None:
@@ -170,6 +180,67 @@ class _LoopSession:
         if self._finaliser is not None:
             finaliser, self._finaliser = self._finaliser, None
             await finaliser.aclose()  # type: ignore[attr-defined]
+
+
+class _EnvProxies:
+    """``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` and ``NO_PROXY``, as read at one moment."""
+
+    def __init__(self, by_scheme: dict[str, _Proxy], env: dict[str, str]) -> None:
+        self._by_scheme = by_scheme
+        self._env = env
+
+    @classmethod
+    def read(cls) -> _EnvProxies:
+        env = urllib.request.getproxies_environment()
+        by_scheme = {}
+        for scheme in ("http", "https"):
+            address = env.get(scheme) or env.get("all")
+            # aiohttp speaks plain-http proxies only (CONNECT tunnels https through them).
+            if address and urlsplit(address).scheme == "http":
+                by_scheme[scheme] = _without_auth(address)
+        return cls(by_scheme, env)
+
+    def route(self, url: str, headers: dict[str, str]) -> tuple[str | None, dict[str, str] | None]:
+        """Return the proxy for ``url`` and the headers of its CONNECT request, if any.
+
+        Plain http through a proxy has no CONNECT: its credentials go into ``headers``.
+        """
+        proxy, credentials = self._for_url(url)
+        if credentials and not url.lower().startswith("https:"):
+            headers.update(credentials)
+            return proxy, None
+        return proxy, credentials
+
+    def _for_url(self, url: str) -> tuple[str | None, dict[str, str] | None]:
+        if not self._by_scheme:
+            return None, None
+        parts = urlsplit(url)
+        chosen = self._by_scheme.get(parts.scheme)
+        try:
+            port = parts.port
+        except ValueError:
+            return None, None  # a malformed URL: aiohttp reports it
+        if chosen is None or _bypassed(parts.hostname or "", port, self._env.get("no", "")):
+            return None, None
+        return chosen
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    # curl's and httpx's reading: "*" for every host; a name covers itself and its subdomains.
+    names = {host, f"{host}:{port}"} if port else {host}
+    entries = {raw.strip().lstrip(".") for raw in no_proxy.lower().split(",")} - {""}
+    return "*" in entries or any(
+        name == entry or name.endswith(f".{entry}") for name in names for entry in entries
+    )
+
+
+def _without_auth(address: str) -> _Proxy:
+    # aiohttp wants the proxy's credentials apart from its URL (and deprecates BasicAuth).
+    url = URL(address)
+    if url.user is None:
+        return address, None
+    token = base64.b64encode(f"{url.user}:{url.password or ''}".encode()).decode("ascii")
+    return str(url.with_user(None)), {"Proxy-Authorization": f"Basic {token}"}
 
 
 class _AsyncStreamingResponse:

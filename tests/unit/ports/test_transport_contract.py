@@ -9,6 +9,7 @@ wires return the answer from the ``FakeTransport`` handler (as an ``HttpResponse
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import socket
 import ssl
@@ -891,18 +892,37 @@ async def test_aiohttp_joins_repeated_response_headers_like_httpx(aiohttp_wire: 
     assert ours.headers["vary"] == theirs.headers["vary"] == "a, b"
 
 
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
 async def test_aiohttp_goes_through_the_environment_proxy(
-    aiohttp_wire: HttpxWire, monkeypatch: pytest.MonkeyPatch
+    aiohttp_wire: HttpxWire, no_proxy_env: pytest.MonkeyPatch
 ) -> None:
-    # The loopback server plays the proxy: it sees the absolute target URL.
-    monkeypatch.setenv("HTTP_PROXY", aiohttp_wire.url(""))
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
+    # The loopback server plays the proxy: it sees the absolute target URL (and the credentials).
+    no_proxy_env.setenv("HTTP_PROXY", aiohttp_wire.url("").replace("http://", "http://user:pa%40ss@"))
+    no_proxy_env.setenv("NO_PROXY", "localhost,.internal.invalid")
     transport = AiohttpTransport(ssl_verify=False)
     await transport.asend(req("http://api.example.invalid/v1/x", body=b"via proxy"))
     await transport.aclose()
     (seen,) = aiohttp_wire.received()
     assert (seen.target, seen.body) == ("http://api.example.invalid/v1/x", b"via proxy")
+    assert seen.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:pa@ss").decode()
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "*", "localhost, 127.0.0.1"])
+async def test_aiohttp_bypasses_the_proxy_for_no_proxy_hosts(
+    aiohttp_wire: HttpxWire, no_proxy_env: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    no_proxy_env.setenv("HTTP_PROXY", aiohttp_wire.refused_url(""))
+    no_proxy_env.setenv("NO_PROXY", no_proxy)
+    transport = AiohttpTransport(ssl_verify=False)
+    assert (await transport.asend(req(aiohttp_wire.url(), body=b"direct"))).content == b"direct"
+    await transport.aclose()
 
 
 def test_aiohttp_ssl_setting_reads_the_ca_variables_in_httpx_order() -> None:
