@@ -193,11 +193,8 @@ async def async_contenders(url: str, aiohttp: ModuleType | None, config: Config)
         }
         swapped = None
         if aiohttp is not None:
-            from aiohttp_transport import AiohttpTransport
-
-            swapped = llmport.Client(
-                transport=AiohttpTransport(config.concurrency), api_base=url, api_key=KEY
-            )
+            # The shipped adapter (the aiohttp extra), with its default limits: 1000, 100 per host.
+            swapped = llmport.Client(transport=llmport.AiohttpTransport(), api_base=url, api_key=KEY)
             calls["raw aiohttp"] = aiohttp_call
             calls["llmport, aiohttp transport"] = lambda: swapped.acompletion(MODEL, MESSAGES)
         try:

@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
+    from .adapters.transport.aiohttp_transport import AiohttpTransport
     from .app.client import Client
     from .app.default import acompletion, completion, current_client, use_client
     from .domain.models.builder import stream_chunk_builder
@@ -79,6 +80,7 @@ _STREAM = (
 )  # fmt: skip
 
 _EXPORTS: dict[str, str] = {
+    "AiohttpTransport": ".adapters.transport.aiohttp_transport",
     "Client": ".app.client",
     "DiskCache": ".adapters.cache.disk",
     "MemoryCache": ".adapters.cache.memory",
@@ -98,6 +100,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AiohttpTransport",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",

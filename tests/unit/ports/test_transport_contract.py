@@ -9,8 +9,12 @@ wires return the answer from the ``FakeTransport`` handler (as an ``HttpResponse
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import socket
+import ssl
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -26,6 +30,7 @@ import httpx
 import pytest
 
 from llmport import APIConnectionError, LLMPortError, Timeout
+from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
 from llmport.adapters.transport.fake import FakeAnswer, FakeStream, FakeTransport
 from llmport.adapters.transport.httpx_transport import HttpxTransport
 from llmport.adapters.transport.routing import RoutingTransport
@@ -118,6 +123,9 @@ class _Script:
 
 
 class _Server(LoopbackHTTPServer):
+    # Room for a hundred simultaneous connects (the aiohttp concurrency test) without SYN retries.
+    request_queue_size = 128
+
     def __init__(self, wire: HttpxWire) -> None:
         self.wire = wire
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -169,11 +177,12 @@ class _Handler(QuietHandler):
 
 
 class HttpxWire:
-    """``HttpxTransport`` against a loopback server, plus a refusing port and a silent listener."""
+    """A real transport (``HttpxTransport`` unless given) against a loopback server, plus a
+    refusing port and a silent listener."""
 
-    def __init__(self) -> None:
+    def __init__(self, transport: Transport | None = None) -> None:
         # Plain http on loopback: skip loading a CA bundle (tens of ms per transport).
-        self.transport = HttpxTransport(ssl_verify=False)
+        self.transport = transport or HttpxTransport(ssl_verify=False)
         self.gate_timed_out = False
         self.stopping = threading.Event()
         self._gate = threading.Event()
@@ -239,14 +248,6 @@ class HttpxWire:
 
 def _no_local_transport() -> Transport:
     raise AssertionError("a non-local URL must never build the local transport")
-
-
-class RoutingWire(HttpxWire):
-    """``RoutingTransport`` in front of httpx: every non-``local://`` URL behaves exactly as httpx."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.transport = RoutingTransport(self.transport, local=_no_local_transport)  # type: ignore[assignment]
 
 
 # -- the fake wires: the handler is the peer --------------------------------------------------
@@ -317,8 +318,12 @@ class FakeWire:
 
 
 WIRES: dict[str, Callable[[], Wire]] = {
+    "aiohttp": lambda: HttpxWire(AiohttpTransport(ssl_verify=False)),
     "httpx": HttpxWire,
-    "routing-httpx": RoutingWire,
+    # RoutingTransport in front of httpx: every non-local:// URL behaves exactly as httpx.
+    "routing-httpx": lambda: HttpxWire(
+        RoutingTransport(HttpxTransport(ssl_verify=False), local=_no_local_transport)
+    ),
     "fake-response": lambda: FakeWire(as_stream=False),
     "fake-stream": lambda: FakeWire(as_stream=True),
 }
@@ -810,6 +815,160 @@ async def test_httpx_uses_the_given_async_client_and_leaves_it_open(httpx_wire: 
         assert used == [httpx_wire.url(), httpx_wire.url()]
     finally:
         await client.aclose()
+
+
+# -- AiohttpTransport only ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def aiohttp_wire() -> Iterator[HttpxWire]:
+    made = HttpxWire(AiohttpTransport(ssl_verify=False))
+    yield made
+    made.close()
+
+
+def test_aiohttp_serves_consecutive_asyncio_runs_without_leaks(aiohttp_wire: HttpxWire) -> None:
+    transport = AiohttpTransport(ssl_verify=False)
+
+    async def one_run(tag: bytes) -> tuple[bytes, bytes]:
+        sent = await transport.asend(req(aiohttp_wire.url(), body=tag))
+        aiohttp_wire.answer(200, SSE_HEADERS, SSE)
+        async with transport.astream(req(aiohttp_wire.url())) as streamed:
+            body = b"".join([piece async for piece in streamed.aiter_bytes()])
+        return sent.content, body
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = asyncio.run(one_run(b"first"))
+        second = asyncio.run(one_run(b"second"))  # a session bound to the first loop would fail here
+        transport.close()
+        gc.collect()
+    assert first == (b"first", b"".join(SSE))
+    assert second == (b"second", b"".join(SSE))
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaks == []
+
+
+async def test_aiohttp_a_stalled_body_under_asend_is_timeout(aiohttp_wire: HttpxWire) -> None:
+    aiohttp_wire.answer(200, SSE_HEADERS, SSE, ending="stall")
+    request = req(aiohttp_wire.url(SECRET_PATHS["query-key"]), timeout=STALL, secrets=(SECRET,))
+    with pytest.raises(Timeout) as caught:
+        await aiohttp_wire.transport.asend(request)
+    assert_no_secret(caught.value)
+    assert (await aiohttp_wire.transport.asend(req(aiohttp_wire.url(), body=b"after"))).content == b"after"
+
+
+async def test_aiohttp_a_thousand_concurrent_asends_all_succeed(aiohttp_wire: HttpxWire) -> None:
+    bodies = [f"body-{i}".encode() for i in range(1000)]
+    transport = aiohttp_wire.transport
+    responses = await asyncio.gather(*(transport.asend(req(aiohttp_wire.url(), body=b)) for b in bodies))
+    assert [(r.status_code, r.content) for r in responses] == [(200, b) for b in bodies]
+    assert len(aiohttp_wire.received()) == 1000
+
+
+async def test_aiohttp_leaving_a_stream_early_frees_its_connection(aiohttp_wire: HttpxWire) -> None:
+    # One connection in the pool: if the abandoned stream kept it, the next call could not start.
+    transport = AiohttpTransport(ssl_verify=False, limit_per_host=1)
+    aiohttp_wire.answer(200, SSE_HEADERS, SSE, ending="hold")
+    async with transport.astream(req(aiohttp_wire.url())) as response:
+        async for _ in response.aiter_bytes():
+            break
+    aiohttp_wire.release()
+    after = await transport.asend(req(aiohttp_wire.url(), body=b"next", timeout=FAST))
+    assert after.content == b"next"
+    await transport.aclose()
+
+
+async def test_aiohttp_answers_like_httpx(aiohttp_wire: HttpxWire) -> None:
+    transport = aiohttp_wire.transport
+    aiohttp_wire.answer(302, {"Location": "/v1/elsewhere"}, (b"moved",))
+    moved = await transport.asend(HttpRequest("POST", aiohttp_wire.url(), {}, b"raw", NORMAL))
+    # A redirect is an answer, as with httpx; nothing is followed.
+    assert (moved.status_code, moved.headers["location"], moved.content) == (302, "/v1/elsewhere", b"moved")
+    (seen,) = aiohttp_wire.received()
+    # No Content-Type is invented for a body that came without one.
+    assert "content-type" not in seen.headers
+    assert seen.body == b"raw"
+
+
+async def test_aiohttp_joins_repeated_response_headers_like_httpx(aiohttp_wire: HttpxWire) -> None:
+    # Two spellings of one name: the server sends two header lines.
+    twice = {"Content-Type": "text/plain", "Vary": "a", "vary": "b"}
+    aiohttp_wire.answer(200, twice, (b"ok",))
+    aiohttp_wire.answer(200, twice, (b"ok",))
+    ours = await aiohttp_wire.transport.asend(req(aiohttp_wire.url()))
+    theirs = await HttpxTransport(ssl_verify=False).asend(req(aiohttp_wire.url()))
+    assert ours.headers["vary"] == theirs.headers["vary"] == "a, b"
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+async def test_aiohttp_goes_through_the_environment_proxy(
+    aiohttp_wire: HttpxWire, no_proxy_env: pytest.MonkeyPatch
+) -> None:
+    # The loopback server plays the proxy: it sees the absolute target URL (and the credentials).
+    no_proxy_env.setenv("HTTP_PROXY", aiohttp_wire.url("").replace("http://", "http://user:pa%40ss@"))
+    no_proxy_env.setenv("NO_PROXY", "localhost,.internal.invalid")
+    transport = AiohttpTransport(ssl_verify=False)
+    await transport.asend(req("http://api.example.invalid/v1/x", body=b"via proxy"))
+    await transport.aclose()
+    (seen,) = aiohttp_wire.received()
+    assert (seen.target, seen.body) == ("http://api.example.invalid/v1/x", b"via proxy")
+    assert seen.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:pa@ss").decode()
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "*", "localhost, 127.0.0.1"])
+async def test_aiohttp_bypasses_the_proxy_for_no_proxy_hosts(
+    aiohttp_wire: HttpxWire, no_proxy_env: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    no_proxy_env.setenv("HTTP_PROXY", aiohttp_wire.refused_url(""))
+    no_proxy_env.setenv("NO_PROXY", no_proxy)
+    transport = AiohttpTransport(ssl_verify=False)
+    assert (await transport.asend(req(aiohttp_wire.url(), body=b"direct"))).content == b"direct"
+    await transport.aclose()
+
+
+def test_aiohttp_ssl_setting_reads_the_ca_variables_in_httpx_order() -> None:
+    import certifi
+
+    from llmport.adapters.transport.aiohttp_transport import ssl_setting
+
+    context = ssl.create_default_context()
+    assert ssl_setting(context) is context
+    assert ssl_setting(False) is False
+    bundle = certifi.where()
+    missing = "/nonexistent/ca.pem"
+    assert isinstance(
+        ssl_setting(True, {"SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": missing}), ssl.SSLContext
+    )
+    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        with pytest.raises(FileNotFoundError):
+            ssl_setting(True, {name: missing})  # proof that the variable was read
+    with pytest.raises(FileNotFoundError):
+        ssl_setting(missing, {})
+    default = ssl_setting(True, {})
+    assert isinstance(default, ssl.SSLContext)
+    assert default.verify_mode == ssl.CERT_REQUIRED
+
+
+def test_aiohttp_missing_names_the_extra() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['aiohttp'] = None\n"
+        "import llmport\n"
+        "try:\n"
+        "    llmport.AiohttpTransport\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'llmport[aiohttp]'" in done.stdout
 
 
 # -- FakeTransport only -------------------------------------------------------------------------
