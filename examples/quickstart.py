@@ -1,4 +1,4 @@
-"""The quickstart `make demo` runs: llmport against a FAKE loopback OpenAI-compatible server.
+"""The quickstart `make quickstart` runs: llmport against a FAKE loopback OpenAI-compatible server.
 
 No provider key and no network are needed: the server is llmport's own test double, and its
 answers are canned text, not a model's. Point OPENAI_BASE_URL/OPENAI_API_KEY at a real

@@ -28,6 +28,7 @@ from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.httpx_transport import HttpxTransport
+from ..adapters.transport.routing import RoutingTransport
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..ports.cache import Cache
 from ..ports.clock import Clock
@@ -72,11 +73,15 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # mypy flags abstract types passed as values, which is exactly what is wanted here.
     transport = providers.Dependency(
         instance_of=Transport,  # type: ignore[type-abstract]
+        # local:// URLs go to in-process models (built on first use), the rest over httpx.
         default=providers.Singleton(
-            HttpxTransport,
-            http_client=options.provided.transport.http_client,
-            async_http_client=options.provided.transport.async_http_client,
-            ssl_verify=options.provided.transport.ssl_verify,
+            RoutingTransport,
+            default=providers.Singleton(
+                HttpxTransport,
+                http_client=options.provided.transport.http_client,
+                async_http_client=options.provided.transport.async_http_client,
+                ssl_verify=options.provided.transport.ssl_verify,
+            ),
         ),
     )
     registry = providers.Dependency(

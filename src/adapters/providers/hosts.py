@@ -18,6 +18,15 @@ AS_OF = "2026-11-23"
 
 _NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
 
+# What in-process llama.cpp models cannot honour (adapters/local refuses them too, for raw bodies).
+LOCAL_REFUSED = frozenset(
+    {
+        "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls", "logprobs",
+        "top_logprobs", "audio", "modalities", "prediction", "reasoning_effort", "service_tier",
+        "web_search_options",
+    }
+)  # fmt: skip
+
 # OpenAI's reasoning models: `max_completion_tokens` replaces `max_tokens`, sampling is fixed.
 REASONING_MODELS = ModelRule(
     prefixes=("o1", "o3", "o4", "gpt-5"),
@@ -280,6 +289,12 @@ HOSTS: tuple[Host, ...] = (
     _local("xinference", "http://127.0.0.1:9997/v1", "XINFERENCE_API_KEY", source="https://inference.readthedocs.io/en/latest/"),
     _local("litellm_proxy", None, "LITELLM_PROXY_API_KEY", source="https://docs.litellm.ai/docs/providers/litellm_proxy"),
     _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
+    # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
+    Host(
+        prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False,
+        params=ParamRules(unsupported=LOCAL_REFUSED),
+        source="https://llama-cpp-python.readthedocs.io/en/latest/api-reference/", as_of=AS_OF,
+    ),
 )  # fmt: skip
 
 # Well-known bare model names → provider, matched by prefix (litellm resolves these unprefixed).

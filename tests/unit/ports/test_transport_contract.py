@@ -33,6 +33,7 @@ from llmport import APIConnectionError, LLMPortError, Timeout
 from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
 from llmport.adapters.transport.fake import FakeAnswer, FakeStream, FakeTransport
 from llmport.adapters.transport.httpx_transport import HttpxTransport
+from llmport.adapters.transport.routing import RoutingTransport
 from llmport.domain.models.request import TimeoutConfig
 from llmport.ports.transport import HttpRequest, HttpResponse, Transport
 from llmport.testing.loopback import LoopbackHTTPServer, QuietHandler
@@ -245,6 +246,18 @@ class HttpxWire:
             self.gate_timed_out = True
 
 
+def _no_local_transport() -> Transport:
+    raise AssertionError("a non-local URL must never build the local transport")
+
+
+class RoutingWire(HttpxWire):
+    """``RoutingTransport`` in front of httpx: every non-``local://`` URL behaves exactly as httpx."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transport = RoutingTransport(self.transport, local=_no_local_transport)  # type: ignore[assignment]
+
+
 # -- the fake wires: the handler is the peer --------------------------------------------------
 
 _FAKE_BASE = "http://127.0.0.1:9"
@@ -315,6 +328,7 @@ class FakeWire:
 WIRES: dict[str, Callable[[], Wire]] = {
     "aiohttp": lambda: HttpxWire(AiohttpTransport(ssl_verify=False)),
     "httpx": HttpxWire,
+    "routing-httpx": RoutingWire,
     "fake-response": lambda: FakeWire(as_stream=False),
     "fake-stream": lambda: FakeWire(as_stream=True),
 }
