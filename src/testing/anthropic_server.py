@@ -17,17 +17,15 @@ Magic model names script failures: ``fake-error-<status>`` (529 is ``overloaded_
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import uuid
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import _anthropic_replies as replies
 from . import _fake_checks as checks
-from .loopback import LoopbackHTTPServer, QuietHandler
+from .loopback import LoopbackFake, LoopbackHTTPServer, QuietHandler
 from .openai_server import RecordedRequest
 
 __all__ = ["FakeAnthropicServer"]
@@ -36,16 +34,8 @@ _SSE_TYPE = "text/event-stream; charset=utf-8"
 _EVENTS_BEFORE_FAILURE = 4  # message_start, ping, a block start and a first delta
 
 
-class _Server(LoopbackHTTPServer):
-    def __init__(
-        self, address: tuple[str, int], family: socket.AddressFamily, owner: FakeAnthropicServer
-    ) -> None:
-        self.owner = owner
-        super().__init__(address, _Handler, family)
-
-
 class _Handler(QuietHandler):
-    server: _Server
+    server: LoopbackHTTPServer
 
     def _dispatch(self) -> None:
         request_id = f"req_fake{uuid.uuid4().hex}"
@@ -139,13 +129,16 @@ class _Handler(QuietHandler):
         self.wfile.flush()
 
 
-class FakeAnthropicServer:
+class FakeAnthropicServer(LoopbackFake):
     """A fake Anthropic Messages server on a loopback port, served from a daemon thread.
 
     Attributes:
         require_auth: Whether requests need an ``x-api-key`` header.
         requests: Every request received, in arrival order.
     """
+
+    handler = _Handler
+    thread_name = "llmport-fake-anthropic"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, require_auth: bool = True) -> None:
         """Configure the server; nothing listens until `start`.
@@ -158,46 +151,10 @@ class FakeAnthropicServer:
         Raises:
             ValueError: If ``host`` is not a loopback address.
         """
-        self._bind_host, self._family, self._url_host = checks.loopback_address(host)
-        self._requested_port = port
+        super().__init__(host, port)
         self.require_auth = require_auth
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-
-    def start(self) -> Self:
-        """Bind the port and start serving in a daemon thread; a no-op if already started."""
-        if self._server is None:
-            self._server = _Server((self._bind_host, self._requested_port), self._family, self)
-            self._server.serve_in_thread("llmport-fake-anthropic")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and drop open connections; safe to call more than once."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        """The bound port.
-
-        Raises:
-            RuntimeError: If the server is not started.
-        """
-        if self._server is None:
-            raise RuntimeError(
-                "FakeAnthropicServer is not started; call start() or use it as a context manager"
-            )
-        return int(self._server.server_address[1])
 
     @property
     def base_url(self) -> str:

@@ -12,7 +12,10 @@ import socket
 import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+from ._fake_checks import loopback_address
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
@@ -27,6 +30,7 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Clients keep idle keep-alive connections open; stopping must not wait for them.
     block_on_close = False
+    owner: Any = None  # the fake whose handler this server runs (see LoopbackFake)
 
     def __init__(
         self,
@@ -95,3 +99,66 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Print nothing; the base class would log every request to stderr."""
+
+
+class LoopbackFake:
+    """The life cycle every fake provider server shares: bind on start, stop, context manager.
+
+    Subclasses say which handler serves requests; the handler reaches the fake as
+    ``self.server.owner``.
+
+    Args:
+        host: A loopback address (127.x.x.x, ``::1``) or ``localhost``.
+        port: The port to bind; 0 picks a free one.
+
+    Raises:
+        ValueError: If ``host`` is not a loopback address.
+    """
+
+    handler: ClassVar[type[QuietHandler]]
+    thread_name: ClassVar[str] = "llmport-fake"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._bind_host, self._family, self._url_host = loopback_address(host)
+        self._requested_port = port
+        self._server: LoopbackHTTPServer | None = None
+
+    def start(self) -> Self:
+        """Bind the port and start serving in a daemon thread; a no-op if already started."""
+        if self._server is None:
+            server = LoopbackHTTPServer((self._bind_host, self._requested_port), self.handler, self._family)
+            server.owner = self
+            server.serve_in_thread(self.thread_name)
+            self._server = server
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections; safe to call more than once."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port.
+
+        Raises:
+            RuntimeError: If the server is not started.
+        """
+        if self._server is None:
+            name = type(self).__name__
+            raise RuntimeError(f"{name} is not started; call start() or use it as a context manager")
+        return int(self._server.server_address[1])
+
+    @property
+    def root_url(self) -> str:
+        """The URL without a path, e.g. ``http://127.0.0.1:PORT``."""
+        return f"http://{self._url_host}:{self.port}"

@@ -18,20 +18,18 @@ import argparse
 import json
 import re
 import signal
-import socket
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import _fake_checks as checks
 from . import _fake_replies as replies
-from .loopback import LoopbackHTTPServer, QuietHandler
+from .loopback import LoopbackFake, LoopbackHTTPServer, QuietHandler
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "main"]
 
@@ -75,16 +73,8 @@ class _Scripted:
     sse: bool
 
 
-class _Server(LoopbackHTTPServer):
-    def __init__(
-        self, address: tuple[str, int], family: socket.AddressFamily, owner: FakeOpenAIServer
-    ) -> None:
-        self.owner = owner
-        super().__init__(address, _Handler, family)
-
-
 class _Handler(QuietHandler):
-    server: _Server
+    server: LoopbackHTTPServer
 
     def _dispatch(self) -> None:
         request_id = f"req_{uuid.uuid4().hex}"
@@ -228,7 +218,7 @@ class _Handler(QuietHandler):
         self._write_chunk(b"")
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(LoopbackFake):
     """A fake OpenAI-compatible HTTP server on a loopback port, served from a daemon thread.
 
     Example:
@@ -239,6 +229,9 @@ class FakeOpenAIServer:
         require_auth: Whether requests need a key (``Authorization: Bearer``, or ``api-key`` on Azure paths).
         requests: Every request received, in arrival order.
     """
+
+    handler = _Handler
+    thread_name = "llmport-fake-openai"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, require_auth: bool = True) -> None:
         """Configure the server; nothing listens until `start`.
@@ -251,50 +244,11 @@ class FakeOpenAIServer:
         Raises:
             ValueError: If ``host`` is not a loopback address.
         """
-        self._bind_host, self._family, self._url_host = checks.loopback_address(host)
-        self._requested_port = port
+        super().__init__(host, port)
         self.require_auth = require_auth
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._scripted: deque[_Scripted] = deque()
-        self._server: _Server | None = None
-
-    def start(self) -> Self:
-        """Bind the port and start serving in a daemon thread; a no-op if already started."""
-        if self._server is None:
-            self._server = _Server((self._bind_host, self._requested_port), self._family, self)
-            self._server.serve_in_thread("llmport-fake-openai")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and drop open connections; safe to call more than once."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        """The bound port.
-
-        Raises:
-            RuntimeError: If the server is not started.
-        """
-        if self._server is None:
-            raise RuntimeError("FakeOpenAIServer is not started; call start() or use it as a context manager")
-        return int(self._server.server_address[1])
-
-    @property
-    def root_url(self) -> str:
-        """The URL without a path, e.g. ``http://127.0.0.1:PORT`` (for Azure-style endpoints)."""
-        return f"http://{self._url_host}:{self.port}"
 
     @property
     def base_url(self) -> str:

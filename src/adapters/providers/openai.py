@@ -13,14 +13,14 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from ...domain.dispatch.params import select_params
-from ...domain.models.errors import APIConnectionError, APIError
+from ...domain.models.errors import APIError
 from ...domain.models.response import ModelResponse
 from ...domain.models.stream import ModelResponseStream
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
 from ._json import dumps, loads
 from .errors import build_error, decode_body, invalid_response, openai_error_fields
-from .sse import SSEDecoder, SSEEvent
+from .sse import SSEEvent, SSEStreamParser
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -71,16 +71,17 @@ class OpenAICodec:
         return build_error(status_code, headers, decode_body(body), call, openai_error_fields)
 
 
-class OpenAIStreamParser:
+class OpenAIStreamParser(SSEStreamParser):
     """Turns an OpenAI SSE body into chunks.
 
     The stream is complete at ``data: [DONE]``, or, for servers that omit it, once every choice
     has finished and the usage chunk (if asked for) has arrived.
     """
 
+    cut_message = "the stream ended before it was complete (no [DONE] and not every choice finished)"
+
     def __init__(self, call: ProviderCall) -> None:
-        self._call = call
-        self._sse = SSEDecoder()
+        super().__init__(call)
         self._done = False
         self._finished: set[int] = set()
         self._usage_seen = False
@@ -88,31 +89,9 @@ class OpenAIStreamParser:
         options = call.request.params.get("stream_options")
         self._wants_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
         self._choices = int(call.request.params.get("n") or 1)
-        self._failure: APIError | None = None
 
-    def feed(self, data: bytes) -> list[ModelResponseStream]:
-        """Consume bytes, return completed chunks (a failure is raised after the chunks before it)."""
-        self._raise_pending()
-        return self._chunks(self._sse.feed(data))
-
-    def finish(self) -> list[ModelResponseStream]:
-        """Flush; raise when the stream was cut short."""
-        self._raise_pending()
-        chunks = self._chunks(self._sse.finish())
-        if not self._complete():
-            # A half-received last event is a symptom of the cut, not a malformed answer.
-            raise APIConnectionError(
-                "the stream ended before it was complete (no [DONE] and not every choice finished)",
-                self._call.provider,
-                self._call.request.model,
-            )
-        self._raise_pending()
-        return chunks
-
-    def _raise_pending(self) -> None:
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
+    def _stopped(self) -> bool:
+        return self._done
 
     def _complete(self) -> bool:
         if self._done:
@@ -120,23 +99,13 @@ class OpenAIStreamParser:
         all_finished = len(self._finished) >= self._choices
         return all_finished and (self._usage_seen or not self._wants_usage)
 
-    def _chunks(self, events: list[SSEEvent]) -> list[ModelResponseStream]:
-        chunks: list[ModelResponseStream] = []
-        for event in events:
-            if self._done or self._failure is not None:
-                break
-            if event.data.strip() == "[DONE]":
-                self._done = True
-                continue
-            try:
-                chunk = _validated(event.data, ModelResponseStream, self._call, None, self._prepare_chunk)
-            except APIError as failure:
-                # Chunks before the failure still reach the caller, however the bytes were split.
-                self._failure = failure
-                break
-            self._track(chunk)
-            chunks.append(chunk)
-        return chunks
+    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+        if event.data.strip() == "[DONE]":
+            self._done = True
+            return []
+        chunk = _validated(event.data, ModelResponseStream, self._call, None, self._prepare_chunk)
+        self._track(chunk)
+        return [chunk]
 
     def _track(self, chunk: ModelResponseStream) -> None:
         self._usage_seen = self._usage_seen or chunk.usage is not None

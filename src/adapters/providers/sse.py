@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ...domain.models.errors import APIConnectionError, APIError
+from ...domain.models.stream import ModelResponseStream
+from ...ports.codec import ProviderCall
+
 _LINE_ENDS = (b"\n", b"\r")
 
 
@@ -79,3 +83,60 @@ class SSEDecoder:
         event = SSEEvent(self._event or "message", "\n".join(self._data))
         self._event, self._data = "", []
         return event
+
+
+class SSEStreamParser:
+    """The life cycle every SSE-based stream parser shares (a ``StreamParser``).
+
+    Chunks decoded before a failure still reach the caller, however the bytes were split; the
+    failure is raised on the next call. A body that ends before the codec's terminal event
+    raises ``APIConnectionError``: a stream never ends silently. Subclasses decode one event
+    (``_event``) and say when the stream is over (``_stopped``) and complete (``_complete``).
+    """
+
+    cut_message = "the stream ended before it was complete"
+
+    def __init__(self, call: ProviderCall) -> None:
+        self._call = call
+        self._sse = SSEDecoder()
+        self._failure: APIError | None = None
+
+    def feed(self, data: bytes) -> list[ModelResponseStream]:
+        """Consume bytes; return the chunks they complete."""
+        self._raise_pending()
+        return self._collect(self._sse.feed(data))
+
+    def finish(self) -> list[ModelResponseStream]:
+        """Flush; raise ``APIConnectionError`` when the stream was cut short."""
+        self._raise_pending()
+        chunks = self._collect(self._sse.finish())
+        if not self._complete():
+            # A half-received last event is a symptom of the cut, not a malformed answer.
+            raise APIConnectionError(self.cut_message, self._call.provider, self._call.request.model)
+        self._raise_pending()
+        return chunks
+
+    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+        raise NotImplementedError
+
+    def _stopped(self) -> bool:
+        raise NotImplementedError
+
+    def _complete(self) -> bool:
+        return self._stopped()
+
+    def _raise_pending(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _collect(self, events: list[SSEEvent]) -> list[ModelResponseStream]:
+        chunks: list[ModelResponseStream] = []
+        for event in events:
+            if self._stopped() or self._failure is not None:
+                break
+            try:
+                chunks += self._event(event)
+            except APIError as failure:
+                self._failure = failure
+        return chunks

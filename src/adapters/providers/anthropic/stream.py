@@ -14,12 +14,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ....domain.models.errors import APIConnectionError, APIError
+from ....domain.models.errors import APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
 from .._json import loads
 from ..errors import build_error, invalid_response
-from ..sse import SSEDecoder
+from ..sse import SSEEvent, SSEStreamParser
 from .errors import anthropic_error_fields
 
 FINISH_REASONS = {
@@ -216,55 +216,29 @@ def message_events(message: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"type": "message_stop"}
 
 
-class AnthropicStreamParser:
+class AnthropicStreamParser(SSEStreamParser):
     """Decodes an Anthropic SSE body (split anywhere) into chunks; complete at ``message_stop``."""
 
+    cut_message = "the Anthropic stream ended before message_stop"
+
     def __init__(self, call: ProviderCall, json_tool: str | None = None) -> None:
-        self._call = call
-        self._sse = SSEDecoder()
+        super().__init__(call)
         self._events = EventAssembler(call, json_tool)
-        self._failure: APIError | None = None
 
-    def feed(self, data: bytes) -> list[ModelResponseStream]:
-        """Consume bytes; chunks before a failure are returned, the failure raised on the next call."""
-        self._raise_pending()
-        return self._chunks(self._sse.feed(data))
+    def _stopped(self) -> bool:
+        return self._events.stopped
 
-    def finish(self) -> list[ModelResponseStream]:
-        """Flush; raise ``APIConnectionError`` when ``message_stop`` never came."""
-        self._raise_pending()
-        chunks = self._chunks(self._sse.finish())
-        if not self._events.stopped:
-            # A half-received last event is a symptom of the cut, not a malformed answer.
-            raise APIConnectionError(
-                "the Anthropic stream ended before message_stop",
-                self._call.provider,
-                self._call.request.model,
-            )
-        self._raise_pending()
-        return chunks
-
-    def _raise_pending(self) -> None:
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
-
-    def _chunks(self, events: list[Any]) -> list[ModelResponseStream]:
-        chunks: list[ModelResponseStream] = []
-        for event in events:
-            if self._events.stopped or self._failure is not None:
-                break
-            if event.data.strip() == "[DONE]":
-                continue  # not Anthropic's, but relays re-framing its events sometimes add it
-            try:
-                chunks += self._events.event(_payload(event.data, self._call))
-            except APIError as failure:
-                self._failure = failure
-            except (KeyError, TypeError, ValueError):
-                self._failure = invalid_response(
-                    "the Anthropic stream event is malformed", event.data.encode(), self._call
-                )
-        return chunks
+    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+        if event.data.strip() == "[DONE]":
+            return []  # not Anthropic's, but relays re-framing its events sometimes add it
+        try:
+            return self._events.event(_payload(event.data, self._call))
+        except APIError:
+            raise  # a mapped error event (BadRequestError is also a ValueError)
+        except (KeyError, TypeError, ValueError):
+            raise invalid_response(
+                "the Anthropic stream event is malformed", event.data.encode(), self._call
+            ) from None
 
 
 def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
