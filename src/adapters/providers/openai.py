@@ -109,7 +109,9 @@ class OpenAIStreamParser(SSEStreamParser):
 
     def _track(self, chunk: ModelResponseStream) -> None:
         self._usage_seen = self._usage_seen or chunk.usage is not None
-        self._finished.update(choice.index for choice in chunk.choices if choice.finish_reason)
+        for choice in chunk.choices:
+            if choice.finish_reason:
+                self._finished.add(choice.index)
 
     def _prepare_chunk(self, data: dict[str, Any]) -> None:
         _normalize_choices(data, "delta")
