@@ -151,7 +151,9 @@ def _validated(
         raise build_error(None, {}, data, call, openai_error_fields)
     prepare(data)
     try:
-        return model.model_validate(data)
+        # The validator itself: model_validate's Python wrapper is a tenth of a chunk's cost.
+        validated: M = model.__pydantic_validator__.validate_python(data)
+        return validated
     except ValidationError as error:
         reason = (
             f"the provider's answer does not have the chat-completion shape ({error.error_count()} problems)"
