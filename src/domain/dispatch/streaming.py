@@ -26,10 +26,11 @@ class FinishChunkHold:
         if not chunk.choices:
             return self._attach_usage(chunk)
         ready = self._release()
-        if any(choice.finish_reason for choice in chunk.choices):
-            self._held = chunk
-        else:
-            ready.append(chunk)
+        for choice in chunk.choices:
+            if choice.finish_reason:
+                self._held = chunk
+                return ready
+        ready.append(chunk)
         return ready
 
     def flush(self) -> list[ModelResponseStream]:

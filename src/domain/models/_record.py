@@ -60,8 +60,10 @@ class Envelope(Record):
     @model_validator(mode="before")
     @classmethod
     def _drop_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(data.get(name) is None for name in _DEFAULTED if name in data):
-            return {k: v for k, v in data.items() if not (v is None and k in _DEFAULTED)}
+        if isinstance(data, dict):
+            for name in _DEFAULTED:  # a plain loop: this runs for every streamed chunk
+                if name in data and data[name] is None:
+                    return {k: v for k, v in data.items() if not (v is None and k in _DEFAULTED)}
         return data
 
 
