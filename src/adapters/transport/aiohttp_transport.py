@@ -26,6 +26,7 @@ from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.redaction import redact
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse, StreamingResponse
+from ._loop import LoopFinaliser
 from .httpx_transport import HttpxTransport
 
 try:
@@ -157,29 +158,13 @@ class AiohttpTransport:
         return self._ssl
 
 
-class _LoopSession:
+class _LoopSession(LoopFinaliser):
     """A session and the finaliser that closes it when its event loop shuts down."""
 
     def __init__(self, session: aiohttp.ClientSession, proxies: _EnvProxies) -> None:
+        super().__init__(session.close)
         self.session = session
         self.proxies = proxies
-        self._finaliser: AsyncIterator[None] | None = None
-
-    async def close_with_loop(self) -> None:
-        # The loop tracks started async generators and closes them in shutdown_asyncgens().
-        self._finaliser = self._run_until_loop_shutdown()
-        await anext(self._finaliser)
-
-    async def _run_until_loop_shutdown(self) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await self.session.close()
-
-    async def close(self) -> None:
-        if self._finaliser is not None:
-            finaliser, self._finaliser = self._finaliser, None
-            await finaliser.aclose()  # type: ignore[attr-defined]
 
 
 class _EnvProxies:

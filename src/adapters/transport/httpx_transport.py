@@ -24,6 +24,7 @@ from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.redaction import redact
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
+from ._loop import LoopFinaliser
 
 _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 # The OpenAI SDK's pool limits. A longer keep-alive expiry with this keep-alive cap made 200
@@ -151,28 +152,12 @@ class HttpxTransport:
         return self._verify
 
 
-class _LoopClient:
+class _LoopClient(LoopFinaliser):
     """An async client and the finaliser that closes it when its event loop shuts down."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
+        super().__init__(client.aclose)
         self.client = client
-        self._finaliser: AsyncIterator[None] | None = None
-
-    async def close_with_loop(self) -> None:
-        # The loop tracks started async generators and closes them in shutdown_asyncgens().
-        self._finaliser = self._run_until_loop_shutdown()
-        await anext(self._finaliser)
-
-    async def _run_until_loop_shutdown(self) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await self.client.aclose()
-
-    async def close(self) -> None:
-        if self._finaliser is not None:
-            finaliser, self._finaliser = self._finaliser, None
-            await finaliser.aclose()  # type: ignore[attr-defined]
 
 
 class _StreamingResponse:
