@@ -16,17 +16,13 @@ Magic model names script failures: ``fake-error-<status>`` (529 is ``overloaded_
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from . import _anthropic_replies as replies
 from . import _fake_checks as checks
-from .loopback import LoopbackFake, LoopbackHTTPServer, QuietHandler
-from .openai_server import RecordedRequest
+from .loopback import FakeProviderHandler, LoopbackFake, LoopbackHTTPServer, RecordedRequest
 
 __all__ = ["FakeAnthropicServer"]
 
@@ -34,39 +30,16 @@ _SSE_TYPE = "text/event-stream; charset=utf-8"
 _EVENTS_BEFORE_FAILURE = 4  # message_start, ping, a block start and a first delta
 
 
-class _Handler(QuietHandler):
+class _Handler(FakeProviderHandler):
     server: LoopbackHTTPServer
+    request_id_header = "request-id"
+    request_id_prefix = "req_fake"
 
-    def _dispatch(self) -> None:
-        request_id = f"req_fake{uuid.uuid4().hex}"
-        self._headers_sent = False
-        try:
-            self._messages(self._record(), request_id)
-        except checks.FakeApiError as err:
-            self._send_json(err.status, err.payload, request_id, err.headers)
-        except OSError:
-            self.close_connection = True
-        except Exception as exc:  # a bug in the fake should reach the client, not vanish in a thread
-            if self._headers_sent:
-                raise
-            error = replies.anthropic_error(500, f"llmport fake server bug: {exc!r}")
-            self._send_json(500, error.payload, request_id)
+    def _handle(self, request: RecordedRequest, request_id: str) -> None:
+        self._messages(request, request_id)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
-
-    def _record(self) -> RecordedRequest:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length > 0 else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        path = parts.path.rstrip("/") or "/"
-        recorded = RecordedRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body)
-        self.server.owner._record(recorded)
-        return recorded
+    def _bug(self, message: str) -> checks.FakeApiError:
+        return replies.anthropic_error(500, message)
 
     def _messages(self, req: RecordedRequest, request_id: str) -> None:
         if (req.method, req.path) != ("POST", "/v1/messages"):
@@ -92,41 +65,15 @@ class _Handler(QuietHandler):
             events = [*events[:_EVENTS_BEFORE_FAILURE], failure]
         elif model == replies.STREAM_DROP_MODEL:
             events = events[:_EVENTS_BEFORE_FAILURE]
-        self.send_response(200)
-        headers = {"content-type": _SSE_TYPE, "cache-control": "no-cache", "request-id": request_id}
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        self._headers_sent = True
+        self._start_chunked(
+            200, {"content-type": _SSE_TYPE, "cache-control": "no-cache", "request-id": request_id}
+        )
         for event in events:
             self._write_chunk(replies.sse_frame(event))
         if model == replies.STREAM_DROP_MODEL:
             self.close_connection = True  # no terminating chunk: the body ends as on a dropped link
             return
         self._write_chunk(b"")
-
-    def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def _send_json(
-        self,
-        status: int,
-        payload: Mapping[str, Any],
-        request_id: str,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        all_headers = {"content-type": "application/json", "request-id": request_id, **(headers or {})}
-        for name, value in all_headers.items():
-            self.send_header(name, value)
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self._headers_sent = True
-        self.wfile.write(data)
-        self.wfile.flush()
 
 
 class FakeAnthropicServer(LoopbackFake):

@@ -8,14 +8,38 @@ three, so test servers only write their handlers.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import socketserver
 import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar, Self
+from urllib.parse import parse_qsl, urlsplit
 
-from ._fake_checks import loopback_address
+from ._fake_checks import FakeApiError, loopback_address
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as a fake server received it.
+
+    Attributes:
+        method: The HTTP method, e.g. ``"POST"``.
+        path: The path without the query string, e.g. ``"/v1/chat/completions"``.
+        query: The query parameters (last value wins).
+        headers: The request headers, keys lower-cased.
+        body: The decoded JSON body, or None when it was empty or not JSON.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
@@ -99,6 +123,99 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Print nothing; the base class would log every request to stderr."""
+
+
+class FakeProviderHandler(QuietHandler):
+    """What the fake provider servers' handlers share: recording, replying, failing loudly.
+
+    Subclasses answer one recorded request in ``_handle`` (raising ``FakeApiError`` for a
+    provider error) and say how their provider words an unexpected failure (``_bug``).
+    """
+
+    request_id_header: ClassVar[str] = "x-request-id"
+    request_id_prefix: ClassVar[str] = "req_"
+
+    def _dispatch(self) -> None:
+        request_id = f"{self.request_id_prefix}{uuid.uuid4().hex}"
+        self._headers_sent = False
+        try:
+            self._handle(self._record(), request_id)
+        except FakeApiError as err:
+            self._send_json(err.status, err.payload, request_id, err.headers)
+        except OSError:
+            self.close_connection = True
+        except Exception as exc:  # a bug in the fake should reach the client, not vanish in a thread
+            if self._headers_sent:
+                raise
+            error = self._bug(f"llmport fake server bug: {exc!r}")
+            self._send_json(500, error.payload, request_id)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
+
+    def _handle(self, request: RecordedRequest, request_id: str) -> None:
+        raise NotImplementedError
+
+    def _bug(self, message: str) -> FakeApiError:
+        raise NotImplementedError
+
+    def _record(self) -> RecordedRequest:
+        parts = urlsplit(self.path)
+        raw = self._read_body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        path = parts.path.rstrip("/") or "/"
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        recorded = RecordedRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body)
+        self.server.owner._record(recorded)
+        return recorded
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            data = b""
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                data += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return data
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _start_chunked(self, status: int, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        self._headers_sent = True
+
+    def _write_chunk(self, data: bytes) -> None:
+        # wfile is unbuffered (wbufsize=0), so each frame leaves the socket as soon as it is written.
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _send_json(
+        self,
+        status: int,
+        payload: Mapping[str, Any],
+        request_id: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        all_headers = {"content-type": "application/json", self.request_id_header: request_id}
+        self._send_bytes(status, data, {**all_headers, **(headers or {})})
+
+    def _send_bytes(self, status: int, data: bytes, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self._headers_sent = True
+        self.wfile.write(data)
+        self.wfile.flush()
 
 
 class LoopbackFake:

@@ -25,11 +25,10 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from . import _fake_checks as checks
 from . import _fake_replies as replies
-from .loopback import LoopbackFake, LoopbackHTTPServer, QuietHandler
+from .loopback import FakeProviderHandler, LoopbackFake, LoopbackHTTPServer, RecordedRequest
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "main"]
 
@@ -47,25 +46,6 @@ _CHUNKS_BEFORE_FAILURE = 3
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
-    """One request as the server received it.
-
-    Attributes:
-        method: The HTTP method, e.g. ``"POST"``.
-        path: The path without the query string, e.g. ``"/v1/chat/completions"``.
-        query: The query parameters (last value wins).
-        headers: The request headers, keys lower-cased.
-        body: The decoded JSON body, or None when it was empty or not JSON.
-    """
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass(frozen=True)
 class _Scripted:
     status: int
     body: bytes
@@ -73,55 +53,18 @@ class _Scripted:
     sse: bool
 
 
-class _Handler(QuietHandler):
+class _Handler(FakeProviderHandler):
     server: LoopbackHTTPServer
 
-    def _dispatch(self) -> None:
-        request_id = f"req_{uuid.uuid4().hex}"
-        self._headers_sent = False
-        try:
-            recorded = self._record()
-            scripted = self.server.owner._next_scripted()
-            if scripted is not None:
-                self._send_scripted(scripted, request_id)
-            else:
-                self._route(recorded, request_id)
-        except checks.FakeApiError as err:
-            self._send_json(err.status, err.payload, request_id, err.headers)
-        except OSError:
-            self.close_connection = True
-        except Exception as exc:  # a bug in the fake should reach the client, not vanish in a thread
-            if self._headers_sent:
-                raise
-            error = checks.openai_error(500, f"llmport fake server bug: {exc!r}", type_="server_error")
-            self._send_json(500, error.payload, request_id)
+    def _handle(self, request: RecordedRequest, request_id: str) -> None:
+        scripted = self.server.owner._next_scripted()
+        if scripted is not None:
+            self._send_scripted(scripted, request_id)
+        else:
+            self._route(request, request_id)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
-
-    def _record(self) -> RecordedRequest:
-        parts = urlsplit(self.path)
-        raw = self._read_body()
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        path = parts.path.rstrip("/") or "/"
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        recorded = RecordedRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body)
-        self.server.owner._record(recorded)
-        return recorded
-
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            data = b""
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                data += self.rfile.read(size)
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                pass  # trailers
-            return data
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+    def _bug(self, message: str) -> checks.FakeApiError:
+        return checks.openai_error(500, message, type_="server_error")
 
     def _route(self, req: RecordedRequest, request_id: str) -> None:
         owner = self.server.owner
@@ -172,41 +115,6 @@ class _Handler(QuietHandler):
         final = replies.STREAM_ERROR_PAYLOAD if meta.model == checks.STREAM_ERROR_MODEL else "[DONE]"
         self._write_chunk(replies.sse_frame(final))
         self._write_chunk(b"")
-
-    def _start_chunked(self, status: int, headers: Mapping[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        self._headers_sent = True
-
-    def _write_chunk(self, data: bytes) -> None:
-        # wfile is unbuffered (wbufsize=0), so each frame leaves the socket as soon as it is written.
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def _send_json(
-        self,
-        status: int,
-        payload: Mapping[str, Any],
-        request_id: str,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self._send_bytes(
-            status, data, {"content-type": "application/json", "x-request-id": request_id, **(headers or {})}
-        )
-
-    def _send_bytes(self, status: int, data: bytes, headers: Mapping[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self._headers_sent = True
-        self.wfile.write(data)
-        self.wfile.flush()
 
     def _send_scripted(self, scripted: _Scripted, request_id: str) -> None:
         headers = {"x-request-id": request_id, **scripted.headers}
