@@ -119,9 +119,10 @@ class OpenAIStreamParser(SSEStreamParser):
         if data.get("object") not in (None, "chat.completion.chunk"):
             data["object"] = "chat.completion.chunk"
         # Some compatible servers omit `index` on tool-call deltas; number calls by their id.
-        for choice in data.get("choices") or ():
+        for choice in _choices(data):
             delta = choice.get("delta") if isinstance(choice, dict) else None
-            for call in (delta or {}).get("tool_calls") or ():
+            calls = delta.get("tool_calls") if isinstance(delta, dict) else None
+            for call in calls if isinstance(calls, list) else ():
                 if isinstance(call, dict) and call.get("index") is None:
                     call["index"] = self._index_for(call.get("id"))
 
@@ -165,9 +166,15 @@ def _prepare_answer(data: dict[str, Any]) -> None:
     _normalize_choices(data, "message")
 
 
+def _choices(data: dict[str, Any]) -> list[Any]:
+    # Anything but a list is left for validation to reject with the library's own error.
+    choices = data.get("choices")
+    return choices if isinstance(choices, list) else []
+
+
 def _normalize_choices(data: dict[str, Any], key: str) -> None:
     """Bring compatible hosts' variants of a message (``key``: message or delta) to OpenAI's shape."""
-    for choice in data.get("choices") or ():
+    for choice in _choices(data):
         message = choice.get(key) if isinstance(choice, dict) else None
         if isinstance(message, dict):
             _normalize_message(message)
