@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -742,29 +742,50 @@ def test_an_unsendable_header_never_escapes_as_a_foreign_error(wire: Wire, api: 
     assert_only_llmport_errors(escaped(lambda: exchange(wire.transport, api, request)))
 
 
-# -- HttpxTransport only ------------------------------------------------------------------------
+# -- both async transports ---------------------------------------------------------------------
 
 
-def test_httpx_serves_consecutive_asyncio_runs_without_leaks(httpx_wire: HttpxWire) -> None:
-    transport = HttpxTransport()
+async def _read_whole(streamed: Any) -> bytes:
+    body: bytes = await streamed.aread()
+    return body
+
+
+async def _read_pieces(streamed: Any) -> bytes:
+    return b"".join([piece async for piece in streamed.aiter_bytes()])
+
+
+# Both async transports pool per event loop; a client or session bound to the first loop would
+# fail in the second run ("Event loop is closed"). Each reads the body its own way too.
+@pytest.mark.parametrize(
+    ("make", "read"),
+    [(HttpxTransport, _read_whole), (lambda: AiohttpTransport(ssl_verify=False), _read_pieces)],
+    ids=["httpx", "aiohttp"],
+)
+def test_consecutive_asyncio_runs_without_leaks(
+    httpx_wire: HttpxWire, make: Callable[[], Transport], read: Callable[[Any], Awaitable[bytes]]
+) -> None:
+    transport = make()
 
     async def one_run(tag: bytes) -> tuple[bytes, bytes]:
         sent = await transport.asend(req(httpx_wire.url(), body=tag))
         httpx_wire.answer(200, SSE_HEADERS, SSE)
         async with transport.astream(req(httpx_wire.url())) as streamed:
-            body = await streamed.aread()
+            body = await read(streamed)
         return sent.content, body
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         first = asyncio.run(one_run(b"first"))
-        second = asyncio.run(one_run(b"second"))  # would fail with "Event loop is closed" on a stale client
+        second = asyncio.run(one_run(b"second"))
         transport.close()
         gc.collect()
     assert first == (b"first", b"".join(SSE))
     assert second == (b"second", b"".join(SSE))
     leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaks == []
+
+
+# -- HttpxTransport only ------------------------------------------------------------------------
 
 
 async def test_httpx_a_cancelled_asend_leaves_the_transport_usable(httpx_wire: HttpxWire) -> None:
@@ -825,28 +846,6 @@ def aiohttp_wire() -> Iterator[HttpxWire]:
     made = HttpxWire(AiohttpTransport(ssl_verify=False))
     yield made
     made.close()
-
-
-def test_aiohttp_serves_consecutive_asyncio_runs_without_leaks(aiohttp_wire: HttpxWire) -> None:
-    transport = AiohttpTransport(ssl_verify=False)
-
-    async def one_run(tag: bytes) -> tuple[bytes, bytes]:
-        sent = await transport.asend(req(aiohttp_wire.url(), body=tag))
-        aiohttp_wire.answer(200, SSE_HEADERS, SSE)
-        async with transport.astream(req(aiohttp_wire.url())) as streamed:
-            body = b"".join([piece async for piece in streamed.aiter_bytes()])
-        return sent.content, body
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        first = asyncio.run(one_run(b"first"))
-        second = asyncio.run(one_run(b"second"))  # a session bound to the first loop would fail here
-        transport.close()
-        gc.collect()
-    assert first == (b"first", b"".join(SSE))
-    assert second == (b"second", b"".join(SSE))
-    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
-    assert leaks == []
 
 
 async def test_aiohttp_a_stalled_body_under_asend_is_timeout(aiohttp_wire: HttpxWire) -> None:
