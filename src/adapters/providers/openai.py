@@ -18,7 +18,7 @@ from ...domain.models.response import ModelResponse
 from ...domain.models.stream import ModelResponseStream
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
-from ._json import dumps, loads
+from ._json import json_post, loads
 from .errors import build_error, decode_body, invalid_response, openai_error_fields
 from .sse import SSEEvent, SSEStreamParser
 
@@ -47,14 +47,7 @@ class OpenAICodec:
         else:
             body.pop("stream_options", None)  # OpenAI rejects stream_options without stream
         body.update(call.request.options.extra_body)
-        return HttpRequest(
-            method="POST",
-            url=_url(call),
-            headers=_headers(call),
-            body=dumps(body),
-            timeout=call.timeout,
-            secrets=call.secrets,
-        )
+        return json_post(call, _url(call), _headers(call), body)
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a non-streamed chat completion."""

@@ -15,7 +15,7 @@ from ....domain.models.errors import APIError
 from ....domain.models.response import ModelResponse
 from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest, HttpResponse
-from .._json import dumps
+from .._json import json_post
 from ..errors import build_error, decode_body, invalid_response
 from .errors import anthropic_error_fields
 from .messages import translate_messages
@@ -41,14 +41,7 @@ class AnthropicCodec:
             BadRequestError: for a message or parameter value Anthropic cannot take.
         """
         body = self._body(call)
-        return HttpRequest(
-            method="POST",
-            url=_url(call),
-            headers=_headers(call),
-            body=dumps(body),
-            timeout=call.timeout,
-            secrets=call.secrets,
-        )
+        return json_post(call, _url(call), _headers(call), body)
 
     def _body(self, call: ProviderCall) -> dict[str, Any]:
         params = select_params(call, UNSUPPORTED)
