@@ -16,7 +16,6 @@ Magic model names script failures: ``fake-error-<status>`` (529 is ``overloaded_
 
 from __future__ import annotations
 
-import threading
 import uuid
 from typing import Any
 
@@ -87,27 +86,7 @@ class FakeAnthropicServer(LoopbackFake):
     handler = _Handler
     thread_name = "llmport-fake-anthropic"
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, require_auth: bool = True) -> None:
-        """Configure the server; nothing listens until `start`.
-
-        Args:
-            host: A loopback address (127.x.x.x, ``::1``) or ``localhost``.
-            port: The port to bind; 0 picks a free one.
-            require_auth: Whether requests without ``x-api-key`` get a 401.
-
-        Raises:
-            ValueError: If ``host`` is not a loopback address.
-        """
-        super().__init__(host, port)
-        self.require_auth = require_auth
-        self.requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-
     @property
     def base_url(self) -> str:
         """The base URL (host root, as ``ANTHROPIC_BASE_URL`` takes it), e.g. ``http://127.0.0.1:PORT``."""
-        return f"http://{self._url_host}:{self.port}"
-
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(request)
+        return self.root_url

@@ -219,7 +219,9 @@ class FakeProviderHandler(QuietHandler):
 
 
 class LoopbackFake:
-    """The life cycle every fake provider server shares: bind on start, stop, context manager.
+    """What every fake provider server shares: its life cycle and the requests it received.
+
+    It binds on start, stops, and works as a context manager.
 
     Subclasses say which handler serves requests; the handler reaches the fake as
     ``self.server.owner``.
@@ -227,6 +229,11 @@ class LoopbackFake:
     Args:
         host: A loopback address (127.x.x.x, ``::1``) or ``localhost``.
         port: The port to bind; 0 picks a free one.
+        require_auth: Whether requests without the provider's key header get a 401.
+
+    Attributes:
+        require_auth: Whether requests need a key.
+        requests: Every request received, in arrival order.
 
     Raises:
         ValueError: If ``host`` is not a loopback address.
@@ -235,10 +242,13 @@ class LoopbackFake:
     handler: ClassVar[type[QuietHandler]]
     thread_name: ClassVar[str] = "llmport-fake"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, require_auth: bool = True) -> None:
         self._bind_host, self._family, self._url_host = loopback_address(host)
         self._requested_port = port
         self._server: LoopbackHTTPServer | None = None
+        self.require_auth = require_auth
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
 
     def start(self) -> Self:
         """Bind the port and start serving in a daemon thread; a no-op if already started."""
@@ -279,3 +289,7 @@ class LoopbackFake:
     def root_url(self) -> str:
         """The URL without a path, e.g. ``http://127.0.0.1:PORT``."""
         return f"http://{self._url_host}:{self.port}"
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)

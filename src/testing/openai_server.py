@@ -142,20 +142,7 @@ class FakeOpenAIServer(LoopbackFake):
     thread_name = "llmport-fake-openai"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, require_auth: bool = True) -> None:
-        """Configure the server; nothing listens until `start`.
-
-        Args:
-            host: A loopback address (127.x.x.x, ``::1``) or ``localhost``.
-            port: The port to bind; 0 picks a free one.
-            require_auth: Whether requests without a key get a 401.
-
-        Raises:
-            ValueError: If ``host`` is not a loopback address.
-        """
-        super().__init__(host, port)
-        self.require_auth = require_auth
-        self.requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
+        super().__init__(host=host, port=port, require_auth=require_auth)
         self._scripted: deque[_Scripted] = deque()
 
     @property
@@ -190,10 +177,6 @@ class FakeOpenAIServer(LoopbackFake):
     def _next_scripted(self) -> _Scripted | None:
         with self._lock:
             return self._scripted.popleft() if self._scripted else None
-
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(request)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
