@@ -9,16 +9,14 @@ from loguru import logger as loguru_logger
 
 import llmport
 import llmport as litellm
+from llmport.app.settings import MODULE_SETTINGS
 from llmport.testing import FakeOpenAIServer
 
 from .conftest import FAKE_OPENAI_KEY
 
 pytestmark = pytest.mark.acceptance
 
-SETTINGS = (
-    "drop_params", "num_retries", "request_timeout", "api_key", "api_base", "set_verbose",
-    "suppress_debug_info", "telemetry",
-)  # fmt: skip
+SETTINGS = tuple(MODULE_SETTINGS)
 HELLO = [{"role": "user", "content": "Hello"}]
 
 
@@ -33,6 +31,12 @@ def _restore_module_settings() -> Iterator[None]:
 
 def _bodies(server: FakeOpenAIServer) -> list[dict[str, object]]:
     return [dict(request.body) for request in server.requests]
+
+
+def test_the_module_routes_exactly_the_settings_that_are_checked() -> None:
+    # `llmport/__init__` keeps its own list so that importing it loads nothing; they must agree.
+    assert set(MODULE_SETTINGS) == llmport._MODULE_SETTINGS
+    assert len(SETTINGS) == 8
 
 
 def test_defaults_read_back_as_unset() -> None:
