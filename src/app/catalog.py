@@ -47,6 +47,8 @@ def _rules(rules: ParamRules) -> list[str]:
 
 def _quirks(host: Host) -> str:
     notes = _rules(host.params)
+    if host.model_namespace:
+        notes.append(f"a bare model id is sent as `{host.model_namespace}<id>`")
     for rule in host.model_rules:
         families = "/".join(rule.prefixes)
         notes.append(f"{families}*: " + "; ".join(_rules(rule.params)))

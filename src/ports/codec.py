@@ -88,6 +88,7 @@ class Host:
         default_version: The API version used when none is given.
         key_required: Whether a call to the default base without a key must fail before sending.
         endpoint: The path the codec appends to the base (a base already ending with it is kept).
+        model_namespace: Put before a model id without a slash (Fireworks' ``accounts/fireworks/models/``).
         params: Parameter rules for every model of the host.
         model_rules: Extra parameter rules for model families (reasoning models and the like).
         options: Codec-specific data (header and URL styles).
@@ -104,11 +105,18 @@ class Host:
     default_version: str | None = None
     key_required: bool = True
     endpoint: str = "/chat/completions"
+    model_namespace: str = ""
     params: ParamRules = field(default_factory=ParamRules)
     model_rules: tuple[ModelRule, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     as_of: str = ""
+
+    def provider_model(self, model: str) -> str:
+        """Return the model id the provider expects: a bare id goes under ``model_namespace``."""
+        if not self.model_namespace or "/" in model:
+            return model  # already a path, e.g. accounts/<account>/models/<id>
+        return self.model_namespace + model
 
     def rules_for(self, model: str) -> ParamRules:
         """Return the parameter rules for ``model``: the host's, then each matching model rule's."""

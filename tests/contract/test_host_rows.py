@@ -175,3 +175,21 @@ def test_a_host_without_default_base_asks_for_one(host: Host) -> None:
     with pytest.raises(llmport.BadRequestError, match=f"api_base=.*{host.base_env[0]}"):
         client.completion(f"{host.prefix}/m", MESSAGES)
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("model", "sent_model"),
+    [
+        ("fireworks_ai/llama-v3p1-8b-instruct", "accounts/fireworks/models/llama-v3p1-8b-instruct"),
+        ("fireworks_ai/accounts/my-team/models/tuned", "accounts/my-team/models/tuned"),
+    ],
+)
+def test_fireworks_completes_a_bare_model_id_to_its_path(model: str, sent_model: str) -> None:
+    client, fake = _client({"FIREWORKS_AI_API_KEY": KEY})
+    client.completion(model, MESSAGES)
+    assert json.loads(fake.last_request.body)["model"] == sent_model
+
+
+def test_only_fireworks_has_a_model_namespace() -> None:
+    # Other hosts take the model id as given; a namespace elsewhere would change their traffic.
+    assert {host.prefix for host in HOSTS if host.model_namespace} == {"fireworks_ai"}

@@ -48,6 +48,7 @@ def compatible(
     base_env: tuple[str, ...] = (),
     params: ParamRules | None = None,
     model_rules: tuple[ModelRule, ...] = (),
+    model_namespace: str = "",
     **options: Any,
 ) -> Host:
     """Build the row of an OpenAI-compatible host.
@@ -63,6 +64,7 @@ def compatible(
         base_env: Extra base-URL variable names, tried first.
         params: Parameter rules for every model.
         model_rules: Parameter rules for model families.
+        model_namespace: Put before a model id without a slash.
         **options: Codec options (header and URL styles).
     """
     upper = prefix.upper()
@@ -76,6 +78,7 @@ def compatible(
         key_required=key_required,
         params=params or ParamRules(),
         model_rules=model_rules,
+        model_namespace=model_namespace,
         options=MappingProxyType(options),
         source=source,
         as_of=AS_OF,
@@ -141,6 +144,8 @@ HOSTS: tuple[Host, ...] = (
     compatible(
         "fireworks_ai", "https://api.fireworks.ai/inference/v1",
         "FIREWORKS_AI_API_KEY", "FIREWORKS_API_KEY", "FIREWORKSAI_API_KEY", "FIREWORKS_AI_TOKEN",
+        # Fireworks names models by path; litellm completes bare ids the same way.
+        model_namespace="accounts/fireworks/models/",
         source="https://docs.fireworks.ai/tools-sdks/openai-compatibility",
     ),
     compatible(

@@ -85,7 +85,7 @@ def provider_call(
     return ProviderCall(
         request=request,
         host=host,
-        model=options.deployment_id or model,
+        model=options.deployment_id or host.provider_model(model),
         api_base=api_base,
         api_key=api_key,
         api_version=version,
