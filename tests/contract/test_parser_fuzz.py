@@ -106,6 +106,8 @@ GARBAGE = st.one_of(
                 b"data: \x80\x81\n\n",
                 b'data: {"id": 1, "choices": [{"index": "a", "delta": {"content": 3}}]}\n\n',
                 b'data: {"type": "content_block_start", "index": 0, "content_block": null}\n\n',
+                b'data: {"type": "content_block_start", "index": 0, "content_block": "text"}\n\n',
+                b'data: {"type": "message_delta", "delta": [], "usage": "x"}\n\n',
                 b"data: " + b"9" * 40 + b"\n\n",
                 b"data: NaN\n\n",
                 b"\r\n",
@@ -127,3 +129,24 @@ def test_garbage_gives_llmport_errors_or_chunks_never_a_crash(
     assert error is None or isinstance(error, llmport.APIError), repr(error)
     assert all(isinstance(chunk, llmport.ModelResponseStream) for chunk in chunks)
     assert all(chunk.choices for chunk in chunks) or provider == "anthropic"
+
+
+ANTHROPIC_START = (
+    b'event: message_start\ndata: {"type": "message_start", "message": {"id": "msg_1", "type": "message", '
+    b'"role": "assistant", "model": "m", "content": [], '
+    b'"usage": {"input_tokens": 1, "output_tokens": 0}}}\n\n'
+)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        b'{"type": "content_block_start", "index": 0, "content_block": "text"}',
+        b'{"type": "content_block_start", "index": "x", "content_block": {"type": "text", "text": ""}}',
+        b'{"type": "content_block_delta", "index": 0, "delta": "text"}',
+        b'{"type": "message_delta", "delta": [], "usage": "x"}',
+    ],
+)
+def test_a_wrongly_typed_anthropic_event_after_a_valid_start_is_a_validation_error(event: bytes) -> None:
+    _, error = _run("anthropic", [ANTHROPIC_START, b"data: " + event + b"\n\n"])
+    assert isinstance(error, llmport.APIResponseValidationError), repr(error)

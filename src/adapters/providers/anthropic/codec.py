@@ -72,7 +72,7 @@ class AnthropicCodec:
             chunks = [chunk for event in message_events(message) for chunk in events.event(event)]
         except APIError:
             raise
-        except (KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError):
             raise invalid_response(
                 "the provider's answer does not have the Messages shape", response.content, call
             ) from None

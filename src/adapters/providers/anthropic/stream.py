@@ -235,7 +235,7 @@ class AnthropicStreamParser(SSEStreamParser):
             return self._events.event(_payload(event.data, self._call))
         except APIError:
             raise  # a mapped error event (BadRequestError is also a ValueError)
-        except (KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError):
             raise invalid_response(
                 "the Anthropic stream event is malformed", event.data.encode(), self._call
             ) from None
