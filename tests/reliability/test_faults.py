@@ -238,7 +238,7 @@ def test_disconnect_mid_stream_raises_after_the_chunks_already_yielded(
     outcome = caller.stream()
 
     assert isinstance(outcome.error, APIConnectionError)
-    assert outcome.error.llm_provider == wire.name
+    assert (outcome.error.llm_provider, outcome.error.model) == (wire.name, wire.model)
     assert outcome.text == wire.head_text
     assert len(server.requests) == 1
 
@@ -340,7 +340,7 @@ def test_slow_headers_raise_timeout(caller: Caller, server: FaultServer, wire: W
     with pytest.raises(Timeout) as caught:
         caller.complete(timeout=1, num_retries=0)
 
-    assert caught.value.llm_provider is None or caught.value.llm_provider == wire.name
+    assert (caught.value.llm_provider, caught.value.model) == (wire.name, wire.model)
     assert len(server.requests) == 1
 
 

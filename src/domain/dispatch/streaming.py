@@ -2,17 +2,19 @@
 
 The codec's parser turns bytes into chunks; this module adds the cross-provider rules: usage
 rides on the finish chunk (never a chunk without choices), the connection is released when the
-caller stops early, and a body that ends without its terminal event raises.
+caller stops early, a body that ends without its terminal event raises, and every failure names
+the provider and model.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from contextlib import AsyncExitStack, ExitStack
 
-from ...ports.codec import StreamParser
+from ...ports.codec import ProviderCall, StreamParser
 from ...ports.transport import AsyncStreamingResponse, StreamingResponse
 from ..models.stream import ModelResponseStream, StreamingChoices
+from .retry import attributed
 
 
 class FinishChunkHold:
@@ -53,11 +55,11 @@ class FinishChunkHold:
 
 
 def iter_chunks(
-    response: StreamingResponse, parser: StreamParser, resources: ExitStack
-) -> Iterator[ModelResponseStream]:
+    response: StreamingResponse, parser: StreamParser, resources: ExitStack, call: ProviderCall
+) -> Generator[ModelResponseStream, None, None]:
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
     hold = FinishChunkHold()
-    with resources:
+    with resources, attributed(call):
         for data in response.iter_bytes():
             for chunk in parser.feed(data):
                 yield from hold.push(chunk)
@@ -67,17 +69,18 @@ def iter_chunks(
 
 
 async def aiter_chunks(
-    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack
-) -> AsyncIterator[ModelResponseStream]:
+    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack, call: ProviderCall
+) -> AsyncGenerator[ModelResponseStream, None]:
     """Async ``iter_chunks``."""
     hold = FinishChunkHold()
     async with resources:
-        async for data in response.aiter_bytes():
-            for chunk in parser.feed(data):
+        with attributed(call):
+            async for data in response.aiter_bytes():
+                for chunk in parser.feed(data):
+                    for ready in hold.push(chunk):
+                        yield ready
+            for chunk in parser.finish():
                 for ready in hold.push(chunk):
                     yield ready
-        for chunk in parser.finish():
-            for ready in hold.push(chunk):
+            for ready in hold.flush():
                 yield ready
-        for ready in hold.flush():
-            yield ready

@@ -25,7 +25,7 @@ from ..models.stream import CompletionStream
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
-from .retry import RetryPolicy
+from .retry import RetryPolicy, attribute
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
 from .streaming import aiter_chunks, iter_chunks
@@ -124,7 +124,7 @@ class Dispatcher:
 
         response, resources = self._with_retries(call, attempt)
         self._log_response(call, response.status_code, None)
-        chunks = iter_chunks(response, codec.stream_parser(call), resources)
+        chunks = iter_chunks(response, codec.stream_parser(call), resources, call)
         return CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=resources.close)
 
     def _with_retries(self, call: ProviderCall, attempt: Callable[[], T]) -> T:
@@ -134,6 +134,7 @@ class Dispatcher:
             try:
                 return attempt()
             except APIError as error:
+                attribute(error, call)  # transport errors cannot know the provider and model
                 tries += 1
                 delay = policy.delay(tries, error)
                 if delay is None:
@@ -208,7 +209,7 @@ class Dispatcher:
 
         response, resources = await self._awith_retries(call, attempt)
         self._log_response(call, response.status_code, None)
-        chunks = aiter_chunks(response, codec.stream_parser(call), resources)
+        chunks = aiter_chunks(response, codec.stream_parser(call), resources, call)
         return CompletionStream(async_chunks=chunks, model=call.request.model, on_aclose=resources.aclose)
 
     async def _awith_retries(self, call: ProviderCall, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -218,6 +219,7 @@ class Dispatcher:
             try:
                 return await attempt()
             except APIError as error:
+                attribute(error, call)  # transport errors cannot know the provider and model
                 tries += 1
                 delay = policy.delay(tries, error)
                 if delay is None:
