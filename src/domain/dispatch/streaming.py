@@ -2,8 +2,9 @@
 
 The codec's parser turns bytes into chunks; this module adds the cross-provider rules: usage
 rides on the finish chunk (never a chunk without choices), the connection is released when the
-caller stops early, a body that ends without its terminal event raises, and every failure names
-the provider and model.
+caller stops early, a body that ends without its terminal event raises, every failure names the
+provider and model, and the first chunk is read inside the attempt (``PrimedChunks``), so a
+stream that fails before any chunk reached the caller is retried like any other attempt.
 """
 
 from __future__ import annotations
@@ -84,3 +85,61 @@ async def aiter_chunks(
                     yield ready
             for ready in hold.flush():
                 yield ready
+
+
+class PrimedChunks:
+    """Chunks whose first one was read already: a failure before it happened inside the attempt.
+
+    Args:
+        chunks: The chunk generator (``iter_chunks``); closing this closes it.
+    """
+
+    def __init__(self, chunks: Generator[ModelResponseStream, None, None]) -> None:
+        self._chunks = chunks
+        self._first: list[ModelResponseStream] = []
+
+    def prime(self) -> PrimedChunks:
+        """Read the first chunk now; an error reading it propagates (and has released the body)."""
+        try:
+            self._first = [next(self._chunks)]
+        except StopIteration:
+            self._first = []
+        return self
+
+    def __iter__(self) -> PrimedChunks:
+        return self
+
+    def __next__(self) -> ModelResponseStream:
+        return self._first.pop() if self._first else next(self._chunks)
+
+    def close(self) -> None:
+        """Close the underlying generator, releasing the connection."""
+        self._first = []
+        self._chunks.close()
+
+
+class AsyncPrimedChunks:
+    """Async ``PrimedChunks``."""
+
+    def __init__(self, chunks: AsyncGenerator[ModelResponseStream, None]) -> None:
+        self._chunks = chunks
+        self._first: list[ModelResponseStream] = []
+
+    async def prime(self) -> AsyncPrimedChunks:
+        """Read the first chunk now; an error reading it propagates (and has released the body)."""
+        try:
+            self._first = [await anext(self._chunks)]
+        except StopAsyncIteration:
+            self._first = []
+        return self
+
+    def __aiter__(self) -> AsyncPrimedChunks:
+        return self
+
+    async def __anext__(self) -> ModelResponseStream:
+        return self._first.pop() if self._first else await anext(self._chunks)
+
+    async def aclose(self) -> None:
+        """Close the underlying generator, releasing the connection."""
+        self._first = []
+        await self._chunks.aclose()
