@@ -7,6 +7,9 @@ and its ``status_code``, and the chunks a stream delivered before it failed.
 
 from __future__ import annotations
 
+import time
+from email.utils import formatdate
+
 import pytest
 
 from llmport import (
@@ -26,7 +29,7 @@ from llmport import (
 
 from .conftest import ALL_MODES, Caller
 from .fault_server import End, FaultServer, Reply, Stream
-from .wire import PROTOCOLS, SECRET_KEY, WireProtocol, cut_frame
+from .wire import PROTOCOLS, SECRET_KEY, WireProtocol, cut_frame, with_data
 
 BODY_OR_STREAM = pytest.mark.parametrize("stream", [False, True], ids=["body", "stream"])
 # Backoff before retry n is 0.5 * 2**(n-1) s, scaled down by up to 25 % of jitter.
@@ -85,6 +88,19 @@ def test_retry_after_over_60_seconds_falls_back_to_backoff(
 
     assert len(server.requests) == 2
     assert within(caller.slept, FIRST_BACKOFF)
+
+
+def test_retry_after_as_an_http_date_is_honoured(
+    caller: Caller, server: FaultServer, wire: WireProtocol
+) -> None:
+    # An HTTP date is compared with the wall clock, as the provider's clock is a wall clock.
+    date = formatdate(time.time() + 5, usegmt=True)
+    server.queue(Reply(429, wire.error_body(429), {"retry-after": date}), success(wire, stream=False))
+
+    caller.complete()
+
+    assert len(server.requests) == 2
+    assert 3 <= caller.slept <= 5
 
 
 @BODY_OR_STREAM
@@ -280,6 +296,28 @@ def test_malformed_chunk_raises_llmports_error(
 
     assert isinstance(outcome.error, APIResponseValidationError)
     assert outcome.text == wire.head_text
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"[1]", b'"text"', b"null", b"\xff\xfe", b'{"type": 7, "choices": 7, "index": "x", "delta": []}'],
+    ids=repr,
+)
+def test_hostile_event_data_gives_llmports_error_or_is_ignored(
+    caller: Caller, server: FaultServer, wire: WireProtocol, data: bytes
+) -> None:
+    hostile = with_data(wire.events[wire.head], data)
+    server.queue(Stream((*wire.events[: wire.head], hostile, *wire.events[wire.head :], wire.terminal)))
+
+    outcome = caller.stream()
+
+    # Never KeyError/TypeError/JSONDecodeError: llmport's own error, or the event skipped.
+    if outcome.error is None:
+        assert outcome.text == wire.stream_text
+    else:
+        assert isinstance(outcome.error, APIResponseValidationError), repr(outcome.error)
+        assert outcome.text == wire.head_text
     assert len(server.requests) == 1
 
 

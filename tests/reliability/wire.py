@@ -92,6 +92,13 @@ def cut_frame(frame: bytes) -> bytes:
     return b"\n".join(lines) + SEP
 
 
+def with_data(frame: bytes, data: bytes) -> bytes:
+    """The same event (its ``event:`` line kept) carrying ``data`` instead of its JSON."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = b"data: " + data
+    return b"\n".join(lines) + SEP
+
+
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
 
