@@ -7,10 +7,12 @@ Matches the OpenAI SDK's policy: retry 408, 409, 429, 5xx and connection errors;
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from ...ports.codec import ProviderCall
 from ..models.errors import APIConnectionError, APIError, AuthenticationError
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
@@ -79,3 +81,21 @@ def _number(raw: object) -> float | None:
     except ValueError:
         return None
     return value if value >= 0 else None
+
+
+def attribute(error: APIError, call: ProviderCall) -> None:
+    """Name the provider and model on an error that lacks them (transports cannot know them)."""
+    if error.llm_provider is None:
+        error.llm_provider = call.provider
+    if error.model is None:
+        error.model = call.request.model
+
+
+@contextmanager
+def attributed(call: ProviderCall) -> Iterator[None]:
+    """Run a block whose ``APIError``s get ``call``'s provider and model (see ``attribute``)."""
+    try:
+        yield
+    except APIError as error:
+        attribute(error, call)
+        raise

@@ -2,17 +2,20 @@
 
 The codec's parser turns bytes into chunks; this module adds the cross-provider rules: usage
 rides on the finish chunk (never a chunk without choices), the connection is released when the
-caller stops early, and a body that ends without its terminal event raises.
+caller stops early, a body that ends without its terminal event raises, every failure names the
+provider and model, and the first chunk is read inside the attempt (``PrimedChunks``), so a
+stream that fails before any chunk reached the caller is retried like any other attempt.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from contextlib import AsyncExitStack, ExitStack
 
-from ...ports.codec import StreamParser
+from ...ports.codec import ProviderCall, StreamParser
 from ...ports.transport import AsyncStreamingResponse, StreamingResponse
 from ..models.stream import ModelResponseStream, StreamingChoices
+from .retry import attributed
 
 
 class FinishChunkHold:
@@ -53,11 +56,11 @@ class FinishChunkHold:
 
 
 def iter_chunks(
-    response: StreamingResponse, parser: StreamParser, resources: ExitStack
-) -> Iterator[ModelResponseStream]:
+    response: StreamingResponse, parser: StreamParser, resources: ExitStack, call: ProviderCall
+) -> Generator[ModelResponseStream, None, None]:
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
     hold = FinishChunkHold()
-    with resources:
+    with resources, attributed(call):
         for data in response.iter_bytes():
             for chunk in parser.feed(data):
                 yield from hold.push(chunk)
@@ -67,17 +70,76 @@ def iter_chunks(
 
 
 async def aiter_chunks(
-    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack
-) -> AsyncIterator[ModelResponseStream]:
+    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack, call: ProviderCall
+) -> AsyncGenerator[ModelResponseStream, None]:
     """Async ``iter_chunks``."""
     hold = FinishChunkHold()
     async with resources:
-        async for data in response.aiter_bytes():
-            for chunk in parser.feed(data):
+        with attributed(call):
+            async for data in response.aiter_bytes():
+                for chunk in parser.feed(data):
+                    for ready in hold.push(chunk):
+                        yield ready
+            for chunk in parser.finish():
                 for ready in hold.push(chunk):
                     yield ready
-        for chunk in parser.finish():
-            for ready in hold.push(chunk):
+            for ready in hold.flush():
                 yield ready
-        for ready in hold.flush():
-            yield ready
+
+
+class PrimedChunks:
+    """Chunks whose first one was read already: a failure before it happened inside the attempt.
+
+    Args:
+        chunks: The chunk generator (``iter_chunks``); closing this closes it.
+    """
+
+    def __init__(self, chunks: Generator[ModelResponseStream, None, None]) -> None:
+        self._chunks = chunks
+        self._first: list[ModelResponseStream] = []
+
+    def prime(self) -> PrimedChunks:
+        """Read the first chunk now; an error reading it propagates (and has released the body)."""
+        try:
+            self._first = [next(self._chunks)]
+        except StopIteration:
+            self._first = []
+        return self
+
+    def __iter__(self) -> PrimedChunks:
+        return self
+
+    def __next__(self) -> ModelResponseStream:
+        return self._first.pop() if self._first else next(self._chunks)
+
+    def close(self) -> None:
+        """Close the underlying generator, releasing the connection."""
+        self._first = []
+        self._chunks.close()
+
+
+class AsyncPrimedChunks:
+    """Async ``PrimedChunks``."""
+
+    def __init__(self, chunks: AsyncGenerator[ModelResponseStream, None]) -> None:
+        self._chunks = chunks
+        self._first: list[ModelResponseStream] = []
+
+    async def prime(self) -> AsyncPrimedChunks:
+        """Read the first chunk now; an error reading it propagates (and has released the body)."""
+        try:
+            self._first = [await anext(self._chunks)]
+        except StopAsyncIteration:
+            self._first = []
+        return self
+
+    def __aiter__(self) -> AsyncPrimedChunks:
+        return self
+
+    async def __anext__(self) -> ModelResponseStream:
+        return self._first.pop() if self._first else await anext(self._chunks)
+
+    async def aclose(self) -> None:
+        """Close the underlying generator, releasing the connection."""
+        self._first = []
+        await self._chunks.aclose()

@@ -15,7 +15,7 @@ from ...ports.clock import Clock
 from ...ports.codec import CodecRegistry, Host, ProviderCall, ProviderCodec
 from ...ports.credentials import Credentials
 from ...ports.logger import Logger
-from ...ports.transport import AsyncStreamingResponse, HttpRequest, HttpResponse, StreamingResponse, Transport
+from ...ports.transport import HttpRequest, HttpResponse, Transport
 from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest, reject_not_implemented
@@ -25,10 +25,10 @@ from ..models.stream import CompletionStream
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
-from .retry import RetryPolicy
+from .retry import RetryPolicy, attribute
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
-from .streaming import aiter_chunks, iter_chunks
+from .streaming import AsyncPrimedChunks, PrimedChunks, aiter_chunks, iter_chunks
 
 T = TypeVar("T")
 _ROUTE_CACHE_SIZE = 1024
@@ -111,7 +111,7 @@ class Dispatcher:
         return response
 
     def _open_stream(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CompletionStream:
-        def attempt() -> tuple[StreamingResponse, ExitStack]:
+        def attempt() -> PrimedChunks:
             resources = ExitStack()
             try:
                 response = resources.enter_context(self.transport.stream(http))
@@ -120,12 +120,12 @@ class Dispatcher:
             except BaseException:
                 resources.close()
                 raise
-            return response, resources
+            self._log_response(call, response.status_code, None)
+            # Reading the first chunk inside the attempt retries a stream that fails before it.
+            return PrimedChunks(iter_chunks(response, codec.stream_parser(call), resources, call)).prime()
 
-        response, resources = self._with_retries(call, attempt)
-        self._log_response(call, response.status_code, None)
-        chunks = iter_chunks(response, codec.stream_parser(call), resources)
-        return CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=resources.close)
+        chunks = self._with_retries(call, attempt)
+        return CompletionStream(sync_chunks=chunks, model=call.request.model)
 
     def _with_retries(self, call: ProviderCall, attempt: Callable[[], T]) -> T:
         policy = self._retry_policy(call)
@@ -134,6 +134,7 @@ class Dispatcher:
             try:
                 return attempt()
             except APIError as error:
+                attribute(error, call)  # transport errors cannot know the provider and model
                 tries += 1
                 delay = policy.delay(tries, error)
                 if delay is None:
@@ -193,7 +194,7 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
     ) -> CompletionStream:
-        async def attempt() -> tuple[AsyncStreamingResponse, AsyncExitStack]:
+        async def attempt() -> AsyncPrimedChunks:
             resources = AsyncExitStack()
             try:
                 response = await resources.enter_async_context(self.transport.astream(http))
@@ -204,12 +205,12 @@ class Dispatcher:
             except BaseException:
                 await resources.aclose()
                 raise
-            return response, resources
+            self._log_response(call, response.status_code, None)
+            chunks = aiter_chunks(response, codec.stream_parser(call), resources, call)
+            return await AsyncPrimedChunks(chunks).prime()
 
-        response, resources = await self._awith_retries(call, attempt)
-        self._log_response(call, response.status_code, None)
-        chunks = aiter_chunks(response, codec.stream_parser(call), resources)
-        return CompletionStream(async_chunks=chunks, model=call.request.model, on_aclose=resources.aclose)
+        chunks = await self._awith_retries(call, attempt)
+        return CompletionStream(async_chunks=chunks, model=call.request.model)
 
     async def _awith_retries(self, call: ProviderCall, attempt: Callable[[], Awaitable[T]]) -> T:
         policy = self._retry_policy(call)
@@ -218,6 +219,7 @@ class Dispatcher:
             try:
                 return await attempt()
             except APIError as error:
+                attribute(error, call)  # transport errors cannot know the provider and model
                 tries += 1
                 delay = policy.delay(tries, error)
                 if delay is None:

@@ -1,0 +1,221 @@
+"""One protocol description per codec: everything the fault suite needs to speak its wire format.
+
+A ``WireProtocol`` says how the codec's provider frames a success body, a stream of events with
+its terminal event, an error body with the provider's structured error, and an ``error`` event
+inside a stream; plus where the codec sends its request. Every body and event comes from a
+recording in ``tests/contract/fixtures/<provider>/`` (error bodies follow a recorded error
+body's shape). The scenarios in ``test_faults.py`` only use this description, so a new codec
+joins the suite by adding one ``WireProtocol`` to ``PROTOCOLS``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from llmport import APIError, InternalServerError, ServiceUnavailableError
+from tests.contract.fixtures_loader import load_exchange
+
+SECRET_KEY = "sk-fault-suite-key-0123456789"
+SEP = b"\n\n"
+
+
+@dataclass(frozen=True)
+class WireProtocol:
+    """How one codec's provider speaks, as recorded.
+
+    Attributes:
+        name: The provider prefix (and the test id).
+        model: The model string a caller passes (``provider/model``).
+        base_path: The path after the server root that the caller's ``api_base`` ends with.
+        path: The path the codec posts to.
+        success_body: A recorded non-streamed answer.
+        success_text: Its assistant text.
+        events: A recorded stream's events, one SSE frame each, without the terminal event.
+        terminal: The terminal event frame.
+        stream_text: The assistant text of the whole stream.
+        head: How many events a mid-stream fault lets through first.
+        head_text: The assistant text those ``head`` events carry.
+        error_body: The provider's error body for an HTTP status.
+        error_event: An ``error`` event sent inside a stream (the provider reports overload).
+        error_event_class: The exception that event maps to.
+        tool_events: A recorded stream (terminal included) whose tool arguments are not valid JSON.
+        tool_body: A non-streamed answer whose tool arguments are not valid JSON, or None when
+            the wire format carries arguments as a JSON value (it cannot be malformed there).
+        tool_arguments: The raw arguments ``tool_events`` carry.
+        tool_body_arguments: The raw arguments ``tool_body`` carries.
+    """
+
+    name: str
+    model: str
+    base_path: str
+    path: str
+    success_body: bytes
+    success_text: str
+    events: tuple[bytes, ...]
+    terminal: bytes
+    stream_text: str
+    head: int
+    head_text: str
+    error_body: Callable[[int], bytes]
+    error_event: bytes
+    error_event_class: type[APIError]
+    tool_events: tuple[bytes, ...]
+    tool_body: bytes | None
+    tool_arguments: str
+    tool_body_arguments: str | None = None
+
+    def api_base(self, root_url: str) -> str:
+        """The ``api_base`` that points this codec at a server whose root is ``root_url``."""
+        return root_url + self.base_path
+
+    @property
+    def stream(self) -> tuple[bytes, ...]:
+        """The whole recorded stream: its events, then the terminal event."""
+        return (*self.events, self.terminal)
+
+    def __repr__(self) -> str:
+        return f"WireProtocol({self.name})"
+
+
+def sse_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded SSE body into events, each ending with its blank line."""
+    return tuple(frame.strip(b"\n") + SEP for frame in body.split(SEP) if frame.strip())
+
+
+def cut_frame(frame: bytes) -> bytes:
+    """A frame whose last line (its JSON data) stops half-way: a malformed event."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = lines[-1][: len(lines[-1]) // 2]
+    return b"\n".join(lines) + SEP
+
+
+def with_data(frame: bytes, data: bytes) -> bytes:
+    """The same event (its ``event:`` line kept) carrying ``data`` instead of its JSON."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = b"data: " + data
+    return b"\n".join(lines) + SEP
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+# -- OpenAI chat completions ---------------------------------------------------------------
+
+_OPENAI_ERRORS: dict[int, tuple[str, str | None]] = {  # status -> (type, code), as OpenAI sends them
+    400: ("invalid_request_error", None),
+    403: ("invalid_request_error", "unsupported_country_region_territory"),
+    404: ("invalid_request_error", "model_not_found"),
+    409: ("invalid_request_error", None),
+    422: ("invalid_request_error", None),
+    429: ("requests", "rate_limit_exceeded"),
+}
+
+
+def _openai_error_body(status: int) -> bytes:
+    if status == 401:  # recorded as is
+        return load_exchange("openai", "error_401_invalid_api_key").body
+    if status == 400:
+        return load_exchange("openai", "error_400_unsupported_parameter").body
+    type_, code = _OPENAI_ERRORS.get(status, ("server_error", None))
+    # The recorded error shape: {"error": {"message", "type", "param", "code"}}.
+    error = {"message": f"fault suite: HTTP {status}", "type": type_, "param": None, "code": code}
+    return _json({"error": error})
+
+
+def _openai() -> WireProtocol:
+    stream = sse_frames(load_exchange("openai", "stream_text_usage_gpt4o").body)
+    tool_stream = sse_frames(load_exchange("openai", "stream_tool_call_include_usage").body)
+    # Without the fragment that closes the object, the arguments are not JSON.
+    tool_events = tuple(frame for frame in tool_stream if b'"arguments":"}"' not in frame)
+    tool_body = json.loads(load_exchange("openai", "nonstream_tool_call").body)
+    function = tool_body["choices"][0]["message"]["tool_calls"][0]["function"]
+    cut_arguments = function["arguments"][: len(function["arguments"]) // 2]
+    function["arguments"] = cut_arguments
+    server_error = json.loads(_openai_error_body(500))
+    return WireProtocol(
+        name="openai",
+        model="openai/gpt-4o-mini",
+        base_path="/v1",
+        path="/v1/chat/completions",
+        success_body=load_exchange("openai", "text_nonstream_gpt4o").body,
+        success_text="The capital of France is Paris.",
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text=(
+            "I'm unable to provide real-time weather updates. To get the current weather in San "
+            "Francisco, I recommend checking a reliable weather website or a weather app."
+        ),
+        head=3,  # the role chunk, "I'm", " unable"
+        head_text="I'm unable",
+        error_body=_openai_error_body,
+        error_event=b"data: " + _json(server_error) + SEP,
+        error_event_class=InternalServerError,
+        tool_events=tool_events,
+        tool_body=_json(tool_body),
+        tool_arguments='{"a":1231,"b":2331',
+        tool_body_arguments=cut_arguments,
+    )
+
+
+# -- Anthropic Messages ----------------------------------------------------------------------
+
+_ANTHROPIC_ERRORS = {  # status -> error type, from Anthropic's documented table
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    409: "invalid_request_error",
+    413: "request_too_large",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+
+
+def _anthropic_error_body(status: int) -> bytes:
+    if status == 429:  # recorded as is
+        return load_exchange("anthropic", "sdk_test_messages_testasyncparse_d743d628_0").body
+    if status == 400:
+        return load_exchange("anthropic", "sdk_test_runners_testsyncruntools_f59a9391_1").body
+    # The recorded error shape: {"type": "error", "error": {"type", "message"}, "request_id"}.
+    error = {"type": _ANTHROPIC_ERRORS.get(status, "api_error"), "message": f"fault suite: HTTP {status}"}
+    return _json({"type": "error", "error": error, "request_id": "req_fault_suite"})
+
+
+def _anthropic() -> WireProtocol:
+    stream = sse_frames(load_exchange("anthropic", "simonw_test_prompt").body)
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    return WireProtocol(
+        name="anthropic",
+        model="anthropic/claude-sonnet-4-5",
+        base_path="",
+        path="/v1/messages",
+        success_body=load_exchange("anthropic", "vercel_anthropic_text").body,
+        success_text=(
+            "Hello! I'm doing well, thanks for asking. How are you doing today? "
+            "Is there anything I can help you with?"
+        ),
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text="- Captain\n- Scoop",
+        head=5,  # message_start, content_block_start, ping, "-", " Captain"
+        head_text="- Captain",
+        error_body=_anthropic_error_body,
+        error_event=b"event: error\ndata: " + _json(overloaded) + SEP,
+        error_event_class=ServiceUnavailableError,
+        tool_events=sse_frames(load_exchange("anthropic", "sdk_sse_incomplete_partial_json_response").body),
+        tool_body=None,  # a Messages body carries tool input as a JSON object
+        tool_arguments=(
+            '{"filename": "taxes.txt", "lines_of_text": [\n"# COMPREHENSIVE TAX GUIDE FOR INDIVIDUALS '
+            'WITH MULTIPLE W-2s",\n"",\n"## INTRODUCTION",\n"",\n"Filing taxes'
+        ),
+    )
+
+
+PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic())
+"""Every codec the suite runs against; a new codec adds its description here."""
