@@ -6,9 +6,8 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AsyncExitStack, ExitStack
-from typing import TypeVar
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -22,6 +21,7 @@ from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream
+from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
@@ -30,7 +30,6 @@ from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
 from .streaming import aiter_chunks, iter_chunks
 
-T = TypeVar("T")
 _ROUTE_CACHE_SIZE = 1024
 
 
@@ -98,7 +97,7 @@ class Dispatcher:
             hit = self._from_entry(self._cache_read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = self._with_retries(call, lambda: self._send(codec, call, http))
+        response = self._attempts(call).run(http, lambda sent: self._send(codec, call, sent))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             self._cache_write(use, call, encode_entry(codec, response, self.clock.time()))
@@ -111,10 +110,10 @@ class Dispatcher:
         return response
 
     def _open_stream(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CompletionStream:
-        def attempt() -> tuple[StreamingResponse, ExitStack]:
+        def attempt(sent: HttpRequest) -> tuple[StreamingResponse, ExitStack]:
             resources = ExitStack()
             try:
-                response = resources.enter_context(self.transport.stream(http))
+                response = resources.enter_context(self.transport.stream(sent))
                 if response.status_code >= 400:
                     raise codec.map_error(response.status_code, response.headers, response.read(), call)
             except BaseException:
@@ -122,24 +121,10 @@ class Dispatcher:
                 raise
             return response, resources
 
-        response, resources = self._with_retries(call, attempt)
+        response, resources = self._attempts(call).run(http, attempt)
         self._log_response(call, response.status_code, None)
         chunks = iter_chunks(response, codec.stream_parser(call), resources)
         return CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=resources.close)
-
-    def _with_retries(self, call: ProviderCall, attempt: Callable[[], T]) -> T:
-        policy = self._retry_policy(call)
-        tries = 0
-        while True:
-            try:
-                return attempt()
-            except APIError as error:
-                tries += 1
-                delay = policy.delay(tries, error)
-                if delay is None:
-                    raise
-                self._log_retry(call, error, tries, delay)
-                self.clock.sleep(delay)
 
     def _cache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
@@ -178,7 +163,7 @@ class Dispatcher:
             hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = await self._awith_retries(call, lambda: self._asend(codec, call, http))
+        response = await self._attempts(call).arun(http, lambda sent: self._asend(codec, call, sent))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             await self._acache_write(use, call, encode_entry(codec, response, self.clock.time()))
@@ -193,10 +178,10 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
     ) -> CompletionStream:
-        async def attempt() -> tuple[AsyncStreamingResponse, AsyncExitStack]:
+        async def attempt(sent: HttpRequest) -> tuple[AsyncStreamingResponse, AsyncExitStack]:
             resources = AsyncExitStack()
             try:
-                response = await resources.enter_async_context(self.transport.astream(http))
+                response = await resources.enter_async_context(self.transport.astream(sent))
                 if response.status_code >= 400:
                     raise codec.map_error(
                         response.status_code, response.headers, await response.aread(), call
@@ -206,24 +191,10 @@ class Dispatcher:
                 raise
             return response, resources
 
-        response, resources = await self._awith_retries(call, attempt)
+        response, resources = await self._attempts(call).arun(http, attempt)
         self._log_response(call, response.status_code, None)
         chunks = aiter_chunks(response, codec.stream_parser(call), resources)
         return CompletionStream(async_chunks=chunks, model=call.request.model, on_aclose=resources.aclose)
-
-    async def _awith_retries(self, call: ProviderCall, attempt: Callable[[], Awaitable[T]]) -> T:
-        policy = self._retry_policy(call)
-        tries = 0
-        while True:
-            try:
-                return await attempt()
-            except APIError as error:
-                tries += 1
-                delay = policy.delay(tries, error)
-                if delay is None:
-                    raise
-                self._log_retry(call, error, tries, delay)
-                await self.clock.asleep(delay)
 
     async def _acache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
@@ -289,9 +260,10 @@ class Dispatcher:
             self._routes[key] = route
         return route
 
-    def _retry_policy(self, call: ProviderCall) -> RetryPolicy:
+    def _attempts(self, call: ProviderCall) -> Attempts:
         retries = call.request.options.num_retries
-        return RetryPolicy(self.settings.num_retries if retries is None else retries)
+        policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
+        return Attempts(call, policy, self.clock, self.logger)
 
     def _finish(
         self,
@@ -328,11 +300,4 @@ class Dispatcher:
             self.logger.log(
                 "WARNING", f"llmport cache {what} failed; treated as a miss", provider=call.provider,
                 error=type(error).__name__, detail=redact(str(error), call.secrets)[:200],
-            )  # fmt: skip
-
-    def _log_retry(self, call: ProviderCall, error: APIError, tries: int, delay: float) -> None:
-        if self.logger.enabled("INFO"):
-            self.logger.log(
-                "INFO", "llmport retry", provider=call.provider, model=call.model,
-                attempt=tries, delay_s=round(delay, 3), error=type(error).__name__, status=error.status_code,
             )  # fmt: skip

@@ -225,7 +225,7 @@ def _response_model(params: dict[str, Any]) -> type[BaseModel] | None:
 def _options(client: dict[str, Any], model: str, response_model: type[BaseModel] | None) -> CallOptions:
     api_key = client.get("api_key")
     timeout = client.get("timeout", client.get("request_timeout"))
-    retries = client.get("num_retries", client.get("max_retries"))
+    retries_name = "num_retries" if client.get("num_retries") is not None else "max_retries"
     headers = {**(client.get("headers") or {}), **(client.get("extra_headers") or {})}
     return CallOptions(
         timeout=None if timeout is None else TimeoutConfig.parse(timeout),
@@ -241,7 +241,7 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         additional_drop_params=tuple(client.get("additional_drop_params") or ()),
         metadata=client.get("metadata"),
         mock_response=client.get("mock_response"),
-        num_retries=_retries(retries, model),
+        num_retries=_retries(client.get(retries_name), retries_name, model),
         response_model=response_model,
         cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),
         not_implemented=tuple(client.get("not_implemented", ())),
@@ -256,11 +256,9 @@ def _secret(value: object, model: str) -> SecretStr:
     return SecretStr(value)
 
 
-def _retries(value: object, model: str) -> int | None:
+def _retries(value: object, name: str, model: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise bad_request(
-            f"num_retries must be a non-negative integer, got {value!r}", param="num_retries", model=model
-        )
+        raise bad_request(f"{name} must be a non-negative integer, got {value!r}", param=name, model=model)
     return value
