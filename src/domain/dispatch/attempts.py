@@ -1,4 +1,4 @@
-"""The attempts of one provider call: retries with backoff, timed by the dispatcher's clock.
+"""The attempts of one provider call: retries with backoff under the deadline, timed by the clock port.
 
 Sync and async loops share every decision (``Attempts.next_delay``); they differ only in how
 they send and sleep.
@@ -14,7 +14,8 @@ from ...ports.codec import ProviderCall
 from ...ports.logger import Logger
 from ...ports.transport import HttpRequest
 from ..models.errors import APIError
-from .retry import RetryPolicy, seconds_until_retry
+from .deadline import Deadline
+from .retry import RetryPolicy, is_retryable, seconds_until_retry
 
 T = TypeVar("T")
 
@@ -27,20 +28,24 @@ class Attempts:
         policy: When to retry and how long to wait.
         clock: Time and sleeping.
         logger: Receives one INFO event per retry.
+        deadline: The whole call's bound: it caps each attempt's timeouts and refuses late sleeps.
     """
 
-    def __init__(self, call: ProviderCall, policy: RetryPolicy, clock: Clock, logger: Logger) -> None:
+    def __init__(
+        self, call: ProviderCall, policy: RetryPolicy, clock: Clock, logger: Logger, deadline: Deadline
+    ) -> None:
         self.call = call
         self.policy = policy
         self.clock = clock
         self.logger = logger
+        self.deadline = deadline
         self.tries = 0
 
     def run(self, http: HttpRequest, send: Callable[[HttpRequest], T]) -> T:
         """Send ``http`` until an attempt succeeds; raise the last error when giving up."""
         while True:
             try:
-                return send(http)
+                return send(self.deadline.cap(http))
             except APIError as error:
                 delay = self.next_delay(error)
                 if delay is None:
@@ -51,7 +56,7 @@ class Attempts:
         """Async ``run``."""
         while True:
             try:
-                return await send(http)
+                return await send(self.deadline.cap(http))
             except APIError as error:
                 delay = self.next_delay(error)
                 if delay is None:
@@ -59,16 +64,29 @@ class Attempts:
                 await self.clock.asleep(delay)
 
     def next_delay(self, error: APIError) -> float | None:
-        """Seconds to sleep before the next attempt after ``error``, or None to give up."""
+        """Seconds to sleep before the next attempt after ``error``, or None to give up.
+
+        Raises:
+            Timeout: naming the deadline, when it has passed and ``error`` was worth retrying.
+        """
         self.tries += 1
         now = self.clock.time()
         # An HTTP-date retry-after is kept as an instant; the caller sees it as seconds from now.
         error.retry_after = seconds_until_retry(error, now)
+        if is_retryable(error):
+            expired = self.deadline.expired(self.call.provider, self.call.request.model, self._done())
+            if expired is not None:
+                raise expired from error
         delay = self.policy.delay(self.tries, error, now)
-        if delay is not None and self.logger.enabled("INFO"):
+        if delay is None or not self.deadline.allows(delay):
+            return None
+        if self.logger.enabled("INFO"):
             self.logger.log(
                 "INFO", "llmport retry", provider=self.call.provider, model=self.call.model,
                 attempt=self.tries, delay_s=round(delay, 3), error=type(error).__name__,
                 status=error.status_code,
             )  # fmt: skip
         return delay
+
+    def _done(self) -> str:
+        return f"{self.tries} attempt{'s' if self.tries > 1 else ''} on {self.call.request.model}"

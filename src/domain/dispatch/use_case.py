@@ -23,6 +23,8 @@ from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream
 from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
+from .deadline import Deadline
+from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
 from .retry import RetryPolicy
@@ -75,21 +77,31 @@ class Dispatcher:
     # -- sync -------------------------------------------------------------------------------
 
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
-        """Run ``request`` and return the response, or the stream when ``request.stream``."""
+        """Run ``request`` (then its fallbacks) and return the response, or the stream if ``stream``."""
+        chain = self._chain(request)
+        return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+
+    def _answer(self, request: CompletionRequest, deadline: Deadline) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
         if mocked is not None:
             return mocked
         codec, call, http = self._prepare(request)
         if request.stream:
-            return self._open_stream(codec, call, http)
+            return self._open_stream(codec, call, http, deadline)
         count = fanout_count(codec, request, call.provider)
         if count > 1:
             # Fanned-out requests share one wire request, so one cache entry would answer all n.
-            return run_all(count, lambda: self._complete_one(codec, call, http, cacheable=False))
-        return self._complete_one(codec, call, http)
+            return run_all(count, lambda: self._complete_one(codec, call, http, deadline, cacheable=False))
+        return self._complete_one(codec, call, http, deadline)
 
     def _complete_one(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+        self,
+        codec: ProviderCodec,
+        call: ProviderCall,
+        http: HttpRequest,
+        deadline: Deadline,
+        *,
+        cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
         use = self._cache_use(codec, call, http) if cacheable else None
@@ -97,7 +109,7 @@ class Dispatcher:
             hit = self._from_entry(self._cache_read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = self._attempts(call).run(http, lambda sent: self._send(codec, call, sent))
+        response = self._attempts(call, deadline).run(http, lambda sent: self._send(codec, call, sent))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             self._cache_write(use, call, encode_entry(codec, response, self.clock.time()))
@@ -109,7 +121,9 @@ class Dispatcher:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
 
-    def _open_stream(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CompletionStream:
+    def _open_stream(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
+    ) -> CompletionStream:
         def attempt(sent: HttpRequest) -> tuple[StreamingResponse, ExitStack]:
             resources = ExitStack()
             try:
@@ -121,10 +135,12 @@ class Dispatcher:
                 raise
             return response, resources
 
-        response, resources = self._attempts(call).run(http, attempt)
+        response, resources = self._attempts(call, deadline).run(http, attempt)
         self._log_response(call, response.status_code, None)
         chunks = iter_chunks(response, codec.stream_parser(call), resources)
-        return CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=resources.close)
+        return self._stream_result(
+            call, CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=resources.close)
+        )
 
     def _cache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
@@ -143,19 +159,33 @@ class Dispatcher:
 
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
+        chain = self._chain(request)
+        return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+
+    async def _aanswer(
+        self, request: CompletionRequest, deadline: Deadline
+    ) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
         if mocked is not None:
             return mocked
         codec, call, http = self._prepare(request)
         if request.stream:
-            return await self._aopen_stream(codec, call, http)
+            return await self._aopen_stream(codec, call, http, deadline)
         count = fanout_count(codec, request, call.provider)
         if count > 1:
-            return await arun_all(count, lambda: self._acomplete_one(codec, call, http, cacheable=False))
-        return await self._acomplete_one(codec, call, http)
+            return await arun_all(
+                count, lambda: self._acomplete_one(codec, call, http, deadline, cacheable=False)
+            )
+        return await self._acomplete_one(codec, call, http, deadline)
 
     async def _acomplete_one(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+        self,
+        codec: ProviderCodec,
+        call: ProviderCall,
+        http: HttpRequest,
+        deadline: Deadline,
+        *,
+        cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
         use = self._cache_use(codec, call, http) if cacheable else None
@@ -163,7 +193,9 @@ class Dispatcher:
             hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = await self._attempts(call).arun(http, lambda sent: self._asend(codec, call, sent))
+        response = await self._attempts(call, deadline).arun(
+            http, lambda sent: self._asend(codec, call, sent)
+        )
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             await self._acache_write(use, call, encode_entry(codec, response, self.clock.time()))
@@ -176,7 +208,7 @@ class Dispatcher:
         return response
 
     async def _aopen_stream(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
         async def attempt(sent: HttpRequest) -> tuple[AsyncStreamingResponse, AsyncExitStack]:
             resources = AsyncExitStack()
@@ -191,10 +223,11 @@ class Dispatcher:
                 raise
             return response, resources
 
-        response, resources = await self._attempts(call).arun(http, attempt)
+        response, resources = await self._attempts(call, deadline).arun(http, attempt)
         self._log_response(call, response.status_code, None)
         chunks = aiter_chunks(response, codec.stream_parser(call), resources)
-        return CompletionStream(async_chunks=chunks, model=call.request.model, on_aclose=resources.aclose)
+        stream = CompletionStream(async_chunks=chunks, model=call.request.model, on_aclose=resources.aclose)
+        return self._stream_result(call, stream)
 
     async def _acache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
@@ -260,10 +293,21 @@ class Dispatcher:
             self._routes[key] = route
         return route
 
-    def _attempts(self, call: ProviderCall) -> Attempts:
+    def _chain(self, request: CompletionRequest) -> FallbackChain:
+        """Build the call's fallback chain, every entry checked before any network call."""
+        deadline = Deadline(self.clock, request.options.deadline)
+        return FallbackChain(request, fallback_candidates(request, self._route), deadline, self.logger)
+
+    def _attempts(self, call: ProviderCall, deadline: Deadline) -> Attempts:
         retries = call.request.options.num_retries
         policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
-        return Attempts(call, policy, self.clock, self.logger)
+        return Attempts(call, policy, self.clock, self.logger, deadline)
+
+    def _stream_result(self, call: ProviderCall, stream: CompletionStream) -> CompletionStream:
+        stream._hidden_params.update(
+            {"custom_llm_provider": call.provider, "api_base": redact(call.api_base, call.secrets)}
+        )
+        return stream
 
     def _finish(
         self,

@@ -8,14 +8,16 @@ network call) with a ``BadRequestError`` naming the field.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
 from .cache_control import CacheControl
 from .errors import bad_request, unsupported
+from .fallback_entries import FallbackEntry, parse_fallbacks
 from .messages import normalize_messages
 from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
 from .schema import response_format_for
@@ -82,6 +84,8 @@ class CallOptions:
     response_model: type[BaseModel] | None = None
     cache: CacheControl = field(default_factory=CacheControl)
     not_implemented: tuple[str, ...] = ()
+    fallbacks: tuple[FallbackEntry, ...] = ()
+    deadline: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +145,11 @@ def build_request(model: object, messages: object, kwargs: Mapping[str, Any]) ->
     stream = _stream_flag(params.pop("stream", None))
     _check_params(params, model)
     response_model = _response_model(params)
+    options = _options(client, model, response_model)
+    if client.get("fallbacks") or client.get("context_window_fallbacks"):
+        options = replace(options, fallbacks=parse_fallbacks(kwargs, wire_messages, model, build_request))
     return CompletionRequest(
-        model=model,
-        messages=wire_messages,
-        params=params,
-        stream=stream,
-        options=_options(client, model, response_model),
+        model=model, messages=wire_messages, params=params, stream=stream, options=options
     )
 
 
@@ -245,7 +248,23 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         response_model=response_model,
         cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),
         not_implemented=tuple(client.get("not_implemented", ())),
+        deadline=_deadline(client.get("deadline"), model),
     )
+
+
+def _deadline(value: object, model: str) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise bad_request(
+            f"deadline must be a positive number of seconds, got {value!r}", param="deadline", model=model
+        )
+    return float(value)
 
 
 def _secret(value: object, model: str) -> SecretStr:
