@@ -29,6 +29,7 @@ class Deadline:
         self.clock = clock
         self.seconds = seconds
         self._ends = None if seconds is None else clock.monotonic() + seconds
+        self._issued: list[Timeout] = []
 
     def __repr__(self) -> str:
         return f"Deadline(seconds={self.seconds!r})"
@@ -51,7 +52,13 @@ class Deadline:
         """
         if self._ends is None or self.remaining() > 0:
             return None
-        return Timeout(f"the call's deadline of {self.seconds:g} s passed after {after}", provider, model)
+        timeout = Timeout(f"the call's deadline of {self.seconds:g} s passed after {after}", provider, model)
+        self._issued.append(timeout)
+        return timeout
+
+    def issued(self, error: BaseException) -> bool:
+        """Whether ``error`` is this deadline's own ``Timeout`` (final: never retried, no fallback)."""
+        return any(error is timeout for timeout in self._issued)
 
     def cap(self, http: HttpRequest) -> HttpRequest:
         """Return ``http`` with every timeout no longer than the time remaining."""

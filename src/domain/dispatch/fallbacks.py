@@ -128,7 +128,7 @@ class FallbackChain:
             Timeout: naming the deadline, when a fallback is due but the deadline has passed.
         """
         self._failures.append((current, error))
-        following = self._pick(error)
+        following = None if self.deadline.issued(error) else self._pick(error)
         if following is None:
             if len(self._failures) > 1:
                 error.add_note(self._summary())
