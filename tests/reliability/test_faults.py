@@ -7,7 +7,6 @@ and its ``status_code``, and the chunks a stream delivered before it failed.
 
 from __future__ import annotations
 
-import time
 from email.utils import formatdate
 
 import pytest
@@ -93,14 +92,14 @@ def test_retry_after_over_60_seconds_falls_back_to_backoff(
 def test_retry_after_as_an_http_date_is_honoured(
     caller: Caller, server: FaultServer, wire: WireProtocol
 ) -> None:
-    # An HTTP date is compared with the wall clock, as the provider's clock is a wall clock.
-    date = formatdate(time.time() + 5, usegmt=True)
+    # The date is read against the client's clock port, so the fake clock decides the wait exactly.
+    date = formatdate(caller.clock.time() + 5, usegmt=True)
     server.queue(Reply(429, wire.error_body(429), {"retry-after": date}), success(wire, stream=False))
 
     caller.complete()
 
     assert len(server.requests) == 2
-    assert 3 <= caller.slept <= 5
+    assert caller.slept == 5
 
 
 @BODY_OR_STREAM

@@ -8,12 +8,11 @@ from headers, secrets scrubbed from message, body and headers.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...domain.dispatch.retry import retry_after_seconds
+from ...domain.dispatch.retry import parse_retry_after
 from ...domain.models.errors import APIError, APIResponseValidationError, classify
 from ...domain.models.redaction import redact, redact_headers, redact_value
 from ...ports.codec import ProviderCall
@@ -63,13 +62,15 @@ def build_error(
     fields = read(body) or _fallback_fields(status_code, body)
     secrets = call.secrets
     cls = classify(status_code, fields.code, fields.type)
+    retry_after, retry_at = parse_retry_after(headers)
     return cls(
         redact(fields.message, secrets),
         call.provider,
         call.request.model,
         status_code=status_code,
         request_id=next((headers[name] for name in REQUEST_ID_HEADERS if name in headers), None),
-        retry_after=retry_after_seconds(headers, time.time()),
+        retry_after=retry_after,
+        retry_at=retry_at,
         body=redact_value(body, secrets),
         code=redact_value(fields.code, secrets),
         type=redact_value(fields.type, secrets),

@@ -33,14 +33,28 @@ class RetryPolicy:
     num_retries: int
     jitter: Callable[[], float] = field(default=random.random)
 
-    def delay(self, attempt: int, error: APIError) -> float | None:
-        """Seconds to wait before retry number ``attempt`` (1-based), or None to give up."""
+    def delay(self, attempt: int, error: APIError, now: float | None = None) -> float | None:
+        """Seconds to wait before retry number ``attempt`` (1-based), or None to give up.
+
+        Args:
+            attempt: The retry about to happen, from 1.
+            error: The failure of the previous attempt.
+            now: The clock's epoch time, to turn a ``retry-after`` HTTP date into seconds.
+        """
         if attempt > self.num_retries or not is_retryable(error):
             return None
-        if error.retry_after is not None and 0 <= error.retry_after <= MAX_RETRY_AFTER:
-            return error.retry_after
+        wait = seconds_until_retry(error, now)
+        if wait is not None and 0 <= wait <= MAX_RETRY_AFTER:
+            return wait
         backoff = min(INITIAL_DELAY * 2 ** (attempt - 1), MAX_DELAY)
         return float(backoff * (1 - 0.25 * self.jitter()))
+
+
+def seconds_until_retry(error: APIError, now: float | None) -> float | None:
+    """Return the provider's requested wait: its seconds, or from ``now`` to its HTTP date (>= 0)."""
+    if error.retry_at is not None and now is not None:
+        return max(error.retry_at - now, 0.0)
+    return error.retry_after
 
 
 def is_retryable(error: APIError) -> bool:
@@ -53,24 +67,27 @@ def is_retryable(error: APIError) -> bool:
     return status is not None and (status in _RETRYABLE_STATUS or status >= 500)
 
 
-def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
-    """Read ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date) from response headers.
+def parse_retry_after(headers: Mapping[str, str]) -> tuple[float | None, float | None]:
+    """Read ``retry-after-ms`` or ``retry-after`` from response headers.
 
     Args:
         headers: Response headers with lower-case names.
-        now: The current epoch time, for HTTP dates.
+
+    Returns:
+        ``(seconds, None)`` for a number of (milli)seconds, ``(None, epoch)`` for an HTTP date
+        (the dispatcher turns it into seconds with its clock), ``(None, None)`` when absent or unreadable.
     """
     millis = _number(headers.get("retry-after-ms"))
     if millis is not None:
-        return millis / 1000
+        return millis / 1000, None
     raw = headers.get("retry-after")
     seconds = _number(raw)
     if seconds is not None or not isinstance(raw, str):
-        return seconds
+        return seconds, None
     try:
-        return max(parsedate_to_datetime(raw).timestamp() - now, 0.0)
+        return None, parsedate_to_datetime(raw).timestamp()
     except (TypeError, ValueError, IndexError):
-        return None
+        return None, None
 
 
 def _number(raw: object) -> float | None:

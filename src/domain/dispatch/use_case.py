@@ -6,9 +6,8 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AsyncExitStack, ExitStack
-from typing import TypeVar
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -22,15 +21,17 @@ from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream
+from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
+from .deadline import Deadline
+from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
-from .retry import RetryPolicy, attribute
+from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
 from .streaming import AsyncPrimedChunks, PrimedChunks, aiter_chunks, iter_chunks
 
-T = TypeVar("T")
 _ROUTE_CACHE_SIZE = 1024
 
 
@@ -76,21 +77,31 @@ class Dispatcher:
     # -- sync -------------------------------------------------------------------------------
 
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
-        """Run ``request`` and return the response, or the stream when ``request.stream``."""
+        """Run ``request`` (then its fallbacks) and return the response, or the stream if ``stream``."""
+        chain = self._chain(request)
+        return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+
+    def _answer(self, request: CompletionRequest, deadline: Deadline) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
         if mocked is not None:
             return mocked
         codec, call, http = self._prepare(request)
         if request.stream:
-            return self._open_stream(codec, call, http)
+            return self._open_stream(codec, call, http, deadline)
         count = fanout_count(codec, request, call.provider)
         if count > 1:
             # Fanned-out requests share one wire request, so one cache entry would answer all n.
-            return run_all(count, lambda: self._complete_one(codec, call, http, cacheable=False))
-        return self._complete_one(codec, call, http)
+            return run_all(count, lambda: self._complete_one(codec, call, http, deadline, cacheable=False))
+        return self._complete_one(codec, call, http, deadline)
 
     def _complete_one(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+        self,
+        codec: ProviderCodec,
+        call: ProviderCall,
+        http: HttpRequest,
+        deadline: Deadline,
+        *,
+        cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
         use = self._cache_use(codec, call, http) if cacheable else None
@@ -98,7 +109,7 @@ class Dispatcher:
             hit = self._from_entry(self._cache_read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = self._with_retries(call, lambda: self._send(codec, call, http))
+        response = self._attempts(call, deadline).run(http, lambda sent: self._send(codec, call, sent))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             self._cache_write(use, call, encode_entry(codec, response, self.clock.time()))
@@ -110,11 +121,13 @@ class Dispatcher:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
 
-    def _open_stream(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CompletionStream:
-        def attempt() -> PrimedChunks:
+    def _open_stream(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
+    ) -> CompletionStream:
+        def attempt(sent: HttpRequest) -> PrimedChunks:
             resources = ExitStack()
             try:
-                response = resources.enter_context(self.transport.stream(http))
+                response = resources.enter_context(self.transport.stream(sent))
                 if response.status_code >= 400:
                     raise codec.map_error(response.status_code, response.headers, response.read(), call)
             except BaseException:
@@ -124,23 +137,8 @@ class Dispatcher:
             # Reading the first chunk inside the attempt retries a stream that fails before it.
             return PrimedChunks(iter_chunks(response, codec.stream_parser(call), resources, call)).prime()
 
-        chunks = self._with_retries(call, attempt)
-        return CompletionStream(sync_chunks=chunks, model=call.request.model)
-
-    def _with_retries(self, call: ProviderCall, attempt: Callable[[], T]) -> T:
-        policy = self._retry_policy(call)
-        tries = 0
-        while True:
-            try:
-                return attempt()
-            except APIError as error:
-                attribute(error, call)  # transport errors cannot know the provider and model
-                tries += 1
-                delay = policy.delay(tries, error)
-                if delay is None:
-                    raise
-                self._log_retry(call, error, tries, delay)
-                self.clock.sleep(delay)
+        chunks = self._attempts(call, deadline).run(http, attempt)
+        return self._stream_result(call, CompletionStream(sync_chunks=chunks, model=call.request.model))
 
     def _cache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
@@ -159,19 +157,33 @@ class Dispatcher:
 
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
+        chain = self._chain(request)
+        return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+
+    async def _aanswer(
+        self, request: CompletionRequest, deadline: Deadline
+    ) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
         if mocked is not None:
             return mocked
         codec, call, http = self._prepare(request)
         if request.stream:
-            return await self._aopen_stream(codec, call, http)
+            return await self._aopen_stream(codec, call, http, deadline)
         count = fanout_count(codec, request, call.provider)
         if count > 1:
-            return await arun_all(count, lambda: self._acomplete_one(codec, call, http, cacheable=False))
-        return await self._acomplete_one(codec, call, http)
+            return await arun_all(
+                count, lambda: self._acomplete_one(codec, call, http, deadline, cacheable=False)
+            )
+        return await self._acomplete_one(codec, call, http, deadline)
 
     async def _acomplete_one(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, cacheable: bool = True
+        self,
+        codec: ProviderCodec,
+        call: ProviderCall,
+        http: HttpRequest,
+        deadline: Deadline,
+        *,
+        cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
         use = self._cache_use(codec, call, http) if cacheable else None
@@ -179,7 +191,9 @@ class Dispatcher:
             hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = await self._awith_retries(call, lambda: self._asend(codec, call, http))
+        response = await self._attempts(call, deadline).arun(
+            http, lambda sent: self._asend(codec, call, sent)
+        )
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             await self._acache_write(use, call, encode_entry(codec, response, self.clock.time()))
@@ -192,12 +206,12 @@ class Dispatcher:
         return response
 
     async def _aopen_stream(
-        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
-        async def attempt() -> AsyncPrimedChunks:
+        async def attempt(sent: HttpRequest) -> AsyncPrimedChunks:
             resources = AsyncExitStack()
             try:
-                response = await resources.enter_async_context(self.transport.astream(http))
+                response = await resources.enter_async_context(self.transport.astream(sent))
                 if response.status_code >= 400:
                     raise codec.map_error(
                         response.status_code, response.headers, await response.aread(), call
@@ -209,23 +223,8 @@ class Dispatcher:
             chunks = aiter_chunks(response, codec.stream_parser(call), resources, call)
             return await AsyncPrimedChunks(chunks).prime()
 
-        chunks = await self._awith_retries(call, attempt)
-        return CompletionStream(async_chunks=chunks, model=call.request.model)
-
-    async def _awith_retries(self, call: ProviderCall, attempt: Callable[[], Awaitable[T]]) -> T:
-        policy = self._retry_policy(call)
-        tries = 0
-        while True:
-            try:
-                return await attempt()
-            except APIError as error:
-                attribute(error, call)  # transport errors cannot know the provider and model
-                tries += 1
-                delay = policy.delay(tries, error)
-                if delay is None:
-                    raise
-                self._log_retry(call, error, tries, delay)
-                await self.clock.asleep(delay)
+        chunks = await self._attempts(call, deadline).arun(http, attempt)
+        return self._stream_result(call, CompletionStream(async_chunks=chunks, model=call.request.model))
 
     async def _acache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
@@ -291,9 +290,21 @@ class Dispatcher:
             self._routes[key] = route
         return route
 
-    def _retry_policy(self, call: ProviderCall) -> RetryPolicy:
+    def _chain(self, request: CompletionRequest) -> FallbackChain:
+        """Build the call's fallback chain, every entry checked before any network call."""
+        deadline = Deadline(self.clock, request.options.deadline)
+        return FallbackChain(request, fallback_candidates(request, self._route), deadline, self.logger)
+
+    def _attempts(self, call: ProviderCall, deadline: Deadline) -> Attempts:
         retries = call.request.options.num_retries
-        return RetryPolicy(self.settings.num_retries if retries is None else retries)
+        policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
+        return Attempts(call, policy, self.clock, self.logger, deadline)
+
+    def _stream_result(self, call: ProviderCall, stream: CompletionStream) -> CompletionStream:
+        stream._hidden_params.update(
+            {"custom_llm_provider": call.provider, "api_base": redact(call.api_base, call.secrets)}
+        )
+        return stream
 
     def _finish(
         self,
@@ -330,11 +341,4 @@ class Dispatcher:
             self.logger.log(
                 "WARNING", f"llmport cache {what} failed; treated as a miss", provider=call.provider,
                 error=type(error).__name__, detail=redact(str(error), call.secrets)[:200],
-            )  # fmt: skip
-
-    def _log_retry(self, call: ProviderCall, error: APIError, tries: int, delay: float) -> None:
-        if self.logger.enabled("INFO"):
-            self.logger.log(
-                "INFO", "llmport retry", provider=call.provider, model=call.model,
-                attempt=tries, delay_s=round(delay, 3), error=type(error).__name__, status=error.status_code,
             )  # fmt: skip

@@ -45,7 +45,9 @@ class APIError(LLMPortError):
         llm_provider: The provider prefix, e.g. ``"openai"``.
         model: The model the call asked for.
         request_id: The provider's request id header, when sent.
-        retry_after: Seconds the provider asked us to wait, when it said so.
+        retry_after: Seconds the provider asked us to wait, when it said so (for an HTTP date,
+            computed from the dispatcher's clock when the call gives up or retries).
+        retry_at: The epoch time the provider named, when its ``retry-after`` was an HTTP date.
         body: The provider's error body (parsed JSON or text), secrets removed.
         code: The provider's structured error code, if any.
         type: The provider's structured error type, if any.
@@ -64,6 +66,7 @@ class APIError(LLMPortError):
         status_code: int | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
+        retry_at: float | None = None,
         body: object = None,
         code: str | None = None,
         type: str | None = None,
@@ -77,6 +80,7 @@ class APIError(LLMPortError):
         self.status_code = status_code if status_code is not None else self.default_status
         self.request_id = request_id
         self.retry_after = retry_after
+        self.retry_at = retry_at
         self.body = body
         self.code = code
         self.type = type
@@ -114,6 +118,7 @@ class APIError(LLMPortError):
             "status_code": self.status_code,
             "request_id": self.request_id,
             "retry_after": self.retry_after,
+            "retry_at": self.retry_at,
             "body": self.body,
             "code": self.code,
             "type": self.type,

@@ -69,6 +69,7 @@ class CompletionParams(TypedDict, total=False):
     max_retries: int | None
     fallbacks: Sequence[str | Mapping[str, Any]] | None
     context_window_fallbacks: Sequence[str | Mapping[str, Any]] | None
+    deadline: float | None
     caching: bool | None
     cache: Mapping[str, Any] | None
     thinking_budget: int | None
@@ -94,15 +95,13 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
         "timeout", "request_timeout", "api_key", "api_base", "base_url", "api_version",
         "custom_llm_provider", "deployment_id", "organization", "extra_headers", "headers",
         "extra_body", "drop_params", "additional_drop_params", "metadata", "mock_response",
-        "num_retries", "max_retries", "caching", "cache",
+        "num_retries", "max_retries", "caching", "cache", "fallbacks", "context_window_fallbacks",
+        "deadline",
     }
 )  # fmt: skip
 
 # Client-side parameters of litellm that llmport does not implement yet, and where they will land.
 NOT_YET: Mapping[str, str] = {
-    "fallbacks": "fallbacks arrive with the reliability work",
-    "context_window_fallbacks": "fallbacks arrive with the reliability work",
-    "deadline": "deadlines arrive with the reliability work",
     "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
     "input_cost_per_token": "cost tracking is not implemented",

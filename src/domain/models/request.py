@@ -8,14 +8,16 @@ network call) with a ``BadRequestError`` naming the field.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
 from .cache_control import CacheControl
 from .errors import bad_request, unsupported
+from .fallback_entries import FallbackEntry, parse_fallbacks
 from .messages import normalize_messages
 from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
 from .schema import response_format_for
@@ -82,6 +84,8 @@ class CallOptions:
     response_model: type[BaseModel] | None = None
     cache: CacheControl = field(default_factory=CacheControl)
     not_implemented: tuple[str, ...] = ()
+    fallbacks: tuple[FallbackEntry, ...] = ()
+    deadline: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +145,11 @@ def build_request(model: object, messages: object, kwargs: Mapping[str, Any]) ->
     stream = _stream_flag(params.pop("stream", None))
     _check_params(params, model)
     response_model = _response_model(params)
+    options = _options(client, model, response_model)
+    if client.get("fallbacks") or client.get("context_window_fallbacks"):
+        options = replace(options, fallbacks=parse_fallbacks(kwargs, wire_messages, model, build_request))
     return CompletionRequest(
-        model=model,
-        messages=wire_messages,
-        params=params,
-        stream=stream,
-        options=_options(client, model, response_model),
+        model=model, messages=wire_messages, params=params, stream=stream, options=options
     )
 
 
@@ -225,7 +228,7 @@ def _response_model(params: dict[str, Any]) -> type[BaseModel] | None:
 def _options(client: dict[str, Any], model: str, response_model: type[BaseModel] | None) -> CallOptions:
     api_key = client.get("api_key")
     timeout = client.get("timeout", client.get("request_timeout"))
-    retries = client.get("num_retries", client.get("max_retries"))
+    retries_name = "num_retries" if client.get("num_retries") is not None else "max_retries"
     headers = {**(client.get("headers") or {}), **(client.get("extra_headers") or {})}
     return CallOptions(
         timeout=None if timeout is None else TimeoutConfig.parse(timeout),
@@ -241,11 +244,27 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         additional_drop_params=tuple(client.get("additional_drop_params") or ()),
         metadata=client.get("metadata"),
         mock_response=client.get("mock_response"),
-        num_retries=_retries(retries, model),
+        num_retries=_retries(client.get(retries_name), retries_name, model),
         response_model=response_model,
         cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),
         not_implemented=tuple(client.get("not_implemented", ())),
+        deadline=_deadline(client.get("deadline"), model),
     )
+
+
+def _deadline(value: object, model: str) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise bad_request(
+            f"deadline must be a positive number of seconds, got {value!r}", param="deadline", model=model
+        )
+    return float(value)
 
 
 def _secret(value: object, model: str) -> SecretStr:
@@ -256,11 +275,9 @@ def _secret(value: object, model: str) -> SecretStr:
     return SecretStr(value)
 
 
-def _retries(value: object, model: str) -> int | None:
+def _retries(value: object, name: str, model: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise bad_request(
-            f"num_retries must be a non-negative integer, got {value!r}", param="num_retries", model=model
-        )
+        raise bad_request(f"{name} must be a non-negative integer, got {value!r}", param=name, model=model)
     return value

@@ -98,6 +98,8 @@ class CompletionStream:
         self._on_close = on_close
         self._on_aclose = on_aclose
         self.model = model
+        # llmport's metadata about the call, as on ModelResponse (litellm's wrapper has it too).
+        self._hidden_params: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         kind = "sync" if self._sync is not None else "async"
