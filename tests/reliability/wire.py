@@ -46,6 +46,7 @@ class WireProtocol:
             the wire format carries arguments as a JSON value (it cannot be malformed there).
         tool_arguments: The raw arguments ``tool_events`` carry.
         tool_body_arguments: The raw arguments ``tool_body`` carries.
+        context_window_body: The provider's error body for a prompt longer than the model's window.
     """
 
     name: str
@@ -65,6 +66,7 @@ class WireProtocol:
     tool_events: tuple[bytes, ...]
     tool_body: bytes | None
     tool_arguments: str
+    context_window_body: bytes
     tool_body_arguments: str | None = None
 
     def api_base(self, root_url: str) -> str:
@@ -115,6 +117,19 @@ _OPENAI_ERRORS: dict[int, tuple[str, str | None]] = {  # status -> (type, code),
 }
 
 
+# No recording has a context-window error: OpenAI's documented code in the recorded error shape.
+_OPENAI_CONTEXT_WINDOW = _json(
+    {
+        "error": {
+            "message": "This model's maximum context length is 128000 tokens.",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    }
+)
+
+
 def _openai_error_body(status: int) -> bytes:
     if status == 401:  # recorded as is
         return load_exchange("openai", "error_401_invalid_api_key").body
@@ -157,6 +172,7 @@ def _openai() -> WireProtocol:
         tool_events=tool_events,
         tool_body=_json(tool_body),
         tool_arguments='{"a":1231,"b":2331',
+        context_window_body=_OPENAI_CONTEXT_WINDOW,
         tool_body_arguments=cut_arguments,
     )
 
@@ -175,6 +191,16 @@ _ANTHROPIC_ERRORS = {  # status -> error type, from Anthropic's documented table
     500: "api_error",
     529: "overloaded_error",
 }
+
+
+# No recording has one either: Anthropic's documented message in the recorded error shape.
+_ANTHROPIC_CONTEXT_WINDOW = _json(
+    {
+        "type": "error",
+        "error": {"type": "invalid_request_error", "message": "prompt is too long: 210000 tokens > 200000"},
+        "request_id": "req_fault_suite",
+    }
+)
 
 
 def _anthropic_error_body(status: int) -> bytes:
@@ -214,6 +240,7 @@ def _anthropic() -> WireProtocol:
             '{"filename": "taxes.txt", "lines_of_text": [\n"# COMPREHENSIVE TAX GUIDE FOR INDIVIDUALS '
             'WITH MULTIPLE W-2s",\n"",\n"## INTRODUCTION",\n"",\n"Filing taxes'
         ),
+        context_window_body=_ANTHROPIC_CONTEXT_WINDOW,
     )
 
 
