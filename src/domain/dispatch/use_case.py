@@ -101,7 +101,7 @@ class Dispatcher:
         response = self._with_retries(call, lambda: self._send(codec, call, http))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
-            self._cache_write(use, call, encode_entry(codec, response, self.clock.time()))
+            self._cache_write(use, call, encode_entry(codec, response, self.clock.time(), call.secrets))
         return result
 
     def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
@@ -181,7 +181,8 @@ class Dispatcher:
         response = await self._awith_retries(call, lambda: self._asend(codec, call, http))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
-            await self._acache_write(use, call, encode_entry(codec, response, self.clock.time()))
+            entry = encode_entry(codec, response, self.clock.time(), call.secrets)
+            await self._acache_write(use, call, entry)
         return result
 
     async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
