@@ -54,6 +54,10 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Clients keep idle keep-alive connections open; stopping must not wait for them.
     block_on_close = False
+    # The stdlib's listen backlog is 5: a burst of connects (a thousand concurrent calls) then
+    # overflows the accept queue and the kernel resets connections the client thinks are open.
+    # The kernel caps it at net.core.somaxconn (4096 on current Linux).
+    request_queue_size = 1024
     owner: Any = None  # the fake whose handler this server runs (see LoopbackFake)
 
     def __init__(
