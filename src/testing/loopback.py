@@ -88,6 +88,12 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
             else:
                 self._connections.discard(connection)
 
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are being served (idle keep-alive ones included)."""
+        with self._connections_lock:
+            return len(self._connections)
+
     def serve_in_thread(self, name: str, poll_interval: float = 0.05) -> None:
         """Start serving on a daemon thread."""
         self._thread = threading.Thread(
@@ -288,6 +294,14 @@ class LoopbackFake:
             name = type(self).__name__
             raise RuntimeError(f"{name} is not started; call start() or use it as a context manager")
         return int(self._server.server_address[1])
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections the server holds open now, idle keep-alive ones included.
+
+        A client that closes its pool, or a stream it abandons, shows here as a drop to zero.
+        """
+        return self._server.open_connections if self._server is not None else 0
 
     @property
     def root_url(self) -> str:
