@@ -41,8 +41,10 @@ _PATTERNS = (
     # Credentials embedded in URLs: scheme://user:password@host
     re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),
     # A key masked the way providers echo it ("sk-abcd1234****...wxyz"): the visible ends are
-    # still a recognisable part of the key.
-    re.compile(r"[A-Za-z0-9_\-.]+\*{4,}[A-Za-z0-9_\-.]*|\*{4,}[A-Za-z0-9_\-.]+"),
+    # still a recognisable part of the key. The lookbehind starts a match only where a run of
+    # such characters starts and the possessive quantifiers never backtrack, so a long run
+    # (a hostile error body) costs linear time, not quadratic.
+    re.compile(r"(?<![\w\-.*])[\w\-.]*+\*{4,}[\w\-.*]*+"),
 )
 _QUERY_SECRET = re.compile(r"(?i)[?&](?:key|api[-_]?key|access_token|token|sig)=([^&#\s]+)")
 
@@ -71,7 +73,7 @@ def url_secrets(url: str | None) -> tuple[str, ...]:
     They join the call's known secrets, so a provider echoing its request target (as OpenAI's
     "Invalid URL" error does) is scrubbed even where no pattern would recognise the value.
     """
-    if not url:
+    if not url or ("@" not in url and "?" not in url):
         return ()
     found = [match.group(1) for match in _QUERY_SECRET.finditer(url)]
     try:
