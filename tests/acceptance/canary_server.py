@@ -8,7 +8,9 @@ messages, error fields, response headers. It speaks OpenAI's chat shape on any p
 - ``ok``: a success (streamed when asked), with a ``set-cookie`` header carrying the key;
 - ``e<status>`` (``e401``, ``e429``...): that error status, key echoed in full and masked;
 - ``drop``: a stream that starts and then hangs up mid-body;
-- ``stall``: accepts and never answers (until the server stops).
+- ``stall``: accepts and never answers (until the server stops);
+- ``not-json``, ``wrong-shape``, ``bad-event`` (streamed): a 200 whose body is broken and
+  carries the key.
 
 Anything it cannot route is a 404 echoing the request target.
 """
@@ -65,6 +67,12 @@ class _Handler(QuietHandler):
         elif model.startswith("e") and model[1:].isdigit():
             message = f"Incorrect API key provided: {key} (shown as {_masked(key)}) on {self.path}"
             self._error(int(model[1:]), message, anthropic=anthropic, key=key)
+        elif model == "not-json":
+            self._raw(200, f"<html>upstream error for {key}</html>".encode(), "text/html")
+        elif model == "wrong-shape":
+            self._json(200, {"id": key, "choices": key, "content": key, "type": key}, key)
+        elif model == "bad-event":
+            self._raw(200, f"data: {{not json {key}\n\n".encode(), "text/event-stream")
         elif model == "stall":
             self.server.owner.stopping.wait(10)
             self.close_connection = True
@@ -94,6 +102,13 @@ class _Handler(QuietHandler):
         self.send_header("set-cookie", f"session={key}")
         for name, value in (extra or {}).items():
             self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _raw(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
