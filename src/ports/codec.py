@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import SecretStr
 
 from ..domain.models.errors import APIError
+from ..domain.models.redaction import redact, url_secrets
 from ..domain.models.request import CompletionRequest, TimeoutConfig
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import ModelResponseStream
@@ -158,11 +159,13 @@ class ProviderCall:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Secret values in play, for scrubbing."""
-        return (self.api_key.get_secret_value(),) if self.api_key is not None else ()
+        """Secret values in play, for scrubbing: the key and any credentials in the base URL."""
+        key = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
+        return key + url_secrets(self.api_base)
 
     def __repr__(self) -> str:
-        return f"ProviderCall(provider={self.provider!r}, model={self.model!r}, api_base={self.api_base!r})"
+        base = redact(self.api_base, self.secrets)
+        return f"ProviderCall(provider={self.provider!r}, model={self.model!r}, api_base={base!r})"
 
 
 class StreamParser(Protocol):

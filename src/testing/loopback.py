@@ -54,6 +54,10 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Clients keep idle keep-alive connections open; stopping must not wait for them.
     block_on_close = False
+    # The stdlib's listen backlog is 5: a burst of connects (a thousand concurrent calls) then
+    # overflows the accept queue and the kernel resets connections the client thinks are open.
+    # The kernel caps it at net.core.somaxconn (4096 on current Linux).
+    request_queue_size = 1024
     owner: Any = None  # the fake whose handler this server runs (see LoopbackFake)
 
     def __init__(
@@ -83,6 +87,12 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are being served (idle keep-alive ones included)."""
+        with self._connections_lock:
+            return len(self._connections)
 
     def serve_in_thread(self, name: str, poll_interval: float = 0.05) -> None:
         """Start serving on a daemon thread."""
@@ -284,6 +294,14 @@ class LoopbackFake:
             name = type(self).__name__
             raise RuntimeError(f"{name} is not started; call start() or use it as a context manager")
         return int(self._server.server_address[1])
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections the server holds open now, idle keep-alive ones included.
+
+        A client that closes its pool, or a stream it abandons, shows here as a drop to zero.
+        """
+        return self._server.open_connections if self._server is not None else 0
 
     @property
     def root_url(self) -> str:

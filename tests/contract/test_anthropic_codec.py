@@ -15,6 +15,7 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import llmport
+from llmport.testing import HttpResponse
 
 from .anthropic_oracle import Expected, arguments, expected
 from .fixtures_loader import Exchange, exchange_names, load_exchange
@@ -165,3 +166,25 @@ def test_recorded_error(exchange: Exchange) -> None:
     assert error.llm_provider == "anthropic"
     assert error.message == body["error"]["message"]
     assert error.request_id == exchange.headers.get("request-id")
+
+
+# A string where the content blocks belong used to escape as AttributeError.
+TEXT_FOR_BLOCKS = {"id": "msg_1", "type": "message", "role": "assistant", "content": "text", "model": "m"}
+
+
+def test_content_that_is_not_blocks_is_a_validation_error() -> None:
+    client, _ = make_client(lambda _request: HttpResponse.from_json(TEXT_FOR_BLOCKS), api_base=BASE)
+    with client, pytest.raises(llmport.APIResponseValidationError):
+        client.completion(MODEL, MESSAGES)
+
+
+def test_a_streamed_block_that_is_not_an_object_is_a_validation_error() -> None:
+    start = {"type": "message_start", "message": {**TEXT_FOR_BLOCKS, "content": []}}
+    block = {"type": "content_block_start", "index": 0, "content_block": "text"}
+    events = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in (start, block))
+    sse = HttpResponse(200, {"content-type": "text/event-stream"}, chunks=(events,))
+    client, _ = make_client(lambda _request: sse, api_base=BASE)
+    with client:
+        stream = client.completion(MODEL, MESSAGES, stream=True)
+        with pytest.raises(llmport.APIResponseValidationError):
+            list(stream)

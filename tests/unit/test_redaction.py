@@ -1,6 +1,8 @@
+import base64
+
 import pytest
 
-from llmport.domain.models.redaction import REDACTED, redact, redact_headers, redact_value
+from llmport.domain.models.redaction import REDACTED, redact, redact_headers, redact_value, url_secrets
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,28 @@ def test_nested_values_are_scrubbed_with_their_shape_kept() -> None:
         REDACTED: [f"Bearer {REDACTED}", (REDACTED, 3, None, True)],
         "o": f"Holder({REDACTED})",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Incorrect API key provided: sk-abcd1****************************wxyz.",
+        "key Zq7uOpaq********************XyK4 rejected",
+        "token ****************ZyX9Lm",
+    ],
+)
+def test_keys_masked_by_the_provider_are_scrubbed_whole(text: str) -> None:
+    # The visible ends of a masked key are still part of the key.
+    scrubbed = redact(text)
+    assert "*" not in scrubbed
+    assert not any(end in scrubbed for end in ("sk-abcd1", "wxyz", "Zq7uOpaq", "XyK4", "ZyX9Lm"))
+
+
+def test_url_secrets_are_the_credentials_and_key_like_query_values() -> None:
+    assert url_secrets("https://host/v1/m:generate?alt=sse&key=AIza-secret&x=1") == ("AIza-secret",)
+    password, basic = url_secrets("http://me:p%40ss-word@127.0.0.1:8080/v1")[-2:]
+    assert password == "p@ss-word"
+    assert basic == base64.b64encode(b"me:p@ss-word").decode()
+    assert url_secrets("https://tok3n-as-user@host/v1")[0] == "tok3n-as-user"
+    assert url_secrets("http://127.0.0.1:8080/v1") == ()
+    assert url_secrets(None) == ()

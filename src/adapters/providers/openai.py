@@ -29,6 +29,7 @@ USER_AGENT = "llmport/0.1"
 UNSUPPORTED = frozenset({"thinking", "thinking_budget"})
 # Fields llmport adds to assistant messages that OpenAI-compatible servers may reject.
 _LLMPORT_ONLY = ("reasoning_content", "thinking_blocks", "provider_specific_fields")
+_NOT_JSON = object()  # what a body that is not JSON parses to (JSON null is None)
 
 
 class OpenAICodec:
@@ -136,9 +137,11 @@ def _validated(
     try:
         data = loads(raw)
     except ValueError:
-        raise invalid_response(
-            "the provider's answer is not valid JSON", _bytes(raw), call, status_code
-        ) from None
+        data = _NOT_JSON
+    if data is _NOT_JSON:
+        # Raised outside the except block: chained as __context__, the decoder's error would keep
+        # the whole body (and pydantic's below quotes the values), which may echo the key.
+        raise invalid_response("the provider's answer is not valid JSON", _bytes(raw), call, status_code)
     if not isinstance(data, dict):
         raise invalid_response("the provider's answer is not a JSON object", _bytes(raw), call, status_code)
     if "error" in data and "choices" not in data:
@@ -149,10 +152,9 @@ def _validated(
         validated: M = model.__pydantic_validator__.validate_python(data)
         return validated
     except ValidationError as error:
-        reason = (
-            f"the provider's answer does not have the chat-completion shape ({error.error_count()} problems)"
-        )
-        raise invalid_response(reason, _bytes(raw), call, status_code) from None
+        problems = error.error_count()
+    reason = f"the provider's answer does not have the chat-completion shape ({problems} problems)"
+    raise invalid_response(reason, _bytes(raw), call, status_code)
 
 
 def _prepare_answer(data: dict[str, Any]) -> None:

@@ -17,16 +17,16 @@ import os
 import ssl
 import urllib.request
 import weakref
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractContextManager, asynccontextmanager
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
-from ...domain.models.redaction import redact
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse, StreamingResponse
 from ._loop import LoopFinaliser
+from ._translate import Failures, Translated
 from .httpx_transport import HttpxTransport
 
 try:
@@ -41,6 +41,10 @@ DEFAULT_LIMIT = 1000
 DEFAULT_LIMIT_PER_HOST = 100
 _Proxy = tuple[str, dict[str, str] | None]  # a proxy URL and its Proxy-Authorization header
 _CONTROL = frozenset("\r\n\0")
+# aiohttp's failures as llmport's, raised unchained (aiohttp's text can carry the raw URL).
+# TimeoutError first: aiohttp's ServerTimeoutError (connect and read timeouts) is both. ClientError
+# also covers a truncated or undecodable body, a bad URL and a failed proxy.
+_FAILURES: Failures = ((TimeoutError, Timeout), (aiohttp.ClientError, APIConnectionError))
 
 
 class AiohttpTransport:
@@ -93,11 +97,14 @@ class AiohttpTransport:
     async def asend(self, request: HttpRequest) -> HttpResponse:
         """Async ``send``."""
         response = await self._open(request)
+        guard = Translated(request, _FAILURES)
+        content = b""
         try:
-            with _translated(request):
+            with guard:
                 content = await response.read()
         finally:
             response.release()
+        guard.check()
         return HttpResponse(response.status, _headers(response.headers), content)
 
     @asynccontextmanager
@@ -119,12 +126,14 @@ class AiohttpTransport:
 
     async def _open(self, request: HttpRequest) -> aiohttp.ClientResponse:
         headers = _checked_headers(request.headers)
-        with _translated(request):
+        url = _userinfo_as_basic_auth(request.url, headers)
+        guard = Translated(request, _FAILURES)
+        with guard:
             entry = await self._session()
-            proxy, proxy_headers = entry.proxies.route(request.url, headers)
+            proxy, proxy_headers = entry.proxies.route(url, headers)
             response: aiohttp.ClientResponse = await entry.session.request(
                 request.method,
-                request.url,
+                url,
                 headers=headers,
                 proxy=proxy,
                 proxy_headers=proxy_headers,
@@ -133,6 +142,7 @@ class AiohttpTransport:
                 allow_redirects=False,  # httpx's default: a redirect is an answer
                 skip_auto_headers=("Content-Type",),  # no invented octet-stream type, as with httpx
             )
+        guard.check()
         return response
 
     async def _session(self) -> _LoopSession:
@@ -238,32 +248,19 @@ class _AsyncStreamingResponse:
         self.headers = _headers(response.headers)
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        with _translated(self._request):
+        guard = Translated(self._request, _FAILURES)
+        with guard:
             async for piece in self._response.content.iter_any():
                 yield piece
+        guard.check()
 
     async def aread(self) -> bytes:
-        with _translated(self._request):
-            return await self._response.read()
-
-
-@contextmanager
-def _translated(request: HttpRequest) -> Iterator[None]:
-    """Re-raise aiohttp's failures as llmport's, with secrets scrubbed from the text."""
-    try:
-        yield
-    except TimeoutError as error:
-        # Before ClientError: aiohttp's ServerTimeoutError (connect and read timeouts) is both.
-        raise Timeout(_describe(error, request)) from None
-    except aiohttp.ClientError as error:
-        # Also covers a truncated or undecodable body, a bad URL and a failed proxy.
-        raise APIConnectionError(_describe(error, request)) from None
-
-
-def _describe(error: Exception, request: HttpRequest) -> str:
-    # `from None` above: aiohttp's exception text and traceback can carry the raw URL.
-    detail = str(error) or type(error).__name__
-    return redact(f"{type(error).__name__} on {request.method} {request.safe_url}: {detail}", request.secrets)
+        guard = Translated(self._request, _FAILURES)
+        content = b""
+        with guard:
+            content = await self._response.read()
+        guard.check()
+        return content
 
 
 def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -278,6 +275,24 @@ def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
             param="headers",
         )
     return dict(headers)
+
+
+def _userinfo_as_basic_auth(url: str, headers: dict[str, str]) -> str:
+    """Move credentials in the URL to a Basic ``authorization`` header, as httpx does.
+
+    httpx sends ``user:password@`` as Basic auth in place of any ``authorization`` header;
+    aiohttp refuses that pair with a bare ``ValueError``. Both transports now send the same.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
+    for name in [name for name in headers if name.lower() == "authorization"]:
+        del headers[name]
+    headers["authorization"] = f"Basic {token}"
+    return urlunsplit(parts._replace(netloc=hostport))
 
 
 @lru_cache(maxsize=64)

@@ -21,15 +21,21 @@ from typing import Any
 import httpx
 
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
-from ...domain.models.redaction import redact
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
 from ._loop import LoopFinaliser
+from ._translate import Failures, Translated
 
 _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 # The OpenAI SDK's pool limits. A longer keep-alive expiry with this keep-alive cap made 200
 # concurrent calls ten times slower in benchmarks/run.py (httpcore churns the excess connections).
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+# httpx's failures as llmport's; RequestError also covers a body that fails to decompress and
+# redirect loops. Translated raises them unchained: httpx's own carry the raw request.
+_FAILURES: Failures = (
+    (httpx.TimeoutException, Timeout),
+    ((httpx.RequestError, httpx.InvalidURL), APIConnectionError),
+)
 
 
 class HttpxTransport:
@@ -69,19 +75,23 @@ class HttpxTransport:
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` and read the whole response."""
-        with _translated(request):
+        guard = Translated(request, _FAILURES)
+        with guard:
             response = self._sync_client().send(_to_httpx(request))
             try:
                 content = response.read()
             finally:
                 response.close()
+        guard.check()
         return HttpResponse(response.status_code, _headers(response.headers), content)
 
     @contextmanager
     def stream(self, request: HttpRequest) -> Iterator[_StreamingResponse]:
         """Send ``request`` and yield the response for incremental reading."""
-        with _translated(request):
+        guard = Translated(request, _FAILURES)
+        with guard:
             response = self._sync_client().send(_to_httpx(request), stream=True)
+        guard.check()
         try:
             yield _StreamingResponse(response, request)
         finally:
@@ -106,21 +116,25 @@ class HttpxTransport:
 
     async def asend(self, request: HttpRequest) -> HttpResponse:
         """Async ``send``."""
-        with _translated(request):
+        guard = Translated(request, _FAILURES)
+        with guard:
             client = await self._async_client()
             response = await client.send(_to_httpx(request))
             try:
                 content = await response.aread()
             finally:
                 await response.aclose()
+        guard.check()
         return HttpResponse(response.status_code, _headers(response.headers), content)
 
     @asynccontextmanager
     async def astream(self, request: HttpRequest) -> AsyncIterator[_AsyncStreamingResponse]:
         """Async ``stream``."""
-        with _translated(request):
+        guard = Translated(request, _FAILURES)
+        with guard:
             client = await self._async_client()
             response = await client.send(_to_httpx(request), stream=True)
+        guard.check()
         try:
             yield _AsyncStreamingResponse(response, request)
         finally:
@@ -170,12 +184,18 @@ class _StreamingResponse:
         self.headers = _headers(response.headers)
 
     def iter_bytes(self) -> Iterator[bytes]:
-        with _translated(self._request):
+        guard = Translated(self._request, _FAILURES)
+        with guard:
             yield from self._response.iter_bytes()
+        guard.check()
 
     def read(self) -> bytes:
-        with _translated(self._request):
-            return self._response.read()
+        guard = Translated(self._request, _FAILURES)
+        content = b""
+        with guard:
+            content = self._response.read()
+        guard.check()
+        return content
 
 
 class _AsyncStreamingResponse:
@@ -188,31 +208,19 @@ class _AsyncStreamingResponse:
         self.headers = _headers(response.headers)
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        with _translated(self._request):
+        guard = Translated(self._request, _FAILURES)
+        with guard:
             async for piece in self._response.aiter_bytes():
                 yield piece
+        guard.check()
 
     async def aread(self) -> bytes:
-        with _translated(self._request):
-            return await self._response.aread()
-
-
-@contextmanager
-def _translated(request: HttpRequest) -> Iterator[None]:
-    """Re-raise httpx's failures as llmport's, with secrets scrubbed from the text."""
-    try:
-        yield
-    except httpx.TimeoutException as error:
-        raise Timeout(_describe(error, request)) from None
-    except (httpx.RequestError, httpx.InvalidURL) as error:
-        # RequestError also covers a body that fails to decompress and redirect loops.
-        raise APIConnectionError(_describe(error, request)) from None
-
-
-def _describe(error: Exception, request: HttpRequest) -> str:
-    # `from None` above: httpx's own exception text and traceback can carry the raw URL.
-    detail = str(error) or type(error).__name__
-    return redact(f"{type(error).__name__} on {request.method} {request.safe_url}: {detail}", request.secrets)
+        guard = Translated(self._request, _FAILURES)
+        content = b""
+        with guard:
+            content = await self._response.aread()
+        guard.check()
+        return content
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:
@@ -225,14 +233,16 @@ def _to_httpx(request: HttpRequest) -> httpx.Request:
             extensions={"timeout": _timeout(request.timeout).as_dict()},
         )
     except UnicodeEncodeError:
-        # The offending value may be a key: name the header, never show its value.
-        bad = [name for name, value in request.headers.items() if not value.isascii()]
-        raise BadRequestError(
-            f"header value(s) {bad} contain non-ASCII characters and cannot be sent",
-            "llmport",
-            None,
-            param="headers",
-        ) from None
+        pass
+    # Raised outside the except block: the UnicodeEncodeError (chained as __context__ even with
+    # `from None`) quotes the offending value, which may be a key. Name the header only.
+    bad = [name for name, value in request.headers.items() if not value.isascii()]
+    raise BadRequestError(
+        f"header value(s) {bad} contain non-ASCII characters and cannot be sent",
+        "llmport",
+        None,
+        param="headers",
+    )
 
 
 @lru_cache(maxsize=64)

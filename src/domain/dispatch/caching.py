@@ -20,7 +20,7 @@ from ...ports.cache import Cache
 from ...ports.codec import ProviderCodec
 from ...ports.transport import HttpRequest, HttpResponse
 from ..models.cache_control import CacheControl
-from ..models.redaction import SECRET_HEADERS
+from ..models.redaction import SECRET_HEADERS, redact_headers
 
 ENTRY_FORMAT = 1
 
@@ -86,14 +86,20 @@ def _canonical_body(body: bytes) -> Any:
         return body.decode("utf-8", errors="surrogateescape")
 
 
-def encode_entry(codec: ProviderCodec, response: HttpResponse, stored_at: float) -> bytes:
-    """Wrap a provider's answer as a JSON cache entry."""
+def encode_entry(
+    codec: ProviderCodec, response: HttpResponse, stored_at: float, secrets: tuple[str, ...] = ()
+) -> bytes:
+    """Wrap a provider's answer as a JSON cache entry.
+
+    Headers are stored as a caller sees them (``set-cookie`` and the like masked, ``secrets``
+    scrubbed): a cache, on disk or in Redis, outlives the call and is read by other processes.
+    """
     entry: dict[str, Any] = {
         "format": ENTRY_FORMAT,
         "codec": f"{codec.name}/{codec.version}",
         "stored_at": stored_at,
         "status": response.status_code,
-        "headers": dict(response.headers),
+        "headers": redact_headers(response.headers, secrets),
     }
     try:
         entry["body"] = response.content.decode("utf-8")

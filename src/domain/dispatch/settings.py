@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from ..models.redaction import redact, url_secrets
 from ..models.request import TimeoutConfig
 
 DEFAULT_NUM_RETRIES = 2
@@ -31,7 +32,8 @@ class DispatchSettings:
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else None
+        base = None if self.api_base is None else redact(self.api_base, url_secrets(self.api_base))
         return (
             f"DispatchSettings(timeout={self.timeout}, num_retries={self.num_retries}, "
-            f"drop_params={self.drop_params}, api_key={key}, api_base={self.api_base!r})"
+            f"drop_params={self.drop_params}, api_key={key}, api_base={base!r})"
         )

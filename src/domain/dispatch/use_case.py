@@ -112,7 +112,7 @@ class Dispatcher:
         response = self._attempts(call, deadline).run(http, lambda sent: self._send(codec, call, sent))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
-            self._cache_write(use, call, encode_entry(codec, response, self.clock.time()))
+            self._cache_write(use, call, encode_entry(codec, response, self.clock.time(), call.secrets))
         return result
 
     def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
@@ -196,7 +196,8 @@ class Dispatcher:
         )
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
-            await self._acache_write(use, call, encode_entry(codec, response, self.clock.time()))
+            entry = encode_entry(codec, response, self.clock.time(), call.secrets)
+            await self._acache_write(use, call, entry)
         return result
 
     async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:

@@ -31,6 +31,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .redaction import redact
+
 
 class LLMPortError(Exception):
     """Base of every exception llmport raises."""
@@ -307,12 +309,16 @@ def _by_status(status_code: int) -> type[APIError]:
 
 
 def bad_request(message: str, *, param: str, model: str | None = None) -> BadRequestError:
-    """Build the error raised for invalid input before any network call."""
-    return BadRequestError(message, "llmport", model, param=param)
+    """Build the error raised for invalid input before any network call.
+
+    The message may quote the caller's value, and a value in the wrong place can be a key:
+    well-known key shapes are scrubbed here, the call's own key by ``build_request``.
+    """
+    return BadRequestError(redact(message), "llmport", model, param=param)
 
 
 def unsupported(
     message: str, *, param: str, provider: str | None, model: str | None
 ) -> UnsupportedParamsError:
     """Build the error for a parameter the target cannot take (or llmport does not implement yet)."""
-    return UnsupportedParamsError(message, provider, model, param=param)
+    return UnsupportedParamsError(redact(message), provider, model, param=param)

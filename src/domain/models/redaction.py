@@ -7,9 +7,11 @@ even when it is not the one we sent.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 REDACTED = "[REDACTED]"
 
@@ -38,7 +40,13 @@ _PATTERNS = (
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
     # Credentials embedded in URLs: scheme://user:password@host
     re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),
+    # A key masked the way providers echo it ("sk-abcd1234****...wxyz"): the visible ends are
+    # still a recognisable part of the key. The lookbehind starts a match only where a run of
+    # such characters starts and the possessive quantifiers never backtrack, so a long run
+    # (a hostile error body) costs linear time, not quadratic.
+    re.compile(r"(?<![\w\-.*])[\w\-.]*+\*{4,}[\w\-.*]*+"),
 )
+_QUERY_SECRET = re.compile(r"(?i)[?&](?:key|api[-_]?key|access_token|token|sig)=([^&#\s]+)")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -57,6 +65,32 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(_replacement, text)
     return text
+
+
+def url_secrets(url: str | None) -> tuple[str, ...]:
+    """Return the secrets a URL carries: userinfo credentials and key-like query values.
+
+    They join the call's known secrets, so a provider echoing its request target (as OpenAI's
+    "Invalid URL" error does) is scrubbed even where no pattern would recognise the value.
+    """
+    if not url or ("@" not in url and "?" not in url):
+        return ()
+    found = [match.group(1) for match in _QUERY_SECRET.finditer(url)]
+    try:
+        parts = urlsplit(url)
+        user, password = parts.username, parts.password
+    except ValueError:
+        user = password = None
+    # A lone user name is a token (https://<token>@host); next to a password it is a name.
+    for value in (password,) if password else (user,):
+        if value:
+            found.append(value)
+    found += [unquote(value) for value in found]
+    if user is not None or password is not None:
+        # ...and both travel as Basic auth, which a provider may echo back as it got it.
+        pair = f"{unquote(user or '')}:{unquote(password or '')}".encode()
+        found.append(base64.b64encode(pair).decode("ascii"))
+    return tuple(dict.fromkeys(value for value in found if len(value) >= 4))
 
 
 def _replacement(match: re.Match[str]) -> str:

@@ -16,10 +16,11 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 
 from .cache_control import CacheControl
-from .errors import bad_request, unsupported
+from .errors import BadRequestError, bad_request, unsupported
 from .fallback_entries import FallbackEntry, parse_fallbacks
 from .messages import normalize_messages
 from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
+from .redaction import redact, url_secrets
 from .schema import response_format_for
 
 
@@ -53,7 +54,10 @@ def _seconds(value: float | str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise bad_request(f"timeout must be a number of seconds, got {value!r}", param="timeout") from None
+        seconds = None
+    if seconds is None:
+        # Raised outside the except block: float()'s error, quoting the value, is not chained.
+        raise bad_request(f"timeout must be a number of seconds, got {value!r}", param="timeout")
     if seconds <= 0:
         raise bad_request(f"timeout must be positive, got {value!r}", param="timeout")
     return seconds
@@ -86,6 +90,11 @@ class CallOptions:
     not_implemented: tuple[str, ...] = ()
     fallbacks: tuple[FallbackEntry, ...] = ()
     deadline: float | None = None
+
+    def __repr__(self) -> str:
+        # Only names: api_base can carry credentials, extra headers a key, metadata anything.
+        set_names = [name for name in self.__dataclass_fields__ if getattr(self, name) not in (None, {}, ())]
+        return f"CallOptions(set={set_names})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +135,29 @@ def build_request(model: object, messages: object, kwargs: Mapping[str, Any]) ->
         The checked request.
 
     Raises:
-        BadRequestError: for invalid input, naming the field.
+        BadRequestError: for invalid input, naming the field (the call's key scrubbed from it).
     """
+    try:
+        return _build_request(model, messages, kwargs)
+    except BadRequestError as error:
+        # A value in the wrong place may be the key (timeout=<key>); errors may quote values.
+        secrets = _call_secrets(kwargs)
+        error.message = redact(error.message, secrets)
+        error.args = (error.message,)
+        raise
+
+
+def _call_secrets(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    key = kwargs.get("api_key")
+    secret = key.get_secret_value() if isinstance(key, SecretStr) else key
+    bases = (kwargs.get("api_base"), kwargs.get("base_url"))
+    found = [secret] if isinstance(secret, str) else []
+    for base in bases:
+        found += url_secrets(base) if isinstance(base, str) else ()
+    return tuple(found)
+
+
+def _build_request(model: object, messages: object, kwargs: Mapping[str, Any]) -> CompletionRequest:
     if not isinstance(model, str) or not model.strip():
         raise bad_request(f"model must be a non-empty string, got {model!r}", param="model")
     wire_messages = normalize_messages(messages, model=model)

@@ -890,6 +890,19 @@ async def test_aiohttp_answers_like_httpx(aiohttp_wire: HttpxWire) -> None:
     assert seen.body == b"raw"
 
 
+async def test_aiohttp_sends_credentials_in_the_url_as_basic_auth_like_httpx(
+    aiohttp_wire: HttpxWire, httpx_wire: HttpxWire
+) -> None:
+    # httpx replaces the authorization header with Basic auth from user:password@; aiohttp
+    # refused the pair with a bare ValueError. Both now send the same request.
+    for wire in (aiohttp_wire, httpx_wire):
+        url = wire.url().replace("http://", "http://me:p%40ss@")
+        request = req(url, headers={"authorization": "Bearer other"}, secrets=("p@ss",))
+        assert (await wire.transport.asend(request)).status_code == 200
+        (seen,) = wire.received()
+        assert seen.headers["authorization"] == "Basic " + base64.b64encode(b"me:p@ss").decode()
+
+
 async def test_aiohttp_joins_repeated_response_headers_like_httpx(aiohttp_wire: HttpxWire) -> None:
     # Two spellings of one name: the server sends two header lines.
     twice = {"Content-Type": "text/plain", "Vary": "a", "vary": "b"}

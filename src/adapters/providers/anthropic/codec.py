@@ -73,9 +73,13 @@ class AnthropicCodec:
         except APIError:
             raise
         except (AttributeError, KeyError, TypeError, ValueError):
+            chunks = None
+        if chunks is None:
+            # Raised outside the except block, so the KeyError/ValueError quoting the body (which
+            # may echo the key) is not chained as __context__.
             raise invalid_response(
                 "the provider's answer does not have the Messages shape", response.content, call
-            ) from None
+            )
         built = stream_chunk_builder(chunks)
         if built is None:  # pragma: no cover - message_events always yields message_start
             raise invalid_response("the provider's answer is empty", response.content, call)

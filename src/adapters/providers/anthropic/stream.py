@@ -33,6 +33,7 @@ FINISH_REASONS = {
 }
 JSON_TOOL = "json_tool_call"
 """The tool forced for structured output on models without native support; its input is the answer."""
+_NOT_JSON = object()  # what an event that is not JSON parses to (JSON null is None)
 
 
 @dataclass
@@ -236,16 +237,19 @@ class AnthropicStreamParser(SSEStreamParser):
         except APIError:
             raise  # a mapped error event (BadRequestError is also a ValueError)
         except (AttributeError, KeyError, TypeError, ValueError):
-            raise invalid_response(
-                "the Anthropic stream event is malformed", event.data.encode(), self._call
-            ) from None
+            pass
+        # Raised outside the except block, so the error quoting the event (which may echo the
+        # key) is not chained as __context__.
+        raise invalid_response("the Anthropic stream event is malformed", event.data.encode(), self._call)
 
 
 def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
     try:
         data = loads(raw)
     except ValueError:
-        raise invalid_response("an Anthropic stream event is not JSON", raw.encode(), call) from None
+        data = _NOT_JSON  # raised below, outside the except block: the decoder's error keeps the event
+    if data is _NOT_JSON:
+        raise invalid_response("an Anthropic stream event is not JSON", raw.encode(), call)
     if not isinstance(data, dict):
         raise invalid_response("an Anthropic stream event is not a JSON object", raw.encode(), call)
     return data

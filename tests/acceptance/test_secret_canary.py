@@ -1,0 +1,343 @@
+"""The canary test: failing (and succeeding) calls with a canary key leave no trace of it anywhere.
+
+Every call runs at TRACE log level through the loguru adapter against a loopback provider that
+echoes the credentials it receives (in error messages, error fields and response headers). Then
+every text a caller, a log sink or a cache could see is searched for the canary and for any
+fragment of it of seven characters or more: exception str/repr/attributes along the whole
+cause/context chain, the formatted traceback, log records, stdout/stderr, response and stream
+reprs with their hidden params and headers, request reprs, and cache keys and entries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import socket
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from loguru import logger
+from pydantic import SecretStr
+
+import llmport
+from llmport import LLMPortError
+from llmport.adapters.providers.registry import ProviderRegistry
+from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
+from llmport.domain.dispatch.routing import provider_call, resolve_host
+from llmport.domain.dispatch.settings import DispatchSettings
+from llmport.domain.models.request import build_request
+from llmport.testing import FakeClock, MemoryCache, StaticCredentials
+
+from .canary_server import EchoingProvider
+
+# One key of a well-known shape (caught by pattern too) and one of no known shape (caught only
+# because llmport knows it is the key); a third secret rides in the base URL.
+SHAPED = "sk-canary-7f3a9c2e5b1d8f4a6e0c"
+OPAQUE = "Zq7uOpaqueQm9Wv2Rt8XyK4"
+URL_SECRET = "Qm4urlSecretZt8Kp2VxJ6"
+FRAGMENT = 7
+USER = [{"role": "user", "content": "hi"}]
+CODECS = ("openai", "anthropic", "groq", "azure")
+MODES = ("sync", "async-httpx", "async-aiohttp")
+
+
+def fragments(*secrets: str) -> set[str]:
+    """Every run of FRAGMENT characters of each secret, and the Basic-auth encoding of the URL's."""
+    found = {s[i : i + FRAGMENT] for s in secrets for i in range(len(s) - FRAGMENT + 1)}
+    return found | {base64.b64encode(f"user:{URL_SECRET}".encode()).decode()}
+
+
+class RecordingCache(MemoryCache):
+    """A memory cache that remembers every key and entry written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[tuple[str, bytes]] = []
+
+    def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        self.written.append((key, value))
+        super().set(key, value, ttl)
+
+
+@dataclass
+class Probe:
+    """Everything one call left behind that a caller, a log or a cache could read."""
+
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, where: str, text: object) -> None:
+        self.texts.append((where, text if isinstance(text, str) else repr(text)))
+
+    def add_exception(self, error: BaseException) -> None:
+        self.add("traceback", "".join(traceback.format_exception(error)))
+        seen: set[int] = set()
+        chain: list[BaseException | None] = [error]
+        while chain:
+            current = chain.pop()
+            if current is None or id(current) in seen:
+                continue
+            seen.add(id(current))
+            name = type(current).__name__
+            self.add(f"str({name})", str(current))
+            self.add(f"repr({name})", repr(current))
+            self.add(f"args({name})", repr(current.args))
+            self.add(f"vars({name})", repr(getattr(current, "__dict__", {})))
+            chain += [current.__cause__, current.__context__]
+
+    def leaks(self, secrets: tuple[str, ...]) -> list[str]:
+        bad = fragments(*secrets)
+        return [f"{where}: ...{text[max(0, text.find(f) - 60) : text.find(f) + 40]}..."
+                for where, text in self.texts for f in bad if f in text][:5]  # fmt: skip
+
+
+@pytest.fixture
+def provider() -> Iterator[EchoingProvider]:
+    with EchoingProvider() as server:
+        yield server
+
+
+@pytest.fixture
+def log_records() -> Iterator[list[str]]:
+    """Every loguru record (serialised: message, extras, exception) at TRACE and above."""
+    records: list[str] = []
+    sink = logger.add(lambda message: records.append(str(message)), level="TRACE", serialize=True)
+    yield records
+    logger.remove(sink)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def base_for(codec: str, root: str) -> str:
+    return f"{root}/v1" if codec in ("openai", "groq") else root
+
+
+def make_client(mode: str, cache: MemoryCache | None = None) -> llmport.Client:
+    transport = AiohttpTransport(ssl_verify=False) if mode == "async-aiohttp" else None
+    return llmport.Client(
+        log_level="TRACE",
+        clock=FakeClock(),  # retries happen (and log) without sleeping
+        num_retries=1,
+        credentials=StaticCredentials({}),
+        transport=transport,
+        cache=cache,
+    )
+
+
+def run(client: llmport.Client, mode: str, model: str, kwargs: dict[str, Any], probe: Probe) -> None:
+    """Make the call (consuming a stream), recording what it returns or raises."""
+
+    async def arun() -> None:
+        result = await client.acompletion(model, kwargs.pop("messages", USER), **kwargs)
+        if isinstance(result, llmport.CompletionStream):
+            probe.add("stream", result)
+            async for chunk in result:
+                probe.add("chunk", chunk)
+        else:
+            record_response(result, probe)
+
+    try:
+        if mode == "sync":
+            result = client.completion(model, kwargs.pop("messages", USER), **kwargs)
+            if isinstance(result, llmport.CompletionStream):
+                probe.add("stream", result)
+                for chunk in result:
+                    probe.add("chunk", chunk)
+            else:
+                record_response(result, probe)
+        else:
+            asyncio.run(arun())
+    except LLMPortError as error:  # anything else escaping is a failure of its own
+        probe.add_exception(error)
+    finally:
+        client.close()
+
+
+def record_response(response: llmport.ModelResponse, probe: Probe) -> None:
+    probe.add("repr(response)", response)
+    probe.add("str(response)", str(response))
+    probe.add("response json", response.model_dump_json())
+    probe.add("_hidden_params", response._hidden_params)
+    probe.add("_response_headers", response._response_headers)
+
+
+def record_requests(model: str, kwargs: dict[str, Any], client: llmport.Client, probe: Probe) -> None:
+    """The request objects built for the call (when the input is valid), and the client's repr."""
+    probe.add("repr(client)", client)
+    registry = ProviderRegistry()
+    try:
+        request = build_request(model, kwargs.get("messages", USER), kwargs)
+        host, name = resolve_host(request.model, None, registry)
+        call = provider_call(request, host, name, StaticCredentials({}), DispatchSettings())
+        http = registry.codec(host.codec).build_request(call)
+    except LLMPortError as error:
+        probe.add_exception(error)
+        return
+    probe.add("repr(CompletionRequest)", request)
+    probe.add("repr(CallOptions)", request.options)
+    probe.add("repr(ProviderCall)", call)
+    probe.add("repr(HttpRequest)", http)
+    probe.add("HttpRequest.safe_url", http.safe_url)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One call: a model name the provider acts on, where the base URL points, extra arguments.
+
+    ``base``: ``live`` (the echoing provider) or ``refused`` (a closed port), with ``+query``
+    for a ``?key=`` secret or ``+userinfo`` for a ``user:secret@`` one. String values in
+    ``extra`` may name the key as ``{key}``.
+    """
+
+    name: str
+    model: str = "ok"
+    base: str = "live"
+    extra: dict[str, Any] = field(default_factory=dict)
+    fails: bool = True
+
+    def kwargs(self, codec: str, root: str, key: str) -> dict[str, Any]:
+        where, _, secret = self.base.partition("+")
+        base = base_for(codec, root if where == "live" else f"http://127.0.0.1:{closed_port()}")
+        if secret == "query":
+            base = f"{base}?key={URL_SECRET}"
+        elif secret == "userinfo":
+            base = base.replace("http://", f"http://user:{URL_SECRET}@")
+        made: dict[str, Any] = {"api_key": key, "api_base": base}
+        made.update({name: _with_key(value, key) for name, value in self.extra.items()})
+        if codec == "azure":
+            made["api_version"] = "2024-02-01"
+        return made
+
+
+def _with_key(value: Any, key: str) -> Any:
+    if isinstance(value, dict):
+        return {name: _with_key(item, key) for name, item in value.items()}
+    return value.format(key=key) if isinstance(value, str) else value
+
+
+SCENARIOS = [
+    Scenario("e401", "e401"),
+    Scenario("e400", "e400"),
+    Scenario("e429", "e429"),
+    Scenario("e500", "e500"),
+    Scenario("timeout", "stall", extra={"timeout": 0.3, "num_retries": 0}),
+    Scenario("mid-stream-drop", "drop", extra={"stream": True}),
+    Scenario("not-json", "not-json"),
+    Scenario("wrong-shape", "wrong-shape"),
+    Scenario("bad-stream-event", "bad-event", extra={"stream": True}),
+    Scenario("refused", base="refused"),
+    Scenario("refused-query-key", base="refused+query"),
+    Scenario("refused-userinfo", base="refused+userinfo"),
+    Scenario("query-key", base="live+query"),
+    Scenario("userinfo", "e401", base="live+userinfo"),
+    Scenario("bad-messages", extra={"messages": "{key}"}),
+    Scenario("bad-timeout", extra={"timeout": "{key}"}),
+    Scenario("bad-key-char", extra={"api_key": "{key}\u200b"}),
+    Scenario("bad-header", extra={"extra_headers": {"x-token": "{key}\u00e9"}}),
+    Scenario("success", extra={"caching": True}, fails=False),
+    Scenario("success-stream", extra={"stream": True}, fails=False),
+]
+
+
+@dataclass
+class Seen:
+    """What a test's surroundings captured: loguru records and the process's stdout/stderr."""
+
+    records: list[str]
+    capfd: pytest.CaptureFixture[str]
+
+
+@pytest.fixture
+def seen(log_records: list[str], capfd: pytest.CaptureFixture[str]) -> Seen:
+    return Seen(log_records, capfd)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which codec (by model prefix), which transport mode and which key a call uses."""
+
+    codec: str
+    mode: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.codec}-{self.mode}-{'shaped' if self.key == SHAPED else 'opaque'}-key"
+
+
+ROUTES = [Route(*combo) for combo in itertools.product(CODECS, MODES, (SHAPED, OPAQUE))]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_the_canary_appears_nowhere(
+    scenario: Scenario, route: Route, provider: EchoingProvider, seen: Seen
+) -> None:
+    codec, mode, key = route.codec, route.mode, route.key
+    probe = Probe()
+    cache = RecordingCache()
+    client = make_client(mode, cache)
+    model = f"{codec}/{scenario.model}"
+    kwargs = scenario.kwargs(codec, provider.root_url, key)
+    record_requests(model, dict(kwargs), client, probe)
+    run(client, mode, model, dict(kwargs), probe)
+    failed = any(where == "traceback" for where, _ in probe.texts)
+    assert failed == scenario.fails, probe.texts[-3:]
+    for entry_key, entry in cache.written:
+        probe.add("cache key", entry_key)
+        probe.add("cache entry", entry.decode("utf-8", "replace"))
+    for record in seen.records:
+        probe.add("log record", record)
+    captured = seen.capfd.readouterr()
+    probe.add("stdout", captured.out)
+    probe.add("stderr", captured.err)
+    assert probe.leaks((key, URL_SECRET)) == []
+
+
+def test_the_provider_really_echoes_the_key(provider: EchoingProvider) -> None:
+    # The canary test proves nothing if the echo never happens: the raw answer carries the key.
+    import httpx
+
+    url = f"{provider.root_url}/v1/chat/completions"
+    answer = httpx.post(url, json={"model": "e401"}, headers={"authorization": f"Bearer {SHAPED}"})
+    assert answer.status_code == 401
+    assert SHAPED in answer.text
+    assert SHAPED in answer.headers["set-cookie"]
+
+
+def test_the_run_sees_every_kind_of_text(provider: EchoingProvider, log_records: list[str]) -> None:
+    # Guards the probe itself: an error call yields a chain, a traceback and log records.
+    probe = Probe()
+    client = make_client("sync")
+    run(client, "sync", "openai/e500", {"api_key": SHAPED, "api_base": f"{provider.root_url}/v1"}, probe)
+    places = {where for where, _ in probe.texts}
+    assert {"traceback", "str(InternalServerError)", "vars(InternalServerError)"} <= places
+    assert any("llmport retry" in record for record in log_records)
+    assert any("llmport request" in record for record in log_records)
+
+
+def test_keys_are_held_as_secrets() -> None:
+    request = build_request("openai/gpt-4o", USER, {"api_key": SHAPED})
+    assert isinstance(request.options.api_key, SecretStr)
+    client = llmport.Client(api_key=SHAPED, credentials=StaticCredentials({}))
+    assert isinstance(client.dispatcher.settings.api_key, SecretStr)
+    host, name = resolve_host(request.model, None, ProviderRegistry())
+    call = provider_call(request, host, name, StaticCredentials({}), DispatchSettings())
+    assert isinstance(call.api_key, SecretStr)
+    assert SHAPED not in repr(call) + repr(client) + repr(request.options)
+
+
+def test_the_loguru_adapter_scrubs_what_it_is_given(log_records: list[str]) -> None:
+    # The patcher is the last line of defence: even a message and fields carrying a key come out clean.
+    from llmport.adapters.logging.loguru_logger import LoguruLogger
+
+    LoguruLogger("TRACE").log("TRACE", f"key {SHAPED}", url=f"http://h/v1?key={URL_SECRET}", raw=[SHAPED])
+    assert len(log_records) == 1
+    assert "[REDACTED]" in log_records[0]
+    assert Probe([("log record", log_records[0])]).leaks((SHAPED, URL_SECRET)) == []
