@@ -21,16 +21,23 @@ class FinishChunkHold:
     def __init__(self) -> None:
         self._held: ModelResponseStream | None = None
 
-    def push(self, chunk: ModelResponseStream) -> list[ModelResponseStream]:
-        """Accept the next chunk; return the chunks ready for the caller, in order."""
-        if not chunk.choices:
-            return self._attach_usage(chunk)
-        ready = self._release()
-        for choice in chunk.choices:
-            if choice.finish_reason:
-                self._held = chunk
-                return ready
-        ready.append(chunk)
+    def push_all(self, chunks: list[ModelResponseStream]) -> list[ModelResponseStream]:
+        """Accept the next chunks (one parser call's); return those ready for the caller, in order."""
+        ready: list[ModelResponseStream] = []
+        # One call per network read and plain loops: this runs for every streamed chunk.
+        for chunk in chunks:
+            if not chunk.choices:
+                ready += self._attach_usage(chunk)
+                continue
+            if self._held is not None:
+                ready.append(self._held)
+                self._held = None
+            for choice in chunk.choices:
+                if choice.finish_reason:
+                    self._held = chunk
+                    break
+            else:
+                ready.append(chunk)
         return ready
 
     def flush(self) -> list[ModelResponseStream]:
@@ -59,10 +66,8 @@ def iter_chunks(
     hold = FinishChunkHold()
     with resources:
         for data in response.iter_bytes():
-            for chunk in parser.feed(data):
-                yield from hold.push(chunk)
-        for chunk in parser.finish():
-            yield from hold.push(chunk)
+            yield from hold.push_all(parser.feed(data))
+        yield from hold.push_all(parser.finish())
         yield from hold.flush()
 
 
@@ -73,11 +78,9 @@ async def aiter_chunks(
     hold = FinishChunkHold()
     async with resources:
         async for data in response.aiter_bytes():
-            for chunk in parser.feed(data):
-                for ready in hold.push(chunk):
-                    yield ready
-        for chunk in parser.finish():
-            for ready in hold.push(chunk):
+            for ready in hold.push_all(parser.feed(data)):
                 yield ready
+        for ready in hold.push_all(parser.finish()):
+            yield ready
         for ready in hold.flush():
             yield ready
