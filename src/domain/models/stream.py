@@ -7,12 +7,14 @@ trailing ``choices: []`` chunk, so ``chunk.choices[0]`` never fails in caller co
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from pydantic import Field, field_validator
+from pydantic_core import SchemaValidator
 
 from ._record import Envelope, Record
 from .response import ChoiceLogprobs, Usage, _new_id
@@ -71,6 +73,52 @@ class ModelResponseStream(Envelope):
     system_fingerprint: str | None = None
     usage: Usage | None = None
     service_tier: str | None = None
+
+
+def parse_plain_chunk(text: str | bytes) -> ModelResponseStream:
+    """Parse and validate one chunk's JSON text in one pass, as ``ModelResponseStream`` would the payload.
+
+    For plain payloads only: none has a ``null`` that the models replace with a default (the
+    envelope's ``id``, ``created``, ``model``, ``object`` or ``choices``, a choice's ``delta``).
+    Those nulls raise ``ValidationError`` here, as does anything that is not JSON or not a chunk,
+    and the caller parses the text the usual way. A chunk this returns is the one that parsing
+    the JSON and validating the payload would make: pydantic reads JSON as ``json`` does.
+    """
+    chunk = cast(ModelResponseStream, _plain_validator().validate_json(text))
+    if chunk.usage is None:
+        # The envelope drops `"usage": null` before validation, so the field stays unset.
+        chunk.__pydantic_fields_set__.discard("usage")
+    return chunk
+
+
+@functools.cache
+def _plain_validator() -> SchemaValidator:
+    # The null-replacing before-validators are Python calls that need the JSON as Python objects
+    # first; without them pydantic validates straight from the text, and the field types
+    # themselves reject those nulls (a test pins each field).
+    replacing = {_function(Envelope._drop_nulls), _function(StreamingChoices._empty_when_missing)}
+    schema = _without_validators(ModelResponseStream.__pydantic_core_schema__, replacing)
+    try:
+        # By default pydantic-core reuses each model's own validator for the model's node.
+        return SchemaValidator(schema, _use_prebuilt=False)
+    except TypeError:  # an older pydantic-core: the models' own validators, slower but as exact
+        return SchemaValidator(schema)
+
+
+def _without_validators(schema: Any, functions: set[object]) -> Any:
+    """Copy a core schema, leaving out the ``function-before`` nodes that call ``functions``."""
+    if isinstance(schema, list):
+        return [_without_validators(item, functions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "function-before" and _function(schema["function"]["function"]) in functions:
+        return _without_validators(schema["schema"], functions)
+    return {key: _without_validators(value, functions) for key, value in schema.items()}
+
+
+def _function(method: object) -> object:
+    """Return the plain function behind a (class) method: each access binds a new method object."""
+    return getattr(method, "__func__", method)
 
 
 class CompletionStream:
