@@ -135,7 +135,9 @@ class OpenAIStreamParser(SSEStreamParser):
         if chunk.usage is not None:
             self._usage_seen = True
         for choice in chunk.choices:
-            if _dialect_delta(choice.delta):
+            delta = choice.delta
+            # Nearly every delta has neither: the call is skipped.
+            if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
                 return False
             if choice.finish_reason:
                 self._finished.add(choice.index)

@@ -8,7 +8,7 @@ from ...domain.models.errors import APIConnectionError, APIError
 from ...domain.models.stream import ModelResponseStream
 from ...ports.codec import ProviderCall
 
-_LINE_ENDS = (b"\n", b"\r")
+_new_event = tuple.__new__
 
 
 class SSEEvent(NamedTuple):
@@ -32,24 +32,22 @@ class SSEDecoder:
 
     def feed(self, piece: bytes) -> list[SSEEvent]:
         """Consume ``piece`` and return the events it completes."""
-        lines = (self._pending + piece).splitlines(keepends=True)
-        # A last line without its terminator, or ending in CR (maybe half of CRLF), waits for more.
-        if lines and (not lines[-1].endswith(_LINE_ENDS) or lines[-1].endswith(b"\r")):
-            self._pending = lines.pop()
-        else:
-            self._pending = b""
+        buffer = self._pending + piece
+        lines = buffer.splitlines()  # bytes split at LF, CR and CRLF only
+        self._pending = _unfinished(buffer, lines)
         events: list[SSEEvent] = []
-        # The two lines of nearly every event, `data: ...` and the blank one, are handled inline:
-        # a method call per line cost as much as the rest of the decoding.
+        data = self._data  # `_line` appends to the same list
+        # This loop runs twice per streamed chunk: the `data:` and blank lines are handled
+        # inline, and an event is made without NamedTuple's Python-level __new__.
         for line in lines:
-            raw = line.rstrip(b"\r\n")
-            if raw.startswith(b"data: "):
-                self._data.append(raw[6:].decode("utf-8", errors="replace"))
-            elif raw:
-                self._line(raw)
-            elif self._data:
-                events.append(SSEEvent(self._event or "message", "\n".join(self._data)))
-                self._event, self._data = "", []
+            if line.startswith(b"data: "):
+                data.append(line[6:].decode("utf-8", "replace"))
+            elif line:
+                self._line(line)
+            elif data:
+                events.append(_new_event(SSEEvent, (self._event or "message", "\n".join(data))))
+                self._event = ""
+                data = self._data = []
             else:
                 self._event = ""
         return events
@@ -88,6 +86,18 @@ class SSEDecoder:
         event = SSEEvent(self._event or "message", "\n".join(self._data))
         self._event, self._data = "", []
         return event
+
+
+def _unfinished(buffer: bytes, lines: list[bytes]) -> bytes:
+    """Pop and return the last line when it must wait for more bytes.
+
+    That is a line without its terminator, or one ending in CR (maybe half of a CRLF), which
+    then keeps its CR.
+    """
+    if not buffer or buffer.endswith(b"\n"):
+        return b""
+    last = lines.pop()
+    return last + b"\r" if buffer.endswith(b"\r") else last
 
 
 class SSEStreamParser:
