@@ -1,6 +1,6 @@
 """The OpenAI stream parser's plain-chunk shortcut makes exactly the chunks of the general path.
 
-The shortcut (``OpenAIStreamParser._plain`` with ``parse_plain_chunk``) validates a chunk's
+The shortcut (``OpenAIStreamParser._plain`` with ``parse_plain_chunks``) validates a chunk's
 JSON text in one pydantic pass; the general path (``_event``) is the parser shared with
 non-streamed answers. Every recorded OpenAI-format stream, and every dialect or null the general
 path normalises, must come out the same, values and set fields alike.
@@ -19,7 +19,7 @@ from llmport.adapters.providers.openai import OpenAIStreamParser
 from llmport.adapters.providers.registry import ProviderRegistry
 from llmport.adapters.providers.sse import SSEDecoder, SSEEvent
 from llmport.domain.models.request import TimeoutConfig, build_request
-from llmport.domain.models.stream import ModelResponseStream, parse_plain_chunk
+from llmport.domain.models.stream import ModelResponseStream, parse_plain_chunks
 from llmport.ports.codec import ProviderCall
 
 from .fixtures_loader import exchange_names, load_exchange
@@ -186,15 +186,15 @@ def test_an_error_payload_in_a_read_raises_after_the_chunks_before_it() -> None:
 
 
 @pytest.mark.parametrize("field", ["id", "created", "model", "object", "choices"])
-def test_parse_plain_chunk_refuses_each_null_the_envelope_replaces(field: str) -> None:
+def test_parse_plain_chunks_refuses_each_null_the_envelope_replaces(field: str) -> None:
     # The shortcut relies on this: these nulls must reach the general path, which replaces them.
     with pytest.raises(ValidationError):
-        parse_plain_chunk(json.dumps({**_chunk({"content": "a"}), field: None}))
+        parse_plain_chunks([json.dumps({**_chunk({"content": "a"}), field: None})])
 
 
-def test_parse_plain_chunk_refuses_a_null_delta() -> None:
+def test_parse_plain_chunks_refuses_a_null_delta() -> None:
     with pytest.raises(ValidationError):
-        parse_plain_chunk(json.dumps({**PLAIN, "choices": [{"index": 0, "delta": None}]}))
+        parse_plain_chunks([json.dumps({**PLAIN, "choices": [{"index": 0, "delta": None}]})])
 
 
 @pytest.mark.parametrize(
@@ -208,8 +208,8 @@ def test_parse_plain_chunk_refuses_a_null_delta() -> None:
         '{"id":"c","created":"7","choices":[{"index":1.0,"delta":{"content":"\\u00e9\\ud83d\\ude00"}}]}',
     ],
 )
-def test_parse_plain_chunk_equals_parsing_then_validating(text: str) -> None:
-    plain = parse_plain_chunk(text)
+def test_parse_plain_chunks_equals_parsing_then_validating(text: str) -> None:
+    [plain] = parse_plain_chunks([text])
     general = ModelResponseStream.model_validate(json.loads(text))
     assert _shape([plain]) == _shape([general])
     assert plain.model_fields_set == general.model_fields_set

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from ...domain.dispatch.params import select_params
 from ...domain.models.errors import APIError
 from ...domain.models.response import ModelResponse
-from ...domain.models.stream import Delta, ModelResponseStream, parse_plain_chunk
+from ...domain.models.stream import Delta, ModelResponseStream, parse_plain_chunks
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
 from ._json import json_post, loads
@@ -103,24 +103,24 @@ class OpenAIStreamParser(SSEStreamParser):
 
         A plain chunk is parsed and validated in one pydantic pass, at half the cost of
         ``_event``. This gives up on anything ``_event`` treats in a way of its own: a text
-        that is not a plain chunk (``parse_plain_chunk``), a dialect ``_prepare_chunk``
+        that is not a plain chunk (``parse_plain_chunks``), a dialect ``_prepare_chunk``
         normalises, an error payload. ``_event`` then parses the whole read again, so its
         chunks, failures and messages are the only ones a caller ever sees.
         """
         if self._done or self._failure is not None:
             return None
-        chunks: list[ModelResponseStream] = []
+        texts = [event.data for event in events]
+        done = "[DONE]" in texts
+        if done:
+            del texts[texts.index("[DONE]") :]
         try:
-            for event in events:
-                if event.data == "[DONE]":
-                    self._done = True
-                    break
-                chunk = parse_plain_chunk(event.data)
-                if not self._track_plain(chunk):
-                    return None
-                chunks.append(chunk)
+            chunks = parse_plain_chunks(texts)
         except ValueError:  # pydantic's ValidationError is one
             return None
+        for chunk in chunks:
+            if not self._track_plain(chunk):
+                return None
+        self._done = done
         return chunks
 
     def _track_plain(self, chunk: ModelResponseStream) -> bool:

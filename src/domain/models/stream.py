@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self
 
 from pydantic import Field, field_validator
 from pydantic_core import SchemaValidator
@@ -75,20 +75,25 @@ class ModelResponseStream(Envelope):
     service_tier: str | None = None
 
 
-def parse_plain_chunk(text: str | bytes) -> ModelResponseStream:
-    """Parse and validate one chunk's JSON text in one pass, as ``ModelResponseStream`` would the payload.
+def parse_plain_chunks(texts: Iterable[str | bytes]) -> list[ModelResponseStream]:
+    """Parse and validate chunks' JSON texts, each in one pass, as ``ModelResponseStream`` would the payloads.
 
     For plain payloads only: none has a ``null`` that the models replace with a default (the
     envelope's ``id``, ``created``, ``model``, ``object`` or ``choices``, a choice's ``delta``).
-    Those nulls raise ``ValidationError`` here, as does anything that is not JSON or not a chunk,
-    and the caller parses the text the usual way. A chunk this returns is the one that parsing
-    the JSON and validating the payload would make: pydantic reads JSON as ``json`` does.
+    Those nulls raise ``ValidationError`` here, as does a text that is not a chunk or that
+    pydantic reads otherwise than ``json`` would (a lone surrogate), and the caller parses the
+    texts the usual way. Every chunk this returns is the one that ``json.loads`` and
+    ``ModelResponseStream.model_validate`` would make of its text.
     """
-    chunk = cast(ModelResponseStream, _plain_validator().validate_json(text))
-    if chunk.usage is None:
-        # The envelope drops `"usage": null` before validation, so the field stays unset.
-        chunk.__pydantic_fields_set__.discard("usage")
-    return chunk
+    validate = _plain_validator().validate_json
+    chunks: list[ModelResponseStream] = []
+    for text in texts:
+        chunk: ModelResponseStream = validate(text)
+        if chunk.usage is None:
+            # The envelope drops `"usage": null` before validation, so the field stays unset.
+            chunk.__pydantic_fields_set__.discard("usage")
+        chunks.append(chunk)
+    return chunks
 
 
 @functools.cache
