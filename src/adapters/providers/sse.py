@@ -8,7 +8,7 @@ from ...domain.models.errors import APIConnectionError, APIError
 from ...domain.models.stream import ModelResponseStream
 from ...ports.codec import ProviderCall
 
-_LINE_ENDS = (b"\n", b"\r")
+_new_event = tuple.__new__
 
 
 class SSEEvent(NamedTuple):
@@ -32,17 +32,24 @@ class SSEDecoder:
 
     def feed(self, piece: bytes) -> list[SSEEvent]:
         """Consume ``piece`` and return the events it completes."""
-        lines = (self._pending + piece).splitlines(keepends=True)
-        # A last line without its terminator, or ending in CR (maybe half of CRLF), waits for more.
-        if lines and (not lines[-1].endswith(_LINE_ENDS) or lines[-1].endswith(b"\r")):
-            self._pending = lines.pop()
-        else:
-            self._pending = b""
+        buffer = self._pending + piece
+        lines = buffer.splitlines()  # bytes split at LF, CR and CRLF only
+        self._pending = _unfinished(buffer, lines)
         events: list[SSEEvent] = []
+        data = self._data  # `_line` appends to the same list
+        # This loop runs twice per streamed chunk: the `data:` and blank lines are handled
+        # inline, and an event is made without NamedTuple's Python-level __new__.
         for line in lines:
-            event = self._line(line.rstrip(b"\r\n"))
-            if event is not None:
-                events.append(event)
+            if line.startswith(b"data: "):
+                data.append(line[6:].decode("utf-8", "replace"))
+            elif line:
+                self._line(line)
+            elif data:
+                events.append(_new_event(SSEEvent, (self._event or "message", "\n".join(data))))
+                self._event = ""
+                data = self._data = []
+            else:
+                self._event = ""
         return events
 
     def finish(self) -> list[SSEEvent]:
@@ -61,10 +68,6 @@ class SSEDecoder:
     def _line(self, raw: bytes) -> SSEEvent | None:
         if not raw:
             return self._dispatch()
-        if raw.startswith(b"data:"):  # nearly every line: skip the general parse
-            payload = raw[6:] if raw.startswith(b"data: ") else raw[5:]
-            self._data.append(payload.decode("utf-8", errors="replace"))
-            return None
         line = raw.decode("utf-8", errors="replace")
         if line.startswith(":"):
             return None
@@ -83,6 +86,18 @@ class SSEDecoder:
         event = SSEEvent(self._event or "message", "\n".join(self._data))
         self._event, self._data = "", []
         return event
+
+
+def _unfinished(buffer: bytes, lines: list[bytes]) -> bytes:
+    """Pop and return the last line when it must wait for more bytes.
+
+    That is a line without its terminator, or one ending in CR (maybe half of a CRLF), which
+    then keeps its CR.
+    """
+    if not buffer or buffer.endswith(b"\n"):
+        return b""
+    last = lines.pop()
+    return last + b"\r" if buffer.endswith(b"\r") else last
 
 
 class SSEStreamParser:

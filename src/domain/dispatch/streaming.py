@@ -3,14 +3,15 @@
 The codec's parser turns bytes into chunks; this module adds the cross-provider rules: usage
 rides on the finish chunk (never a chunk without choices), the connection is released when the
 caller stops early, a body that ends without its terminal event raises, every failure names the
-provider and model, and the first chunk is read inside the attempt (``PrimedChunks``), so a
+provider and model, and the first chunk is read inside the attempt (``primed``), so a
 stream that fails before any chunk reached the caller is retried like any other attempt.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from contextlib import AsyncExitStack, ExitStack
+from itertools import chain
 
 from ...ports.codec import ProviderCall, StreamParser
 from ...ports.transport import AsyncStreamingResponse, StreamingResponse
@@ -24,16 +25,23 @@ class FinishChunkHold:
     def __init__(self) -> None:
         self._held: ModelResponseStream | None = None
 
-    def push(self, chunk: ModelResponseStream) -> list[ModelResponseStream]:
-        """Accept the next chunk; return the chunks ready for the caller, in order."""
-        if not chunk.choices:
-            return self._attach_usage(chunk)
-        ready = self._release()
-        for choice in chunk.choices:
-            if choice.finish_reason:
-                self._held = chunk
-                return ready
-        ready.append(chunk)
+    def push_all(self, chunks: list[ModelResponseStream]) -> list[ModelResponseStream]:
+        """Accept the next chunks (one parser call's); return those ready for the caller, in order."""
+        ready: list[ModelResponseStream] = []
+        # One call per network read and plain loops: this runs for every streamed chunk.
+        for chunk in chunks:
+            if not chunk.choices:
+                ready += self._attach_usage(chunk)
+                continue
+            if self._held is not None:
+                ready.append(self._held)
+                self._held = None
+            for choice in chunk.choices:
+                if choice.finish_reason:
+                    self._held = chunk
+                    break
+            else:
+                ready.append(chunk)
         return ready
 
     def flush(self) -> list[ModelResponseStream]:
@@ -62,10 +70,8 @@ def iter_chunks(
     hold = FinishChunkHold()
     with resources, attributed(call):
         for data in response.iter_bytes():
-            for chunk in parser.feed(data):
-                yield from hold.push(chunk)
-        for chunk in parser.finish():
-            yield from hold.push(chunk)
+            yield from hold.push_all(parser.feed(data))
+        yield from hold.push_all(parser.finish())
         yield from hold.flush()
 
 
@@ -77,49 +83,33 @@ async def aiter_chunks(
     async with resources:
         with attributed(call):
             async for data in response.aiter_bytes():
-                for chunk in parser.feed(data):
-                    for ready in hold.push(chunk):
-                        yield ready
-            for chunk in parser.finish():
-                for ready in hold.push(chunk):
+                for ready in hold.push_all(parser.feed(data)):
                     yield ready
+            for ready in hold.push_all(parser.finish()):
+                yield ready
             for ready in hold.flush():
                 yield ready
 
 
-class PrimedChunks:
-    """Chunks whose first one was read already: a failure before it happened inside the attempt.
+def primed(
+    chunks: Generator[ModelResponseStream, None, None],
+) -> tuple[Iterator[ModelResponseStream], Callable[[], None]]:
+    """Read the first chunk now, so a failure before it happens inside the attempt (and is retried).
 
-    Args:
-        chunks: The chunk generator (``iter_chunks``); closing this closes it.
+    Returns:
+        The whole stream (the first chunk, then the rest) and the function that closes it.
     """
-
-    def __init__(self, chunks: Generator[ModelResponseStream, None, None]) -> None:
-        self._chunks = chunks
-        self._first: list[ModelResponseStream] = []
-
-    def prime(self) -> PrimedChunks:
-        """Read the first chunk now; an error reading it propagates (and has released the body)."""
-        try:
-            self._first = [next(self._chunks)]
-        except StopIteration:
-            self._first = []
-        return self
-
-    def __iter__(self) -> PrimedChunks:
-        return self
-
-    def __next__(self) -> ModelResponseStream:
-        return self._first.pop() if self._first else next(self._chunks)
-
-    def close(self) -> None:
-        """Close the underlying generator, releasing the connection."""
-        self._first = []
-        self._chunks.close()
+    first = next(chunks, None)
+    # chain() adds no Python frame per chunk; the generator itself stays what close() acts on.
+    return (chunks if first is None else chain((first,), chunks)), chunks.close
 
 
 class AsyncPrimedChunks:
-    """Async ``PrimedChunks``."""
+    """Async ``primed``: chunks whose first one was read inside the attempt.
+
+    Args:
+        chunks: The chunk generator (``aiter_chunks``); closing this closes it.
+    """
 
     def __init__(self, chunks: AsyncGenerator[ModelResponseStream, None]) -> None:
         self._chunks = chunks

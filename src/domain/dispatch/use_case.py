@@ -6,7 +6,7 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack
 
 from ...ports.cache import Cache
@@ -20,7 +20,7 @@ from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
-from ..models.stream import CompletionStream
+from ..models.stream import CompletionStream, ModelResponseStream
 from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .deadline import Deadline
@@ -30,7 +30,7 @@ from .mock import mock_result
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
-from .streaming import AsyncPrimedChunks, PrimedChunks, aiter_chunks, iter_chunks
+from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, primed
 
 _ROUTE_CACHE_SIZE = 1024
 
@@ -124,7 +124,7 @@ class Dispatcher:
     def _open_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
-        def attempt(sent: HttpRequest) -> PrimedChunks:
+        def attempt(sent: HttpRequest) -> tuple[Iterator[ModelResponseStream], Callable[[], None]]:
             resources = ExitStack()
             try:
                 response = resources.enter_context(self.transport.stream(sent))
@@ -135,10 +135,11 @@ class Dispatcher:
                 raise
             self._log_response(call, response.status_code, None)
             # Reading the first chunk inside the attempt retries a stream that fails before it.
-            return PrimedChunks(iter_chunks(response, codec.stream_parser(call), resources, call)).prime()
+            return primed(iter_chunks(response, codec.stream_parser(call), resources, call))
 
-        chunks = self._attempts(call, deadline).run(http, attempt)
-        return self._stream_result(call, CompletionStream(sync_chunks=chunks, model=call.request.model))
+        chunks, close = self._attempts(call, deadline).run(http, attempt)
+        stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
+        return self._stream_result(call, stream)
 
     def _cache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
         try:
