@@ -19,6 +19,9 @@ from typing import Any
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import llmport
+from llmport.adapters.providers.registry import ProviderRegistry
+from llmport.domain.models.request import TimeoutConfig, build_request
+from llmport.ports.codec import ProviderCall, StreamParser
 from llmport.testing import FakeClock, FakeTransport, HttpRequest, HttpResponse
 
 from .fixtures_loader import Exchange
@@ -39,6 +42,19 @@ def make_client(handler: Handler, **settings: Any) -> tuple[llmport.Client, Fake
     settings.setdefault("api_key", API_KEY)
     client = llmport.Client(transport=fake, clock=FakeClock(), num_retries=0, **settings)
     return client, fake
+
+
+def stream_parser(provider: str, registry: ProviderRegistry | None = None) -> StreamParser:
+    """A fresh stream parser of ``provider``'s codec for a streamed call to ``provider/m``."""
+    registry = registry or ProviderRegistry()
+    host = registry.host(provider)
+    assert host is not None
+    request = build_request(f"{provider}/m", [{"role": "user", "content": "hi"}], {"stream": True})
+    call = ProviderCall(
+        request=request, host=host, model="m", api_base="http://127.0.0.1:9", api_key=None,
+        api_version=None, timeout=TimeoutConfig(),
+    )  # fmt: skip
+    return registry.codec(host.codec).stream_parser(call)
 
 
 def pieces_at(body: bytes, cuts: Iterable[int]) -> tuple[bytes, ...]:

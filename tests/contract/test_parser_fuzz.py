@@ -15,11 +15,10 @@ from hypothesis import strategies as st
 
 import llmport
 from llmport.adapters.providers.registry import ProviderRegistry
-from llmport.domain.models.request import TimeoutConfig, build_request
-from llmport.ports.codec import ProviderCall, StreamParser
+from llmport.ports.codec import StreamParser
 
 from .fixtures_loader import exchange_names, load_exchange
-from .replay import dumps
+from .replay import dumps, stream_parser
 
 FUZZ = settings(
     deadline=None,
@@ -39,14 +38,7 @@ STREAMS = [
 
 
 def _parser(provider: str) -> StreamParser:
-    host = REGISTRY.host(provider)
-    assert host is not None
-    request = build_request(f"{provider}/m", [{"role": "user", "content": "hi"}], {"stream": True})
-    call = ProviderCall(
-        request=request, host=host, model="m", api_base="http://127.0.0.1:9", api_key=None,
-        api_version=None, timeout=TimeoutConfig(),
-    )  # fmt: skip
-    return REGISTRY.codec(host.codec).stream_parser(call)
+    return stream_parser(provider, REGISTRY)
 
 
 def _run(provider: str, pieces: list[bytes]) -> tuple[list[Any], BaseException | None]:

@@ -18,11 +18,10 @@ import llmport
 from llmport.adapters.providers.openai import OpenAIStreamParser
 from llmport.adapters.providers.registry import ProviderRegistry
 from llmport.adapters.providers.sse import SSEDecoder, SSEEvent
-from llmport.domain.models.request import TimeoutConfig, build_request
 from llmport.domain.models.stream import ModelResponseStream, parse_plain_chunks
-from llmport.ports.codec import ProviderCall
 
 from .fixtures_loader import exchange_names, load_exchange
+from .replay import stream_parser
 
 REGISTRY = ProviderRegistry()
 OPENAI_FORMAT = ("openai", "groq", "mistral")
@@ -36,14 +35,7 @@ PLAIN = {"id": "c1", "object": "chat.completion.chunk", "created": 5, "model": "
 
 
 def _parser(provider: str = "openai") -> OpenAIStreamParser:
-    host = REGISTRY.host(provider)
-    assert host is not None
-    request = build_request(f"{provider}/m", [{"role": "user", "content": "hi"}], {"stream": True})
-    call = ProviderCall(
-        request=request, host=host, model="m", api_base="http://127.0.0.1:9", api_key=None,
-        api_version=None, timeout=TimeoutConfig(),
-    )  # fmt: skip
-    parser = REGISTRY.codec(host.codec).stream_parser(call)
+    parser = stream_parser(provider, REGISTRY)
     assert isinstance(parser, OpenAIStreamParser)
     return parser
 
