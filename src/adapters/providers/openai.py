@@ -129,30 +129,31 @@ class OpenAIStreamParser(SSEStreamParser):
             chunks = parse_plain_chunks(texts)
         except ValueError:  # pydantic's ValidationError is one
             return None
-        for chunk in chunks:
-            if not self._track_plain(chunk):
-                return None
+        if not self._track_plain(chunks):
+            return None
         self._done = done
         return chunks
 
-    def _track_plain(self, chunk: ModelResponseStream) -> bool:
-        """``_track`` ``chunk``; False when ``_validated`` would have made something else of it.
+    def _track_plain(self, chunks: list[ModelResponseStream]) -> bool:
+        """``_track`` the ``chunks``; False when ``_validated`` would have made something else of one.
 
         Tracking a chunk twice changes nothing, so when this gives up halfway through a read,
-        ``_event`` can go over the whole read again.
+        ``_event`` can go over the whole read again. One loop, no call per chunk: this runs
+        for every streamed chunk.
         """
-        extra = chunk.__pydantic_extra__
-        if chunk.object != "chat.completion.chunk" or (extra and "error" in extra):
-            return False
-        if chunk.usage is not None:
-            self._usage_seen = True
-        for choice in chunk.choices:
-            delta = choice.delta
-            # Nearly every delta has neither: the call is skipped.
-            if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
+        for chunk in chunks:
+            extra = chunk.__pydantic_extra__
+            if chunk.object != "chat.completion.chunk" or (extra and "error" in extra):
                 return False
-            if choice.finish_reason:
-                self._finished.add(choice.index)
+            if chunk.usage is not None:
+                self._usage_seen = True
+            for choice in chunk.choices:
+                delta = choice.delta
+                # Nearly every delta has neither: the call is skipped.
+                if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
+                    return False
+                if choice.finish_reason:
+                    self._finished.add(choice.index)
         return True
 
     def _event(self, event: SSEEvent) -> list[ModelResponseStream]:

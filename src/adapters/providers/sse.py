@@ -65,12 +65,14 @@ class SSEDecoder:
         if end < 0 or self._data or self._event or b"\r" in buffer:
             return None
         head = buffer[:end]
-        # Only the separators' newlines: no other line, and each event one `data: ` line.
-        if not head.startswith(b"data: ") or head.count(b"\n") != 2 * head.count(b"\n\ndata: "):
+        texts = head[6:].decode("utf-8", "replace").split("\n\ndata: ")
+        # Newlines only in the separators: each event is one `data: ` line. (Joining and
+        # searching is several times faster than counting the newlines.)
+        if not head.startswith(b"data: ") or "\n" in "".join(texts):
             return None
         self._pending = b""
         self.feed(buffer[end + 2 :])  # lines of an unfinished event: they complete none
-        return head[6:].decode("utf-8", "replace").split("\n\ndata: ")
+        return texts
 
     def finish(self) -> list[SSEEvent]:
         """Flush at end of body; an event not closed by a blank line is still dispatched."""
