@@ -95,12 +95,24 @@ class OpenAIStreamParser(SSEStreamParser):
         all_finished = len(self._finished) >= self._choices
         return all_finished and (self._usage_seen or not self._wants_usage)
 
+    def feed(self, data: bytes) -> list[ModelResponseStream]:
+        """Consume bytes; return the chunks they complete."""
+        texts = None if self._done or self._failure is not None else self._sse.feed_plain(data)
+        if texts is None:
+            return super().feed(data)
+        plain = self._plain_texts(texts)
+        return super()._collect([SSEEvent("message", text) for text in texts]) if plain is None else plain
+
     def _collect(self, events: list[SSEEvent]) -> list[ModelResponseStream]:
         plain = self._plain(events)
         return super()._collect(events) if plain is None else plain
 
     def _plain(self, events: list[SSEEvent]) -> list[ModelResponseStream] | None:
-        """Parse a network read's ``events`` in one pass, or return None to leave them to ``_event``.
+        """``_plain_texts`` of the ``events``' data."""
+        return self._plain_texts([event.data for event in events])
+
+    def _plain_texts(self, texts: list[str]) -> list[ModelResponseStream] | None:
+        """Parse a network read's events' ``texts`` in one pass, or return None to leave them to ``_event``.
 
         A plain chunk is parsed and validated in one pydantic pass, at half the cost of
         ``_event``. This gives up on anything ``_event`` treats in a way of its own: a text
@@ -110,38 +122,38 @@ class OpenAIStreamParser(SSEStreamParser):
         """
         if self._done or self._failure is not None:
             return None
-        texts = [event.data for event in events]
         done = "[DONE]" in texts
         if done:
-            del texts[texts.index("[DONE]") :]
+            texts = texts[: texts.index("[DONE]")]
         try:
             chunks = parse_plain_chunks(texts)
         except ValueError:  # pydantic's ValidationError is one
             return None
-        for chunk in chunks:
-            if not self._track_plain(chunk):
-                return None
+        if not self._track_plain(chunks):
+            return None
         self._done = done
         return chunks
 
-    def _track_plain(self, chunk: ModelResponseStream) -> bool:
-        """``_track`` ``chunk``; False when ``_validated`` would have made something else of it.
+    def _track_plain(self, chunks: list[ModelResponseStream]) -> bool:
+        """``_track`` the ``chunks``; False when ``_validated`` would have made something else of one.
 
         Tracking a chunk twice changes nothing, so when this gives up halfway through a read,
-        ``_event`` can go over the whole read again.
+        ``_event`` can go over the whole read again. One loop, no call per chunk: this runs
+        for every streamed chunk.
         """
-        extra = chunk.__pydantic_extra__
-        if chunk.object != "chat.completion.chunk" or (extra and "error" in extra):
-            return False
-        if chunk.usage is not None:
-            self._usage_seen = True
-        for choice in chunk.choices:
-            delta = choice.delta
-            # Nearly every delta has neither: the call is skipped.
-            if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
+        for chunk in chunks:
+            extra = chunk.__pydantic_extra__
+            if chunk.object != "chat.completion.chunk" or (extra and "error" in extra):
                 return False
-            if choice.finish_reason:
-                self._finished.add(choice.index)
+            if chunk.usage is not None:
+                self._usage_seen = True
+            for choice in chunk.choices:
+                delta = choice.delta
+                # Nearly every delta has neither: the call is skipped.
+                if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
+                    return False
+                if choice.finish_reason:
+                    self._finished.add(choice.index)
         return True
 
     def _event(self, event: SSEEvent) -> list[ModelResponseStream]:

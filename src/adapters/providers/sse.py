@@ -52,6 +52,28 @@ class SSEDecoder:
                 self._event = ""
         return events
 
+    def feed_plain(self, piece: bytes) -> list[str] | None:
+        """Consume ``piece`` when the events it completes are all single ``data: `` lines; return their data.
+
+        That is every event of an OpenAI stream. The data comes straight out of one split of
+        the decoded text, without a line loop or an ``SSEEvent`` per event. Anything else (a
+        comment, an ``event:`` field, a CR, a multi-line event, an event begun in an earlier
+        piece) returns None and consumes nothing: ``feed`` then decodes the piece.
+        """
+        buffer = self._pending + piece
+        end = buffer.rfind(b"\n\n")
+        if end < 0 or self._data or self._event or b"\r" in buffer:
+            return None
+        head = buffer[:end]
+        texts = head[6:].decode("utf-8", "replace").split("\n\ndata: ")
+        # Newlines only in the separators: each event is one `data: ` line. (Joining and
+        # searching is several times faster than counting the newlines.)
+        if not head.startswith(b"data: ") or "\n" in "".join(texts):
+            return None
+        self._pending = b""
+        self.feed(buffer[end + 2 :])  # lines of an unfinished event: they complete none
+        return texts
+
     def finish(self) -> list[SSEEvent]:
         """Flush at end of body; an event not closed by a blank line is still dispatched."""
         events: list[SSEEvent] = []

@@ -28,20 +28,24 @@ class FinishChunkHold:
     def push_all(self, chunks: list[ModelResponseStream]) -> list[ModelResponseStream]:
         """Accept the next chunks (one parser call's); return those ready for the caller, in order."""
         ready: list[ModelResponseStream] = []
-        # One call per network read and plain loops: this runs for every streamed chunk.
+        held = self._held
+        # One call per network read, plain loops and locals: this runs for every streamed chunk.
         for chunk in chunks:
-            if not chunk.choices:
+            choices = chunk.choices
+            if not choices:
+                self._held = held
                 ready += self._attach_usage(chunk)
                 continue
-            if self._held is not None:
-                ready.append(self._held)
-                self._held = None
-            for choice in chunk.choices:
+            if held is not None:
+                ready.append(held)
+                held = None
+            for choice in choices:
                 if choice.finish_reason:
-                    self._held = chunk
+                    held = chunk
                     break
             else:
                 ready.append(chunk)
+        self._held = held
         return ready
 
     def flush(self) -> list[ModelResponseStream]:

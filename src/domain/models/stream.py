@@ -86,13 +86,11 @@ def parse_plain_chunks(texts: Iterable[str | bytes]) -> list[ModelResponseStream
     ``ModelResponseStream.model_validate`` would make of its text.
     """
     validate = _plain_validator().validate_json
-    chunks: list[ModelResponseStream] = []
-    for text in texts:
-        chunk: ModelResponseStream = validate(text)
+    chunks: list[ModelResponseStream] = [validate(text) for text in texts]
+    for chunk in chunks:
         if chunk.usage is None:
             # The envelope drops `"usage": null` before validation, so the field stays unset.
             chunk.__pydantic_fields_set__.discard("usage")
-        chunks.append(chunk)
     return chunks
 
 
