@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import resource
 import sys
 import threading
 import warnings
@@ -63,7 +64,21 @@ def no_leaks() -> Iterator[None]:
     assert problems == []
 
 
+@pytest.fixture
+def enough_file_descriptors() -> Iterator[None]:
+    """Room for 1000 client and 1000 server sockets in this one process (soft limits are often 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 @pytest.mark.parametrize("transport", TRANSPORTS, ids=list(TRANSPORTS))
+@pytest.mark.usefixtures("enough_file_descriptors")
 def test_a_thousand_concurrent_acompletions_on_one_client(server: FakeOpenAIServer, transport: str) -> None:
     count = 1000
     # No retries: every call must get through the first time (a refused connect would hide in one).
