@@ -2,8 +2,9 @@
 
 Time comes from the clock port. Each attempt's timeouts shrink to what remains; a sleep that
 would end past the deadline is not taken (the last error is raised instead); once the deadline
-has passed, ``Timeout`` naming it is raised. A stream is bounded until it opens (its headers);
-after that its read timeout, capped at what remained when it opened, governs each wait between chunks.
+has passed, ``Timeout`` naming it is raised. A stream is bounded until it opens (its first
+chunk is parsed); after that its read timeout, capped at what remained when it opened, governs
+each wait between chunks.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadRequestError
+from .errors import BadRequestError, bad_request
 
 if TYPE_CHECKING:
     from .request import CompletionRequest
@@ -94,11 +94,10 @@ def _entries(name: str, value: object, model: str) -> Sequence[object]:
     if value is None:
         return ()
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
-        raise BadRequestError(
+        raise bad_request(
             f"{name} must be a list of model names or dicts with 'model', got {type(value).__name__}",
-            "llmport",
-            model,
             param=name,
+            model=model,
         )
     return value
 
@@ -107,22 +106,18 @@ def _split(raw: object, label: str, model: str) -> tuple[str, dict[str, Any]]:
     if isinstance(raw, str) and raw.strip():
         return raw, {}
     if not isinstance(raw, Mapping):
-        raise BadRequestError(
+        raise bad_request(
             f"{label} must be a model name or a dict with 'model', got {type(raw).__name__}",
-            "llmport",
-            model,
             param=label,
+            model=model,
         )
     target = raw.get("model")
     if not isinstance(target, str) or not target.strip():
-        raise BadRequestError(f"{label} needs a non-empty 'model'", "llmport", model, param=label)
+        raise bad_request(f"{label} needs a non-empty 'model'", param=label, model=model)
     refused = sorted(str(key) for key in raw if key in NOT_IN_ENTRY)
     if refused:
-        raise BadRequestError(
-            f"{label} cannot set {', '.join(refused)}: it belongs to the whole call",
-            "llmport",
-            model,
-            param=label,
+        raise bad_request(
+            f"{label} cannot set {', '.join(refused)}: it belongs to the whole call", param=label, model=model
         )
     return target, {str(key): value for key, value in raw.items() if key != "model"}
 
