@@ -140,14 +140,12 @@ class CompletionStream:
         async_chunks: AsyncIterator[ModelResponseStream] | None = None,
         model: str = "",
         on_close: Callable[[], None] | None = None,
-        on_aclose: Callable[[], Any] | None = None,
     ) -> None:
         if (sync_chunks is None) == (async_chunks is None):
             raise ValueError("a CompletionStream needs exactly one of sync_chunks or async_chunks")
         self._sync = sync_chunks
         self._async = async_chunks
         self._on_close = on_close
-        self._on_aclose = on_aclose
         self.model = model
         # llmport's metadata about the call, as on ModelResponse (litellm's wrapper has it too).
         self._hidden_params: dict[str, Any] = {}
@@ -192,9 +190,6 @@ class CompletionStream:
         """Async counterpart of ``close()``."""
         if self._async is not None and hasattr(self._async, "aclose"):
             await self._async.aclose()
-        if self._on_aclose is not None:
-            await self._on_aclose()
-            self._on_aclose = None
         self.close()
 
     def __enter__(self) -> Self:
