@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
 from pydantic import SecretStr
 
 from ..domain.dispatch import Dispatcher, DispatchSettings
-from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES, response_limits
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.request import TimeoutConfig, build_request
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
+from ..ports.transport import DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
     import ssl
@@ -52,6 +53,11 @@ class Client:
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
+        max_response_bytes: The largest body accepted on the wire (64 MiB).
+        max_decoded_bytes: The largest body accepted once decompressed (``max_response_bytes``).
+        max_event_bytes: The largest line or event of a stream (16 MiB).
+        stream_idle_timeout: Longest wait between two chunks of a stream, keep-alive comments
+            and empty events not counting (default: the read timeout; ``math.inf`` to let them count).
     """
 
     def __init__(
@@ -75,6 +81,10 @@ class Client:
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
         dispatcher: Dispatcher | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_decoded_bytes: int | None = None,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        stream_idle_timeout: float | None = None,
     ) -> None:
         if dispatcher is None:
             from .container import build_dispatcher  # loads dependency-injector on first use
@@ -86,6 +96,8 @@ class Client:
                 drop_params=drop_params,
                 api_key=None if api_key is None else SecretStr(api_key),
                 api_base=api_base or base_url,
+                limits=response_limits(max_response_bytes, max_decoded_bytes, max_event_bytes),
+                stream_idle_timeout=stream_idle_timeout,
             )
             dispatcher = build_dispatcher(
                 settings=settings,

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse, StreamingResponse
+from ._body import ACCEPT_ENCODING, Collector, Decoder
 from ._loop import LoopFinaliser
 from ._translate import Failures, Translated
 from .httpx_transport import HttpxTransport
@@ -95,17 +96,18 @@ class AiohttpTransport:
     # -- async: aiohttp ---------------------------------------------------------------------
 
     async def asend(self, request: HttpRequest) -> HttpResponse:
-        """Async ``send``."""
+        """Async ``send``; the dispatcher bounds it with ``asyncio.timeout``."""
         response = await self._open(request)
         guard = Translated(request, _FAILURES)
+        headers = _headers(response.headers)
         content = b""
         try:
             with guard:
-                content = await response.read()
+                content = await _collect(response, request, headers)
         finally:
             response.release()
         guard.check()
-        return HttpResponse(response.status, _headers(response.headers), content)
+        return HttpResponse(response.status, headers, content)
 
     @asynccontextmanager
     async def astream(self, request: HttpRequest) -> AsyncIterator[_AsyncStreamingResponse]:
@@ -156,7 +158,13 @@ class AiohttpTransport:
             # trust_env stays off: in aiohttp it costs two thread hops per request (netrc and
             # proxy lookups). The proxy variables are read here instead, once per session, as
             # httpx reads them once per client.
-            session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+            # Bodies are decompressed by llmport, step by step within their limits (_body.py).
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=None),
+                auto_decompress=False,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
+            )
             entry = self._sessions[loop] = _LoopSession(session, proxies)
             await entry.close_with_loop()
         return entry
@@ -250,7 +258,11 @@ class _AsyncStreamingResponse:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            async for piece in self._response.content.iter_any():
+            decoder = Decoder(self.headers.get("content-encoding", ""))
+            async for raw in self._response.content.iter_any():
+                for piece in decoder.decode(raw):
+                    yield piece
+            for piece in decoder.flush():
                 yield piece
         guard.check()
 
@@ -258,9 +270,18 @@ class _AsyncStreamingResponse:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            content = await self._response.read()
+            content = await _collect(self._response, self._request, self.headers)
         guard.check()
         return content
+
+
+async def _collect(
+    response: aiohttp.ClientResponse, request: HttpRequest, headers: Mapping[str, str]
+) -> bytes:
+    body = Collector(request, headers)
+    async for piece in response.content.iter_any():
+        body.add(piece)
+    return body.result()
 
 
 def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:

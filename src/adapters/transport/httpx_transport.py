@@ -23,6 +23,8 @@ import httpx
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
+from . import _budget
+from ._body import ACCEPT_ENCODING, Collector, Decoder, decoded_stream
 from ._loop import LoopFinaliser
 from ._translate import Failures, Translated
 
@@ -32,6 +34,8 @@ _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # httpx's failures as llmport's; RequestError also covers a body that fails to decompress and
 # redirect loops. Translated raises them unchained: httpx's own carry the raw request.
+# Only the encodings llmport decodes itself, within its limits (httpx adds br/zstd when installed).
+_DEFAULT_HEADERS = {"accept-encoding": ACCEPT_ENCODING}
 _FAILURES: Failures = (
     (httpx.TimeoutException, Timeout),
     ((httpx.RequestError, httpx.InvalidURL), APIConnectionError),
@@ -74,22 +78,26 @@ class HttpxTransport:
     # -- sync -------------------------------------------------------------------------------
 
     def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` and read the whole response."""
+        """Send ``request`` and read the whole response, within its limits and budget."""
         guard = Translated(request, _FAILURES)
-        with guard:
-            response = self._sync_client().send(_to_httpx(request))
+        with guard, _budget.active(request.budget):
+            response = self._sync_client().send(_to_httpx(request), stream=True)
             try:
-                content = response.read()
+                headers = _headers(response.headers)
+                body = Collector(request, headers)
+                for piece in _budget.within(response.iter_raw(), request.budget):
+                    body.add(piece)
+                content = body.result()
             finally:
                 response.close()
         guard.check()
-        return HttpResponse(response.status_code, _headers(response.headers), content)
+        return HttpResponse(response.status_code, headers, content)
 
     @contextmanager
     def stream(self, request: HttpRequest) -> Iterator[_StreamingResponse]:
         """Send ``request`` and yield the response for incremental reading."""
         guard = Translated(request, _FAILURES)
-        with guard:
+        with guard, _budget.active(request.budget):
             response = self._sync_client().send(_to_httpx(request), stream=True)
         guard.check()
         try:
@@ -108,24 +116,35 @@ class HttpxTransport:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(verify=self._ssl(), limits=self._limits, timeout=None)  # noqa: S113 - set per request
+                    built = httpx.Client(
+                        verify=self._ssl(),
+                        limits=self._limits,
+                        timeout=None,  # noqa: S113 - timeouts are set per request
+                        headers=_DEFAULT_HEADERS,
+                    )
+                    _budget.install(built)
+                    self._client = built
                 client = self._client
         return client
 
     # -- async ------------------------------------------------------------------------------
 
     async def asend(self, request: HttpRequest) -> HttpResponse:
-        """Async ``send``."""
+        """Async ``send``; the dispatcher bounds it with ``asyncio.timeout``."""
         guard = Translated(request, _FAILURES)
         with guard:
             client = await self._async_client()
-            response = await client.send(_to_httpx(request))
+            response = await client.send(_to_httpx(request), stream=True)
             try:
-                content = await response.aread()
+                headers = _headers(response.headers)
+                body = Collector(request, headers)
+                async for piece in response.aiter_raw():
+                    body.add(piece)
+                content = body.result()
             finally:
                 await response.aclose()
         guard.check()
-        return HttpResponse(response.status_code, _headers(response.headers), content)
+        return HttpResponse(response.status_code, headers, content)
 
     @asynccontextmanager
     async def astream(self, request: HttpRequest) -> AsyncIterator[_AsyncStreamingResponse]:
@@ -154,7 +173,12 @@ class HttpxTransport:
         loop = asyncio.get_running_loop()
         entry = self._async_clients.get(loop)
         if entry is None:
-            client = httpx.AsyncClient(verify=self._ssl(), limits=self._limits, timeout=None)  # noqa: S113 - set per request
+            client = httpx.AsyncClient(
+                verify=self._ssl(),
+                limits=self._limits,
+                timeout=None,  # noqa: S113 - timeouts are set per request
+                headers=_DEFAULT_HEADERS,
+            )
             entry = self._async_clients[loop] = _LoopClient(client)
             await entry.close_with_loop()
         return entry.client
@@ -186,14 +210,18 @@ class _StreamingResponse:
     def iter_bytes(self) -> Iterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            yield from self._response.iter_bytes()
+            raw = _budget.within(self._response.iter_raw(), self._request.budget)
+            yield from decoded_stream(raw, self._request, self.headers)
         guard.check()
 
     def read(self) -> bytes:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            content = self._response.read()
+            body = Collector(self._request, self.headers)
+            for piece in _budget.within(self._response.iter_raw(), self._request.budget):
+                body.add(piece)
+            content = body.result()
         guard.check()
         return content
 
@@ -210,7 +238,11 @@ class _AsyncStreamingResponse:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            async for piece in self._response.aiter_bytes():
+            decoder = Decoder(self.headers.get("content-encoding", ""))
+            async for raw in self._response.aiter_raw():
+                for piece in decoder.decode(raw):
+                    yield piece
+            for piece in decoder.flush():
                 yield piece
         guard.check()
 
@@ -218,7 +250,10 @@ class _AsyncStreamingResponse:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            content = await self._response.aread()
+            body = Collector(self._request, self.headers)
+            async for piece in self._response.aiter_raw():
+                body.add(piece)
+            content = body.result()
         guard.check()
         return content
 

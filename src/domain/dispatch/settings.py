@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from ...ports.transport import ResponseLimits
+from ..models.errors import bad_request
 from ..models.redaction import redact, url_secrets
 from ..models.request import TimeoutConfig
 
@@ -22,6 +24,10 @@ class DispatchSettings:
         drop_params: Drop parameters a target cannot take instead of raising.
         api_key: A key used for every provider when the call gives none (litellm's ``api_key``).
         api_base: A base URL used for every provider when the call gives none.
+        limits: Bounds on the size of answers (bodies, decompressed bodies, stream events).
+        stream_idle_timeout: The longest a stream may go without a chunk (content or usage);
+            keep-alive comments and empty events do not count. None: the read timeout;
+            ``math.inf``: only silence on the socket counts (the read timeout then governs).
     """
 
     timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
@@ -29,6 +35,8 @@ class DispatchSettings:
     drop_params: bool = False
     api_key: SecretStr | None = None
     api_base: str | None = None
+    limits: ResponseLimits = field(default_factory=ResponseLimits)
+    stream_idle_timeout: float | None = None
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else None
@@ -37,3 +45,22 @@ class DispatchSettings:
             f"DispatchSettings(timeout={self.timeout}, num_retries={self.num_retries}, "
             f"drop_params={self.drop_params}, api_key={key}, api_base={base!r})"
         )
+
+
+def response_limits(
+    max_response_bytes: int, max_decoded_bytes: int | None, max_event_bytes: int
+) -> ResponseLimits:
+    """Check and bundle the client's answer-size limits (``max_decoded_bytes`` defaults to the body's).
+
+    Raises:
+        BadRequestError: naming the setting that is not a positive whole number of bytes.
+    """
+    decoded = max_response_bytes if max_decoded_bytes is None else max_decoded_bytes
+    for name, value in (
+        ("max_response_bytes", max_response_bytes),
+        ("max_decoded_bytes", decoded),
+        ("max_event_bytes", max_event_bytes),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise bad_request(f"{name} must be a positive number of bytes, got {value!r}", param=name)
+    return ResponseLimits(max_response_bytes, decoded, max_event_bytes)

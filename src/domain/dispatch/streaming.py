@@ -14,9 +14,10 @@ from contextlib import AsyncExitStack, ExitStack
 from itertools import chain
 
 from ...ports.codec import ProviderCall, StreamParser
-from ...ports.transport import AsyncStreamingResponse, StreamingResponse
+from ...ports.transport import AsyncStreamingResponse, HttpRequest, StreamingResponse
 from ..models.stream import ModelResponseStream, StreamingChoices
 from .retry import attributed
+from .stream_watch import StreamWatch
 
 
 class FinishChunkHold:
@@ -68,31 +69,51 @@ class FinishChunkHold:
 
 
 def iter_chunks(
-    response: StreamingResponse, parser: StreamParser, resources: ExitStack, call: ProviderCall
+    response: StreamingResponse,
+    parser: StreamParser,
+    resources: ExitStack,
+    call: ProviderCall,
+    watch: StreamWatch,
 ) -> Generator[ModelResponseStream, None, None]:
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
     hold = FinishChunkHold()
     with resources, attributed(call):
         for data in response.iter_bytes():
-            yield from hold.push_all(parser.feed(data))
+            watch.bytes(data)
+            chunks = parser.feed(data)
+            watch.chunks(chunks)
+            yield from hold.push_all(chunks)
         yield from hold.push_all(parser.finish())
         yield from hold.flush()
 
 
 async def aiter_chunks(
-    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack, call: ProviderCall
+    response: AsyncStreamingResponse,
+    parser: StreamParser,
+    resources: AsyncExitStack,
+    call: ProviderCall,
+    watch: StreamWatch,
 ) -> AsyncGenerator[ModelResponseStream, None]:
     """Async ``iter_chunks``."""
     hold = FinishChunkHold()
     async with resources:
         with attributed(call):
             async for data in response.aiter_bytes():
-                for ready in hold.push_all(parser.feed(data)):
+                watch.bytes(data)
+                chunks = parser.feed(data)
+                watch.chunks(chunks)
+                for ready in hold.push_all(chunks):
                     yield ready
             for ready in hold.push_all(parser.finish()):
                 yield ready
             for ready in hold.flush():
                 yield ready
+
+
+def lift(sent: HttpRequest) -> None:
+    """End the deadline's hold on a stream whose first chunk has arrived (its read timeout governs now)."""
+    if sent.budget is not None:
+        sent.budget.lift()
 
 
 def primed(

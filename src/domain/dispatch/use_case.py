@@ -6,8 +6,10 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AsyncExitStack, ExitStack
+from dataclasses import replace
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -30,7 +32,8 @@ from .mock import mock_result
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
-from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, primed
+from .stream_watch import StreamWatch
+from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, lift, primed
 
 _ROUTE_CACHE_SIZE = 1024
 
@@ -134,8 +137,11 @@ class Dispatcher:
                 resources.close()
                 raise
             self._log_response(call, response.status_code, None)
+            watch = self._watch(response.headers, sent)
             # Reading the first chunk inside the attempt retries a stream that fails before it.
-            return primed(iter_chunks(response, codec.stream_parser(call), resources, call))
+            opened = primed(iter_chunks(response, codec.stream_parser(call), resources, call, watch))
+            lift(sent)
+            return opened
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
@@ -222,8 +228,11 @@ class Dispatcher:
                 await resources.aclose()
                 raise
             self._log_response(call, response.status_code, None)
-            chunks = aiter_chunks(response, codec.stream_parser(call), resources, call)
-            return await AsyncPrimedChunks(chunks).prime()
+            watch = self._watch(response.headers, sent)
+            chunks = aiter_chunks(response, codec.stream_parser(call), resources, call, watch)
+            opened = await AsyncPrimedChunks(chunks).prime()
+            lift(sent)
+            return opened
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
         return self._stream_result(call, CompletionStream(async_chunks=chunks, model=call.request.model))
@@ -274,7 +283,7 @@ class Dispatcher:
         call = provider_call(request, host, model, self.credentials, self.settings)
         codec = self.registry.codec(host.codec)
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
-        http = codec.build_request(call)
+        http = replace(codec.build_request(call), limits=self.settings.limits)
         if self.logger.enabled("DEBUG"):
             self.logger.log(
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
@@ -301,6 +310,12 @@ class Dispatcher:
         retries = call.request.options.num_retries
         policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
         return Attempts(call, policy, self.clock, self.logger, deadline)
+
+    def _watch(self, headers: Mapping[str, str], sent: HttpRequest) -> StreamWatch:
+        idle = self.settings.stream_idle_timeout
+        if idle is None:
+            idle = math.inf if sent.timeout.read is None else sent.timeout.read
+        return StreamWatch(headers, sent.limits.max_event_bytes, idle, self.clock)
 
     def _stream_result(self, call: ProviderCall, stream: CompletionStream) -> CompletionStream:
         stream._hidden_params.update(

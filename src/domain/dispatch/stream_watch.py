@@ -1,0 +1,80 @@
+"""Watching a streamed body as it arrives: the size of one line or event, and idle time.
+
+Both checks run on the bytes before any parser sees them, whatever the codec: a line (any
+streamed text) or an event (server-sent events: up to a blank line) larger than
+``max_event_bytes`` raises ``APIResponseValidationError``, so a parser never buffers more; a
+stream that goes ``idle`` seconds without a chunk raises ``Timeout``, however many keep-alive
+comments or empty events keep its socket busy. Both cost time linear in the bytes received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from ...ports.clock import Clock
+from ..models.errors import APIResponseValidationError, Timeout
+from ..models.stream import ModelResponseStream
+
+# Any two line ends in a row, except CR LF (one line end), close an event (a blank line).
+_BLANK_LINES = (b"\n\n", b"\r\r", b"\n\r")
+_BINARY_TYPES = ("application/vnd.amazon.eventstream", "application/octet-stream")
+
+
+class StreamWatch:
+    """Checks one streamed body: line and event sizes, and the time since the last chunk.
+
+    Args:
+        headers: The response headers (``content-type`` decides what a line or event is).
+        max_event_bytes: The largest line, or event for ``text/event-stream``.
+        idle: Seconds a stream may go without a chunk (``math.inf``: no limit).
+        clock: The dispatcher's clock.
+    """
+
+    __slots__ = ("_clock", "_event", "_events", "_idle", "_last", "_limit", "_line", "_lines", "_tail")
+
+    def __init__(self, headers: Mapping[str, str], max_event_bytes: int, idle: float, clock: Clock) -> None:
+        kind = headers.get("content-type", "").lower()
+        self._lines = not kind.startswith(_BINARY_TYPES)
+        self._events = "event-stream" in kind
+        self._limit = max_event_bytes
+        self._idle = idle
+        self._clock = clock
+        self._last = clock.monotonic()
+        self._line = 0
+        self._event = 0
+        self._tail = b""
+
+    def bytes(self, data: bytes) -> None:
+        """Account for the next bytes; raise when an unfinished line or event outgrows the limit."""
+        if not self._lines or not data:
+            return
+        end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        self._line = self._line + len(data) if end < 0 else len(data) - end - 1
+        if self._line > self._limit:
+            raise self._too_large("line")
+        if self._events:
+            joined = self._tail + data
+            blank = max(joined.rfind(pair) + 2 if pair in joined else 0 for pair in _BLANK_LINES)
+            self._event = self._event + len(data) if blank == 0 else len(joined) - blank
+            self._tail = data[-1:]
+            if self._event > self._limit:
+                raise self._too_large("event")
+
+    def chunks(self, chunks: list[ModelResponseStream]) -> None:
+        """Note what the parser made of the bytes; raise ``Timeout`` when idle for too long."""
+        now = self._clock.monotonic()
+        if any(chunk.choices or chunk.usage is not None for chunk in chunks):
+            self._last = now
+        elif now - self._last > self._idle:
+            raise Timeout(
+                f"the stream sent no chunk for {now - self._last:.3g} s (stream_idle_timeout "
+                f"{self._idle:g} s; keep-alive comments and empty events do not count)"
+            )
+
+    def _too_large(self, what: str) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            f"a streamed {what} exceeded max_event_bytes ({self._limit} bytes) before it ended"
+        )
+
+
+WatchFactory = Callable[[Mapping[str, str]], StreamWatch]
