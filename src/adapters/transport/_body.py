@@ -58,18 +58,16 @@ class Decoder:
         encoding: The response's ``content-encoding`` header ("" when absent).
     """
 
-    __slots__ = ("_encodings", "_objects")
+    __slots__ = ("_encodings", "_objects", "_start")
 
     def __init__(self, encoding: str) -> None:
         names = [name.strip().lower() for name in encoding.split(",")]
         # Applied in order by the server, so undone in reverse.
         self._encodings = [name for name in reversed(names) if name in ("gzip", "x-gzip", "deflate")]
-        self._objects = [_decompressor(name) for name in self._encodings]
-
-    @property
-    def identity(self) -> bool:
-        """Whether the body is sent as it is."""
-        return not self._objects
+        self._objects: list[zlib._Decompress | None] = [
+            None if name == "deflate" else zlib.decompressobj(zlib.MAX_WBITS | 16) for name in self._encodings
+        ]
+        self._start = [b""] * len(self._encodings)
 
     def decode(self, data: bytes) -> Iterator[bytes]:
         """Yield the decoded form of the next raw bytes, ``PIECE`` bytes at most per step."""
@@ -77,8 +75,9 @@ class Decoder:
 
     def flush(self) -> Iterator[bytes]:
         """Yield what the decompressors still hold at the end of the body."""
-        for index, obj in enumerate(self._objects):
-            rest = obj.flush()
+        for index in range(len(self._objects)):
+            obj = self._objects[index]
+            rest = self._start[index] if obj is None else obj.flush()
             if rest:
                 yield from self._through(index + 1, rest)
 
@@ -87,10 +86,14 @@ class Decoder:
             if data:
                 yield data
             return
-        obj = self._objects[index]
+        obj = self._objects[index] or self._deflate(index, data)
+        if obj is None:
+            return
+        if self._start[index]:
+            data, self._start[index] = self._start[index], b""
         try:
             while data:
-                out = self._step(index, obj, data)
+                out = obj.decompress(data, PIECE)
                 data = obj.unconsumed_tail
                 yield from self._through(index + 1, out)
         except zlib.error:
@@ -98,19 +101,15 @@ class Decoder:
                 f"the response body is not valid {self._encodings[index]} data"
             ) from None
 
-    def _step(self, index: int, obj: zlib._Decompress, data: bytes) -> bytes:
-        try:
-            return obj.decompress(data, PIECE)
-        except zlib.error:
-            if self._encodings[index] != "deflate" or obj.unused_data or obj.eof:
-                raise
-        # "deflate" is zlib-wrapped by the standard, raw by many servers (httpx accepts both).
-        self._objects[index] = obj = zlib.decompressobj(-zlib.MAX_WBITS)
-        return obj.decompress(data, PIECE)
-
-
-def _decompressor(name: str) -> zlib._Decompress:
-    return zlib.decompressobj(zlib.MAX_WBITS | 16 if name in ("gzip", "x-gzip") else zlib.MAX_WBITS)
+    def _deflate(self, index: int, data: bytes) -> zlib._Decompress | None:
+        # "deflate" is zlib-wrapped by the standard, raw by many servers (httpx accepts both):
+        # the first two bytes tell (a zlib header is method 8 with a checksum divisible by 31).
+        start = self._start[index] = self._start[index] + data
+        if len(start) < 2:
+            return None
+        wrapped = start[0] & 0x0F == 8 and (start[0] << 8 | start[1]) % 31 == 0
+        obj = self._objects[index] = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        return obj
 
 
 class Collector:
