@@ -15,6 +15,7 @@ import asyncio
 import base64
 import os
 import ssl
+import threading
 import urllib.request
 import weakref
 from collections.abc import AsyncIterator, Mapping
@@ -26,7 +27,7 @@ from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse, StreamingResponse
 from ._body import ACCEPT_ENCODING, Collector, Decoder
-from ._loop import LoopFinaliser
+from ._loop import LoopFinaliser, close_sockets, closed_loops
 from ._translate import Failures, Translated
 from .httpx_transport import HttpxTransport
 
@@ -75,6 +76,7 @@ class AiohttpTransport:
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopSession] = (
             weakref.WeakKeyDictionary()
         )
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"AiohttpTransport(sessions={len(self._sessions)})"
@@ -90,7 +92,8 @@ class AiohttpTransport:
         return self._sync.stream(request)
 
     def close(self) -> None:
-        """Close the sync (httpx) client."""
+        """Close the sync (httpx) client, and the sessions of closed event loops."""
+        self._reap_closed_loops()
         self._sync.close()
 
     # -- async: aiohttp ---------------------------------------------------------------------
@@ -120,8 +123,9 @@ class AiohttpTransport:
             response.release()
 
     async def aclose(self) -> None:
-        """Close the session of the running loop, and the sync client."""
-        entry = self._sessions.pop(asyncio.get_running_loop(), None)
+        """Close the session of the running loop, those of closed loops, and the sync client."""
+        with self._lock:
+            entry = self._sessions.pop(asyncio.get_running_loop(), None)
         if entry is not None:
             await entry.close()
         self.close()
@@ -151,6 +155,7 @@ class AiohttpTransport:
         loop = asyncio.get_running_loop()
         entry = self._sessions.get(loop)
         if entry is None:
+            self._reap_closed_loops()  # a new loop: an earlier one may have closed without a shutdown
             proxies = _EnvProxies.read()
             connector = aiohttp.TCPConnector(
                 limit=self._limit, limit_per_host=self._limit_per_host, ssl=self._ssl_setting()
@@ -165,9 +170,25 @@ class AiohttpTransport:
                 auto_decompress=False,
                 headers={"Accept-Encoding": ACCEPT_ENCODING},
             )
-            entry = self._sessions[loop] = _LoopSession(session, proxies)
+            entry = _LoopSession(session, proxies)
+            with self._lock:
+                self._sessions[loop] = entry
             await entry.close_with_loop()
         return entry
+
+    def _reap_closed_loops(self) -> None:
+        """Close the sessions of loops closed without ``shutdown_asyncgens()`` (their finaliser never ran)."""
+        with self._lock:
+            dead = [self._sessions.pop(loop) for loop in closed_loops(self._sessions.keys())]
+        for entry in dead:
+            entry.abandon()
+            connector = entry.session.connector
+            if connector is None:
+                continue
+            pooled = [proto for idle in connector._conns.values() for proto, _ in idle]
+            close_sockets(proto.transport for proto in [*pooled, *connector._acquired])
+            connector._conns.clear()
+            connector._closed = True  # nothing left to close; its finaliser would warn otherwise
 
     def _ssl_setting(self) -> ssl.SSLContext | bool:
         # Built once and shared by every session: loading a CA bundle costs tens of milliseconds.

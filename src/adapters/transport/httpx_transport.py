@@ -25,7 +25,7 @@ from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
 from . import _budget
 from ._body import ACCEPT_ENCODING, Collector, Decoder, decoded_stream
-from ._loop import LoopFinaliser
+from ._loop import LoopFinaliser, close_sockets, closed_loops
 from ._translate import Failures, Translated
 
 _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -106,7 +106,8 @@ class HttpxTransport:
             response.close()
 
     def close(self) -> None:
-        """Close the sync client this transport built."""
+        """Close the sync client this transport built, and the pools of closed event loops."""
+        self._reap_closed_loops()
         if self._client is not None and self._owns_client:
             self._client.close()
             self._client = None
@@ -160,9 +161,10 @@ class HttpxTransport:
             await response.aclose()
 
     async def aclose(self) -> None:
-        """Close the async client of the running loop, and the sync client."""
+        """Close the async client of the running loop, those of closed loops, and the sync client."""
         loop = asyncio.get_running_loop()
-        entry = self._async_clients.pop(loop, None)
+        with self._lock:
+            entry = self._async_clients.pop(loop, None)
         if entry is not None:
             await entry.close()
         self.close()
@@ -173,15 +175,26 @@ class HttpxTransport:
         loop = asyncio.get_running_loop()
         entry = self._async_clients.get(loop)
         if entry is None:
+            self._reap_closed_loops()  # a new loop: an earlier one may have closed without a shutdown
             client = httpx.AsyncClient(
                 verify=self._ssl(),
                 limits=self._limits,
                 timeout=None,  # noqa: S113 - timeouts are set per request
                 headers=_DEFAULT_HEADERS,
             )
-            entry = self._async_clients[loop] = _LoopClient(client)
+            entry = _LoopClient(client)
+            with self._lock:
+                self._async_clients[loop] = entry
             await entry.close_with_loop()
         return entry.client
+
+    def _reap_closed_loops(self) -> None:
+        """Close the pools of loops closed without ``shutdown_asyncgens()`` (their finaliser never ran)."""
+        with self._lock:
+            dead = [self._async_clients.pop(loop) for loop in closed_loops(self._async_clients.keys())]
+        for entry in dead:
+            entry.abandon()
+            close_sockets(_socket_transports(entry.client))
 
     def _ssl(self) -> bool | ssl.SSLContext:
         # Built once and shared by every client: loading a CA bundle costs tens of milliseconds.
@@ -256,6 +269,22 @@ class _AsyncStreamingResponse:
             content = body.result()
         guard.check()
         return content
+
+
+def _socket_transports(client: httpx.AsyncClient) -> list[Any]:
+    """Return the asyncio transports under an async client's pooled connections (httpcore, anyio internals)."""
+    found = []
+    for mounted in (getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()):
+        for pooled in getattr(getattr(mounted, "_pool", None), "_connections", ()):
+            connection = pooled
+            while hasattr(connection, "_connection"):  # proxy and HTTP connections wrap one another
+                connection = connection._connection
+            stream = getattr(connection, "_network_stream", None)
+            while stream is not None and not hasattr(stream, "_transport"):  # anyio, TLS wrappers
+                stream = getattr(stream, "_stream", None) or getattr(stream, "transport_stream", None)
+            if stream is not None:
+                found.append(stream._transport)
+    return found
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:
