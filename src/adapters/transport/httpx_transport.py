@@ -272,7 +272,7 @@ class _AsyncStreamingResponse:
 
 
 def _socket_transports(client: httpx.AsyncClient) -> list[Any]:
-    """Return the asyncio transports under an async client's pooled connections (httpcore, anyio internals)."""
+    """Return the asyncio transports under an async client's pooled connections (httpcore internals)."""
     found = []
     for mounted in (getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()):
         for pooled in getattr(getattr(mounted, "_pool", None), "_connections", ()):
