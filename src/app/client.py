@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES, response_limits
+from ..domain.models.frames import forget_locals
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.request import TimeoutConfig, build_request
@@ -158,7 +159,12 @@ class Client:
             BadRequestError: for invalid input, before any network call.
             APIError: the subclass matching the provider's failure.
         """
-        return self.dispatcher.complete(build_request(model, messages, params))
+        try:
+            return self.dispatcher.complete(build_request(model, messages, params))
+        except Exception as error:
+            del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+            forget_locals(error)
+            raise
 
     @overload
     async def acompletion(
@@ -186,7 +192,12 @@ class Client:
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
-        return await self.dispatcher.acomplete(build_request(model, messages, params))
+        try:
+            return await self.dispatcher.acomplete(build_request(model, messages, params))
+        except Exception as error:
+            del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+            forget_locals(error)
+            raise
 
     def close(self) -> None:
         """Close the sync connection pool."""

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any, Literal, Unpack, overload
 
+from ..domain.models.frames import forget_locals
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.response import ModelResponse
@@ -115,7 +116,12 @@ def completion(
     model: str, messages: Sequence[MessageLike] = (), **params: Any
 ) -> ModelResponse | CompletionStream:
     """Run a chat completion with the current client; see ``Client.completion``."""
-    result: ModelResponse | CompletionStream = current_client().completion(model, messages, **params)
+    try:
+        result: ModelResponse | CompletionStream = current_client().completion(model, messages, **params)
+    except Exception as error:
+        del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+        forget_locals(error)
+        raise
     return result
 
 
@@ -143,5 +149,12 @@ async def acompletion(
     model: str, messages: Sequence[MessageLike] = (), **params: Any
 ) -> ModelResponse | CompletionStream:
     """Async ``completion()`` with the current client; see ``Client.acompletion``."""
-    result: ModelResponse | CompletionStream = await current_client().acompletion(model, messages, **params)
+    try:
+        result: ModelResponse | CompletionStream = await current_client().acompletion(
+            model, messages, **params
+        )
+    except Exception as error:
+        del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+        forget_locals(error)
+        raise
     return result

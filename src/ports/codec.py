@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import SecretStr
 
 from ..domain.models.errors import APIError
-from ..domain.models.redaction import redact, url_secrets
+from ..domain.models.redaction import header_secrets, redact, url_secrets
 from ..domain.models.request import CompletionRequest, TimeoutConfig
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import ModelResponseStream
@@ -159,9 +159,9 @@ class ProviderCall:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Secret values in play, for scrubbing: the key and any credentials in the base URL."""
+        """Secret values in play: the key, credentials in the base URL, secret-named extra headers."""
         key = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
-        return key + url_secrets(self.api_base)
+        return key + url_secrets(self.api_base) + header_secrets(self.request.options.extra_headers)
 
     def __repr__(self) -> str:
         base = redact(self.api_base, self.secrets)

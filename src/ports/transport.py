@@ -137,6 +137,10 @@ class HttpResponse:
         """Return the body parsed as JSON."""
         return json.loads(self.content)
 
+    def __repr__(self) -> str:
+        # Never the body nor header values: a provider may echo the key in either.
+        return f"HttpResponse({self.status_code}, headers={sorted(self.headers)}, {len(self.content)} bytes)"
+
     @classmethod
     def from_json(
         cls, data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None

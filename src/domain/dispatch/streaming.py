@@ -9,12 +9,13 @@ stream that fails before any chunk reached the caller is retried like any other 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from contextlib import AsyncExitStack, ExitStack
 from itertools import chain
 
 from ...ports.codec import ProviderCall, StreamParser
 from ...ports.transport import AsyncStreamingResponse, HttpRequest, StreamingResponse
+from ..models.frames import forget_locals
 from ..models.stream import ModelResponseStream, StreamingChoices
 from .retry import attributed
 from .stream_watch import StreamWatch
@@ -78,13 +79,24 @@ def iter_chunks(
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
     hold = FinishChunkHold()
     with resources, attributed(call):
-        for data in response.iter_bytes():
-            watch.bytes(data)
-            chunks = parser.feed(data)
-            watch.chunks(chunks)
-            yield from hold.push_all(chunks)
+        try:
+            for chunks in _parsed(response.iter_bytes(), parser, watch):
+                yield from hold.push_all(chunks)
+        except Exception as error:
+            forget_locals(error)  # the raw bytes read stay out of the traceback's locals
+            raise
         yield from hold.push_all(parser.finish())
         yield from hold.flush()
+
+
+def _parsed(
+    pieces: Iterator[bytes], parser: StreamParser, watch: StreamWatch
+) -> Iterator[list[ModelResponseStream]]:
+    for data in pieces:
+        watch.bytes(data)
+        chunks = parser.feed(data)
+        watch.chunks(chunks)
+        yield chunks
 
 
 async def aiter_chunks(
@@ -98,16 +110,27 @@ async def aiter_chunks(
     hold = FinishChunkHold()
     async with resources:
         with attributed(call):
-            async for data in response.aiter_bytes():
-                watch.bytes(data)
-                chunks = parser.feed(data)
-                watch.chunks(chunks)
-                for ready in hold.push_all(chunks):
-                    yield ready
+            try:
+                async for chunks in _aparsed(response.aiter_bytes(), parser, watch):
+                    for ready in hold.push_all(chunks):
+                        yield ready
+            except Exception as error:
+                forget_locals(error)  # the raw bytes read stay out of the traceback's locals
+                raise
             for ready in hold.push_all(parser.finish()):
                 yield ready
             for ready in hold.flush():
                 yield ready
+
+
+async def _aparsed(
+    pieces: AsyncIterator[bytes], parser: StreamParser, watch: StreamWatch
+) -> AsyncIterator[list[ModelResponseStream]]:
+    async for data in pieces:
+        watch.bytes(data)
+        chunks = parser.feed(data)
+        watch.chunks(chunks)
+        yield chunks
 
 
 def lift(sent: HttpRequest) -> None:

@@ -20,7 +20,7 @@ from .errors import BadRequestError, bad_request, unsupported
 from .fallback_entries import FallbackEntry, parse_fallbacks
 from .messages import normalize_messages
 from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
-from .redaction import redact, url_secrets
+from .redaction import header_secrets, redact, url_secrets
 from .schema import response_format_for
 
 
@@ -154,6 +154,9 @@ def _call_secrets(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
     found = [secret] if isinstance(secret, str) else []
     for base in bases:
         found += url_secrets(base) if isinstance(base, str) else ()
+    headers = kwargs.get("extra_headers")
+    if isinstance(headers, Mapping):
+        found += header_secrets({str(name): value for name, value in headers.items()})
     return tuple(found)
 
 
