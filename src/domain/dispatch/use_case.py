@@ -23,6 +23,7 @@ from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream, ModelResponseStream
+from ..models.validation import check_url
 from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .deadline import Deadline
@@ -284,6 +285,7 @@ class Dispatcher:
         codec = self.registry.codec(host.codec)
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         http = replace(codec.build_request(call), limits=self.settings.limits)
+        check_url(http.url, request.model)  # a file:// or broken URL is bad input, not a retryable failure
         if self.logger.enabled("DEBUG"):
             self.logger.log(
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
