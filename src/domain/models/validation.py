@@ -52,11 +52,31 @@ def check_body(model: str, **parts: Any) -> None:
             path of the first offending value (``extra_body['x'][2]``).
     """
     for name, value in parts.items():
-        _check_json(value, name, 0, (name, model))
+        if not _fine(value, 0):
+            _check_json(value, name, 0, (name, model))  # the slow walk finds and names the culprit
+
+
+def _fine(value: Any, depth: int) -> bool:
+    """Whether ``value`` can be sent as JSON: the fast path, run on every call (no paths built)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth >= MAX_DEPTH:
+        return False
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) is not str and not _fine(item, depth + 1)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(type(item) is str or _fine(item, depth + 1) for item in value)
+    return False  # anything rarer (int keys, subclasses): the slow walk decides
 
 
 def _check_json(value: Any, path: str, depth: int, where: tuple[str, str]) -> None:
-    # `where`: the part being checked (the param of a depth error) and the call's model.
+    # `where`: the part being checked (the param of every error here) and the call's model.
     field, model = where
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
