@@ -149,3 +149,40 @@ def test_stream_watch_counts_only_chunks_as_progress() -> None:
     clock.sleep(2)
     with pytest.raises(Timeout, match="stream_idle_timeout"):
         idle.chunks([ModelResponseStream(choices=[])])  # an empty event is no progress either
+
+
+def sse_chunk(content: bytes) -> bytes:
+    return (
+        b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":'
+        b'[{"index":0,"delta":{"content":"' + content + b'"},"finish_reason":null}]}\n\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        sse_chunk(b"caf\xc3\xa9") + sse_chunk(b"bad \xff byte") + b"data: [DONE]\n\n",
+        sse_chunk(b"caf\xc3\xa9") + sse_chunk(b"cut \xc3"),  # a character cut short by the end
+    ],
+    ids=["invalid-byte", "cut-at-the-end"],
+)
+def test_invalid_utf8_in_a_stream_is_an_invalid_answer_as_in_a_body(body: bytes) -> None:
+    import llmport
+    from llmport.ports.transport import HttpResponse
+    from llmport.testing import FakeTransport
+
+    streamed = HttpResponse(200, {"content-type": "text/event-stream"}, chunks=(body[:70], body[70:]))
+    whole = HttpResponse(200, {"content-type": "application/json"}, b'{"id": "\xff"}')
+    client = llmport.Client(api_key="sk-utf8", transport=FakeTransport(responses=[streamed, whole]))
+    with pytest.raises(APIResponseValidationError, match="UTF-8"):
+        list(client.completion("openai/m", [{"role": "user", "content": "hi"}], stream=True))
+    with pytest.raises(APIResponseValidationError):
+        client.completion("openai/m", [{"role": "user", "content": "hi"}])
+
+
+def test_valid_utf8_split_inside_a_character_passes_the_watch() -> None:
+    text = watch("text/event-stream", limit=1000)
+    data = "data: café ☕\n\n".encode()
+    for index in range(len(data)):
+        text.bytes(data[index : index + 1])
+    text.end()

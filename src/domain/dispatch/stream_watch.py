@@ -1,6 +1,7 @@
 """Watching a streamed body as it arrives: the size of one line or event, and idle time.
 
-Both checks run on the bytes before any parser sees them, whatever the codec: a line (any
+The checks run on the bytes before any parser sees them, whatever the codec: text that is not
+UTF-8 raises ``APIResponseValidationError`` (as a whole body does); a line (any
 streamed text) or an event (server-sent events: up to a blank line) larger than
 ``max_event_bytes`` raises ``APIResponseValidationError``, so a parser never buffers more; a
 stream that goes ``idle`` seconds without a chunk raises ``Timeout``, however many keep-alive
@@ -9,6 +10,8 @@ comments or empty events keep its socket busy. Both cost time linear in the byte
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 from collections.abc import Callable, Mapping
 
 from ...ports.clock import Clock
@@ -30,7 +33,18 @@ class StreamWatch:
         clock: The dispatcher's clock.
     """
 
-    __slots__ = ("_clock", "_event", "_events", "_idle", "_last", "_limit", "_line", "_lines", "_tail")
+    __slots__ = (
+        "_clock",
+        "_event",
+        "_events",
+        "_idle",
+        "_last",
+        "_limit",
+        "_line",
+        "_lines",
+        "_tail",
+        "_utf8",
+    )
 
     def __init__(self, headers: Mapping[str, str], max_event_bytes: int, idle: float, clock: Clock) -> None:
         kind = headers.get("content-type", "").lower()
@@ -43,11 +57,13 @@ class StreamWatch:
         self._line = 0
         self._event = 0
         self._tail = b""
+        self._utf8 = codecs.getincrementaldecoder("utf-8")() if self._lines else None
 
     def bytes(self, data: bytes) -> None:
-        """Account for the next bytes; raise when an unfinished line or event outgrows the limit."""
-        if not self._lines or not data:
+        """Account for the next bytes; raise when a line or event outgrows the limit, or for invalid UTF-8."""
+        if self._utf8 is None or not data:
             return
+        self._check_utf8(data, final=False)
         end = max(data.rfind(b"\n"), data.rfind(b"\r"))
         self._line = self._line + len(data) if end < 0 else len(data) - end - 1
         if self._line > self._limit:
@@ -59,6 +75,19 @@ class StreamWatch:
             self._tail = data[-1:]
             if self._event > self._limit:
                 raise self._too_large("event")
+
+    def end(self) -> None:
+        """Check the end of the body: a character cut short there is invalid UTF-8 too."""
+        if self._utf8 is not None:
+            self._check_utf8(b"", final=True)
+
+    def _check_utf8(self, data: bytes, *, final: bool) -> None:
+        # One rule for bodies and streams: text that is not UTF-8 is a malformed answer.
+        with contextlib.suppress(UnicodeDecodeError):
+            self._utf8.decode(data, final)  # type: ignore[union-attr]
+            return
+        # Raised outside the handler: the decoder's error (chained) would quote the bytes.
+        raise APIResponseValidationError("the streamed answer is not valid UTF-8")
 
     def chunks(self, chunks: list[ModelResponseStream]) -> None:
         """Note what the parser made of the bytes; raise ``Timeout`` when idle for too long."""

@@ -85,6 +85,7 @@ def iter_chunks(
         except Exception as error:
             forget_locals(error)  # the raw bytes read stay out of the traceback's locals
             raise
+        watch.end()
         yield from hold.push_all(parser.finish())
         yield from hold.flush()
 
@@ -117,6 +118,7 @@ async def aiter_chunks(
             except Exception as error:
                 forget_locals(error)  # the raw bytes read stay out of the traceback's locals
                 raise
+            watch.end()
             for ready in hold.push_all(parser.finish()):
                 yield ready
             for ready in hold.flush():
