@@ -111,31 +111,31 @@ def watch(kind: str, limit: int = 100, idle: float = math.inf, clock: FakeClock 
 def test_stream_watch_bounds_a_line_and_resets_at_each_line_end(end: bytes) -> None:
     lines = watch("application/x-ndjson")
     for _ in range(10):
-        lines.bytes(b"x" * 60)
-        lines.bytes(b"y" * 30 + end)
-    lines.bytes(b"z" * 100)
+        lines.feed(b"x" * 60)
+        lines.feed(b"y" * 30 + end)
+    lines.feed(b"z" * 100)
     with pytest.raises(
         APIResponseValidationError, match=r"streamed line exceeded max_event_bytes \(100 bytes\)"
     ):
-        lines.bytes(b"z")
+        lines.feed(b"z")
 
 
 @pytest.mark.parametrize("blank", [b"\n\n", b"\r\r", b"\r\n\r\n", b"\n\r\n"])
 def test_stream_watch_bounds_an_event_of_many_short_lines(blank: bytes) -> None:
     events = watch("text/event-stream; charset=utf-8")
     for _ in range(5):  # events of 2 * 40 bytes, split across reads and at the blank line itself
-        events.bytes(b"data: " + b"x" * 33 + b"\n")
-        events.bytes(b"data: " + b"x" * 33 + blank[:1])
-        events.bytes(blank[1:])
-    events.bytes(b"data: " + b"x" * 33 + b"\n")
-    events.bytes(b"data: " + b"x" * 33 + b"\n")
+        events.feed(b"data: " + b"x" * 33 + b"\n")
+        events.feed(b"data: " + b"x" * 33 + blank[:1])
+        events.feed(blank[1:])
+    events.feed(b"data: " + b"x" * 33 + b"\n")
+    events.feed(b"data: " + b"x" * 33 + b"\n")
     with pytest.raises(APIResponseValidationError, match="streamed event exceeded"):
-        events.bytes(b"data: " + b"x" * 33 + b"\n")
+        events.feed(b"data: " + b"x" * 33 + b"\n")
 
 
 def test_stream_watch_leaves_binary_streams_to_their_framer() -> None:
     binary = watch("application/vnd.amazon.eventstream", limit=10)
-    binary.bytes(b"\x00" * 1000)
+    binary.feed(b"\x00" * 1000)
 
 
 def test_stream_watch_counts_only_chunks_as_progress() -> None:
@@ -184,5 +184,5 @@ def test_valid_utf8_split_inside_a_character_passes_the_watch() -> None:
     text = watch("text/event-stream", limit=1000)
     data = "data: café ☕\n\n".encode()
     for index in range(len(data)):
-        text.bytes(data[index : index + 1])
+        text.feed(data[index : index + 1])
     text.end()

@@ -59,7 +59,7 @@ class StreamWatch:
         self._tail = b""
         self._utf8 = codecs.getincrementaldecoder("utf-8")() if self._lines else None
 
-    def bytes(self, data: bytes) -> None:
+    def feed(self, data: bytes) -> None:
         """Account for the next bytes; raise when a line or event outgrows the limit, or for invalid UTF-8."""
         if self._utf8 is None or not data:
             return

@@ -94,7 +94,7 @@ def _parsed(
     pieces: Iterator[bytes], parser: StreamParser, watch: StreamWatch
 ) -> Iterator[list[ModelResponseStream]]:
     for data in pieces:
-        watch.bytes(data)
+        watch.feed(data)
         chunks = parser.feed(data)
         watch.chunks(chunks)
         yield chunks
@@ -129,7 +129,7 @@ async def _aparsed(
     pieces: AsyncIterator[bytes], parser: StreamParser, watch: StreamWatch
 ) -> AsyncIterator[list[ModelResponseStream]]:
     async for data in pieces:
-        watch.bytes(data)
+        watch.feed(data)
         chunks = parser.feed(data)
         watch.chunks(chunks)
         yield chunks
