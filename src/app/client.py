@@ -10,6 +10,8 @@ from pydantic import SecretStr
 
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.models.cache_control import SCOPES, CacheScope
+from ..domain.models.errors import bad_request
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.request import TimeoutConfig, build_request
@@ -48,6 +50,8 @@ class Client:
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
         credentials: Where keys and base URLs come from (default: environment variables).
         cache: A response cache adapter.
+        cache_scope: ``"credentials"`` (default): a cached answer serves only callers with the
+            same credentials and identity headers; ``"shared"``: every caller (docs/scaling.md).
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
@@ -71,6 +75,7 @@ class Client:
         ssl_verify: bool | str | ssl.SSLContext = True,
         credentials: Credentials | None = None,
         cache: Cache | None = None,
+        cache_scope: CacheScope = "credentials",
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
@@ -86,6 +91,7 @@ class Client:
                 drop_params=drop_params,
                 api_key=None if api_key is None else SecretStr(api_key),
                 api_base=api_base or base_url,
+                cache_scope=_checked_scope(cache_scope),
             )
             dispatcher = build_dispatcher(
                 settings=settings,
@@ -199,3 +205,9 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _checked_scope(scope: object) -> CacheScope:
+    if scope not in SCOPES:
+        raise bad_request(f"cache_scope must be one of {SCOPES}, got {scope!r}", param="cache_scope")
+    return scope

@@ -22,7 +22,7 @@ from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream, ModelResponseStream
 from .attempts import Attempts
-from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
+from .caching import CachePolicy, CacheUse, CorruptEntryError, decode_entry, encode_entry
 from .deadline import Deadline
 from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
@@ -68,7 +68,7 @@ class Dispatcher:
         self.clock = clock
         self.cache = cache
         self.settings = settings or DispatchSettings()
-        self._fallback_cache = fallback_cache
+        self._caching = CachePolicy(fallback_cache, self.settings.cache_scope)
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
 
     def __repr__(self) -> str:
@@ -187,7 +187,7 @@ class Dispatcher:
         cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = self._cache_use(codec, call, http) if cacheable else None
+        use = await self._acache_use(codec, call, http) if cacheable else None
         if use is not None and not use.control.no_cache:
             hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
             if hit is not None:
@@ -244,7 +244,20 @@ class Dispatcher:
     # -- shared decisions -------------------------------------------------------------------
 
     def _cache_use(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CacheUse | None:
-        return cache_use(call.request.options.cache, self.cache, self._fallback_cache, codec, http)
+        try:
+            return self._caching.use(self.cache, codec, call, http)
+        except Exception as error:  # the cache's salt is unreachable: no caching for this call
+            self._warn_cache(call, "read", error)
+            return None
+
+    async def _acache_use(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+    ) -> CacheUse | None:
+        try:
+            return await self._caching.ause(self.cache, codec, call, http)
+        except Exception as error:  # the cache's salt is unreachable: no caching for this call
+            self._warn_cache(call, "read", error)
+            return None
 
     def _from_entry(
         self, raw: bytes | None, codec: ProviderCodec, call: ProviderCall, use: CacheUse, started: float
