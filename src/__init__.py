@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
+    from .adapters.cache.redis_cache import RedisCache
     from .adapters.transport.aiohttp_transport import AiohttpTransport
     from .app.client import Client
     from .app.default import acompletion, completion, current_client, use_client
@@ -84,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "Client": ".app.client",
     "DiskCache": ".adapters.cache.disk",
     "MemoryCache": ".adapters.cache.memory",
+    "RedisCache": ".adapters.cache.redis_cache",
     "completion": ".app.default",
     "acompletion": ".app.default",
     "current_client": ".app.default",
@@ -128,6 +130,7 @@ __all__ = [
     "PermissionDeniedError",
     "PromptTokensDetails",
     "RateLimitError",
+    "RedisCache",
     "ServiceUnavailableError",
     "StreamingChoices",
     "Timeout",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack
 
-from ...ports.cache import Cache
+from ...ports.cache import Cache, CacheUnavailableError
 from ...ports.clock import Clock
 from ...ports.codec import CodecRegistry, Host, ProviderCall, ProviderCodec
 from ...ports.credentials import Credentials
@@ -69,6 +69,9 @@ class Dispatcher:
         self.cache = cache
         self.settings = settings or DispatchSettings()
         self._caching = CachePolicy(fallback_cache, self.settings.cache_scope)
+        attach = getattr(cache, "attach_logger", None)
+        if callable(attach):  # a shared cache reports its outages where the client logs
+            attach(logger)
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
 
     def __repr__(self) -> str:
@@ -246,6 +249,8 @@ class Dispatcher:
     def _cache_use(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CacheUse | None:
         try:
             return self._caching.use(self.cache, codec, call, http)
+        except CacheUnavailableError:
+            return None
         except Exception as error:  # the cache's salt is unreachable: no caching for this call
             self._warn_cache(call, "read", error)
             return None
@@ -255,6 +260,8 @@ class Dispatcher:
     ) -> CacheUse | None:
         try:
             return await self._caching.ause(self.cache, codec, call, http)
+        except CacheUnavailableError:
+            return None
         except Exception as error:  # the cache's salt is unreachable: no caching for this call
             self._warn_cache(call, "read", error)
             return None
