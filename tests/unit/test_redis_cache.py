@@ -22,8 +22,8 @@ import llmport
 from llmport.adapters.cache.redis_cache import RedisCache
 from llmport.ports.cache import CacheUnavailableError
 from llmport.testing import FakeClock, FakeTransport, MemoryLogger
-
 from tests.redis_server import RedisServer, free_port
+
 from .conftest import USER, chat
 
 
