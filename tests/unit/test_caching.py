@@ -190,22 +190,24 @@ def test_bad_cache_arguments_name_the_field_before_sending(params: dict[str, Any
     assert s.sent == 0
 
 
-def test_streams_are_not_cached() -> None:
+def test_a_complete_stream_is_cached_and_replayed_chunk_for_chunk() -> None:
+    # Streams were not cached before issue 15; tests/unit/test_stream_cache.py covers them in full.
     s = Setup(MemoryCache())
     s.transport = FakeTransport(
         lambda request: HttpResponse.from_sse(
             [
                 {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                 "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": "stop"}]},
+                 "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": None}]},
+                {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                 "choices": [{"index": 0, "delta": {"content": "y"}, "finish_reason": "stop"}]},
             ]
         )
     )  # fmt: skip
     client = llmport.Client(transport=s.transport, cache=s.cache, api_key="k", clock=FakeClock())
-    for _ in range(2):
-        chunks = list(client.completion("gpt-4o", USER, stream=True))
-        assert "".join(c.choices[0].delta.content or "" for c in chunks) == "x"
-    assert len(s.transport.requests) == 2
-    assert len(s.cache) == 0
+    runs = [list(client.completion("gpt-4o", USER, stream=True)) for _ in range(2)]
+    assert [[c.choices[0].delta.content for c in run] for run in runs] == [["x", "y"], ["x", "y"]]
+    assert len(s.transport.requests) == 1
+    assert len(s.cache) == 1
 
 
 def test_a_corrupt_entry_is_a_logged_miss_and_is_replaced() -> None:
