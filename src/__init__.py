@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .adapters.transport.aiohttp_transport import AiohttpTransport
     from .app.client import Client
     from .app.default import acompletion, completion, current_client, use_client
+    from .app.router import Router
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
         APIConnectionError,
@@ -83,6 +84,7 @@ _STREAM = (
 _EXPORTS: dict[str, str] = {
     "AiohttpTransport": ".adapters.transport.aiohttp_transport",
     "Client": ".app.client",
+    "Router": ".app.router",
     "DiskCache": ".adapters.cache.disk",
     "MemoryCache": ".adapters.cache.memory",
     "RedisCache": ".adapters.cache.redis_cache",
@@ -131,6 +133,7 @@ __all__ = [
     "PromptTokensDetails",
     "RateLimitError",
     "RedisCache",
+    "Router",
     "ServiceUnavailableError",
     "StreamingChoices",
     "Timeout",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
     from ..ports.transport import Transport
+    from .router import Router
 
 
 class Client:
@@ -152,6 +153,8 @@ class Client:
             BadRequestError: for invalid input, before any network call.
             APIError: the subclass matching the provider's failure.
         """
+        if "model_list" in params:
+            return self._routed(params).completion(model, messages, **params)
         return self.dispatcher.complete(build_request(model, messages, params))
 
     @overload
@@ -180,7 +183,15 @@ class Client:
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
+        if "model_list" in params:
+            return await self._routed(params).acompletion(model, messages, **params)
         return await self.dispatcher.acomplete(build_request(model, messages, params))
+
+    def _routed(self, params: dict[str, Any]) -> Router:
+        """Build a one-call Router over ``model_list`` (litellm's ``completion(model_list=...)``)."""
+        from .router import Router  # loaded only by calls that route
+
+        return Router(params.pop("model_list"), client=self)
 
     def close(self) -> None:
         """Close the sync connection pool."""
