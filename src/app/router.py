@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..domain.dispatch.deployments import (
@@ -134,7 +134,8 @@ class Router:
     def _complete_group(self, plan: _Plan, group: str, messages: Sequence[MessageLike]) -> Result:
         tokens = estimate_tokens(list(messages), plan.params.get("max_tokens"))
         for attempt in plan.attempts(group):
-            deployment = self._pick(plan, group, tokens, time.sleep)
+            while isinstance(deployment := self._pick(plan, group, tokens), float):
+                time.sleep(deployment)
             started = time.monotonic()
             self.state.busy(deployment.id, 1)
             try:
@@ -152,7 +153,8 @@ class Router:
     async def _acomplete_group(self, plan: _Plan, group: str, messages: Sequence[MessageLike]) -> Result:
         tokens = estimate_tokens(list(messages), plan.params.get("max_tokens"))
         for attempt in plan.attempts(group):
-            deployment = await asyncio.to_thread(self._pick, plan, group, tokens, time.sleep)
+            while isinstance(deployment := self._pick(plan, group, tokens), float):
+                await asyncio.sleep(deployment)
             started = time.monotonic()
             self.state.busy(deployment.id, 1)
             try:
@@ -171,34 +173,33 @@ class Router:
 
     # -- decisions --------------------------------------------------------------------------
 
-    def _pick(self, plan: _Plan, group: str, tokens: int, sleep: Callable[[float], None]) -> Deployment:
-        """Return the first deployment (strategy order) with room; wait within the deadline for one."""
+    def _pick(self, plan: _Plan, group: str, tokens: int) -> Deployment | float:
+        """Return the first deployment (strategy order) with room, else the seconds to wait for one.
+
+        Raises:
+            RateLimitError: naming the group, when waiting would pass the call's deadline.
+        """
         deployments = self.groups[group]
-        while True:
-            cooling = self.state.cooling([d.id for d in deployments])
-            healthy = [d for d in deployments if d.id not in cooling]
-            ordered = order(self.strategy, healthy, self._load(healthy), self._rng)
-            ordered.sort(key=lambda d: d.id in plan.tried)  # a retry goes to another deployment first
-            chosen = next((d for d in ordered if self._take(d, tokens)), None)
-            if chosen is not None:
-                self._log("DEBUG", "llmport router chose a deployment", group=group, deployment=chosen.id)
-                return chosen
-            waits = [self.state.wait_time(d.id, d.rpm, d.tpm, tokens) for d in healthy] + list(
-                cooling.values()
+        cooling = self.state.cooling([d.id for d in deployments])
+        healthy = [d for d in deployments if d.id not in cooling]
+        ordered = order(self.strategy, healthy, self._load(healthy), self._rng)
+        ordered.sort(key=lambda d: d.id in plan.tried)  # a retry goes to another deployment first
+        chosen = next((d for d in ordered if self._take(d, tokens)), None)
+        if chosen is not None:
+            self._log("DEBUG", "llmport router chose a deployment", group=group, deployment=chosen.id)
+            return chosen
+        waits = [self.state.wait_time(d.id, d.rpm, d.tpm, tokens) for d in healthy]
+        wait = max(min([*waits, *cooling.values()], default=self.cooldown_time), 0.01)
+        if not plan.may_wait(wait):
+            raise RateLimitError(
+                f"every deployment of model group {group!r} is at its rpm/tpm limit or cooling down "
+                f"(next free in {wait:.2f} s)",
+                "llmport",
+                group,
+                retry_after=wait,
             )
-            wait = max(min(waits, default=self.cooldown_time), 0.01)
-            if not plan.may_wait(wait):
-                raise RateLimitError(
-                    f"every deployment of model group {group!r} is at its rpm/tpm limit or cooling down "
-                    f"(next free in {wait:.2f} s)",
-                    "llmport",
-                    group,
-                    retry_after=wait,
-                )
-            self._log(
-                "INFO", "llmport router waits for a free deployment", group=group, seconds=round(wait, 3)
-            )
-            sleep(wait)
+        self._log("INFO", "llmport router waits for a free deployment", group=group, seconds=round(wait, 3))
+        return wait
 
     def _take(self, deployment: Deployment, tokens: int) -> bool:
         """Count a request against the deployment if it has room for it."""

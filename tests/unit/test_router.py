@@ -232,6 +232,17 @@ def test_a_call_with_a_deadline_waits_for_a_cooling_deployment() -> None:
     assert fleet.events("llmport router waits for a free deployment")
 
 
+async def test_an_async_call_with_a_deadline_waits_too() -> None:
+    fleet = Fleet([entry("a")])
+    fleet.answers["a"] = lambda: error(429, {"retry-after-ms": "300"})
+    with pytest.raises(llmport.RateLimitError):
+        await fleet.router.acompletion("gpt", USER)
+    del fleet.answers["a"]
+    response = await fleet.router.acompletion("gpt", USER, deadline=10)
+    assert response.choices[0].message.content == "from a"
+    assert fleet.events("llmport router waits for a free deployment")
+
+
 def test_a_wait_beyond_the_deadline_raises_at_once() -> None:
     fleet = Fleet([entry("a")], cooldown_time=30)
     fleet.answers["a"] = lambda: error(401)
