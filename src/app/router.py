@@ -137,7 +137,7 @@ class Router:
             while isinstance(deployment := self._pick(plan, group, tokens), float):
                 time.sleep(deployment)
             started = time.monotonic()
-            self.state.busy(deployment.id, 1)
+            self._busy(deployment, 1)
             try:
                 result = self.client.completion(deployment.model, messages, **plan.call_params(deployment))
             except APIError as error:
@@ -146,7 +146,7 @@ class Router:
                     raise
                 continue
             finally:
-                self.state.busy(deployment.id, -1)
+                self._busy(deployment, -1)
             return self._succeeded(deployment, result, started)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
@@ -156,7 +156,7 @@ class Router:
             while isinstance(deployment := self._pick(plan, group, tokens), float):
                 await asyncio.sleep(deployment)
             started = time.monotonic()
-            self.state.busy(deployment.id, 1)
+            self._busy(deployment, 1)
             try:
                 result = await self.client.acompletion(
                     deployment.model, messages, **plan.call_params(deployment)
@@ -167,7 +167,7 @@ class Router:
                     raise
                 continue
             finally:
-                self.state.busy(deployment.id, -1)
+                self._busy(deployment, -1)
             return self._succeeded(deployment, result, started)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
@@ -201,6 +201,11 @@ class Router:
         self._log("INFO", "llmport router waits for a free deployment", group=group, seconds=round(wait, 3))
         return wait
 
+    def _busy(self, deployment: Deployment, delta: int) -> None:
+        # Each statistic is kept only when the strategy reads it: with Redis, each is a round trip.
+        if self.strategy == "least-busy":
+            self.state.busy(deployment.id, delta)
+
     def _take(self, deployment: Deployment, tokens: int) -> bool:
         """Count a request against the deployment if it has room for it."""
         fits = self.state.tokens_fit(deployment.id, deployment.tpm, tokens)
@@ -232,9 +237,11 @@ class Router:
         return verdict.try_another
 
     def _succeeded(self, deployment: Deployment, result: Result, started: float) -> Result:
-        self.state.observe_latency(deployment.id, time.monotonic() - started)
+        if self.strategy == "latency-based":
+            self.state.observe_latency(deployment.id, time.monotonic() - started)
         usage = getattr(result, "usage", None)
-        if usage is not None and not result._hidden_params.get("cache_hit"):
+        counted = deployment.tpm is not None or self.strategy == "usage-based"
+        if counted and usage is not None and not result._hidden_params.get("cache_hit"):
             self.state.add_tokens(deployment.id, deployment.tpm, int(usage.total_tokens or 0))
         result._hidden_params.update(
             {"model_id": deployment.id, "model_group": deployment.model_name, "deployment": deployment.model}

@@ -1,7 +1,9 @@
-"""Router state on the ``limits`` library (moving windows), in memory or in Redis / Valkey.
+"""Router state on the ``limits`` library, in memory or in Redis / Valkey.
 
-``limits`` counts rpm, tpm and failures in moving one-minute windows (atomic Lua scripts in
-Redis, so concurrent processes never both take the last slot). Cooldowns, calls in flight and
+``limits`` counts requests (rpm) and failures in moving one-minute windows, and tokens (tpm) in
+its sliding-window counter (a weighted pair of one-minute counters: constant memory however
+large the limit). Both are atomic Lua scripts in Redis, so concurrent processes never both take
+the last slot. Cooldowns, calls in flight and
 latency means are plain keys beside them: expiring keys in Redis, dicts in memory.
 
 ``limits`` is an optional dependency (extra ``router``, and ``redis`` for the Redis store).
@@ -44,7 +46,11 @@ class _Windows:
     """rpm / tpm / failure windows of every deployment, on one ``limits`` storage."""
 
     def __init__(self, storage: Any, namespace: str) -> None:
-        self._limiter = _limits().strategies.MovingWindowRateLimiter(storage)
+        strategies = _limits().strategies
+        self._limiter = strategies.MovingWindowRateLimiter(storage)
+        # Tokens weigh a request by its size: a moving window keeps one entry per token (a 1M tpm
+        # deployment would hold a million-entry list), the sliding-window counter two numbers.
+        self._tokens = strategies.SlidingWindowCounterRateLimiter(storage)
         self.namespace = namespace
 
     def take_request(self, deployment: str, rpm: int | None) -> bool:
@@ -55,7 +61,7 @@ class _Windows:
         """Whether ``tokens`` more fit under ``tpm`` this minute."""
         if tpm is None:
             return True
-        stats = self._limiter.get_window_stats(_per_minute(tpm), self.namespace, deployment, "tpm")
+        stats = self._tokens.get_window_stats(_per_minute(tpm), self.namespace, deployment, "tpm")
         # A call bigger than the whole budget still goes to an idle deployment, as litellm's does.
         return bool(stats.remaining >= min(tokens, tpm))
 
@@ -64,17 +70,17 @@ class _Windows:
         if tokens <= 0:
             return
         item = _per_minute(tpm or _UNLIMITED)
-        if not self._limiter.hit(item, self.namespace, deployment, "tpm", cost=tokens):
-            remaining = self._limiter.get_window_stats(item, self.namespace, deployment, "tpm").remaining
+        if not self._tokens.hit(item, self.namespace, deployment, "tpm", cost=tokens):
+            remaining = self._tokens.get_window_stats(item, self.namespace, deployment, "tpm").remaining
             if remaining > 0:
-                self._limiter.hit(item, self.namespace, deployment, "tpm", cost=remaining)
+                self._tokens.hit(item, self.namespace, deployment, "tpm", cost=remaining)
 
     def tokens_used(self, deployments: Sequence[tuple[str, int | None]]) -> Mapping[str, int]:
         """Tokens used this minute by each ``(deployment, tpm)``."""
         used: dict[str, int] = {}
         for deployment, tpm in deployments:
             limit = tpm or _UNLIMITED
-            stats = self._limiter.get_window_stats(_per_minute(limit), self.namespace, deployment, "tpm")
+            stats = self._tokens.get_window_stats(_per_minute(limit), self.namespace, deployment, "tpm")
             used[deployment] = limit - int(stats.remaining)
         return used
 
@@ -87,7 +93,7 @@ class _Windows:
             if stats.remaining < 1:
                 wait = max(wait, stats.reset_time - now)
         if tpm is not None and not self.tokens_fit(deployment, tpm, tokens):
-            stats = self._limiter.get_window_stats(_per_minute(tpm), self.namespace, deployment, "tpm")
+            stats = self._tokens.get_window_stats(_per_minute(tpm), self.namespace, deployment, "tpm")
             wait = max(wait, stats.reset_time - now)
         return max(wait, 0.0)
 
