@@ -4,7 +4,7 @@ Rows: sync ``completion`` and a 200-chunk stream per call against raw httpx; ``a
 throughput (plain at concurrency 10/100/1000, streams at 10/100) against raw aiohttp; the wall
 time and peak RSS of ``import llmport`` and of the first mock and loopback calls in fresh
 interpreters; RSS growth over 10,000 calls. Each comparison alternates the two sides over several
-rounds: the ratio is the median of the per-round ratios and ``noise`` their min–max. The ratio is
+rounds: the ratio is the median of the per-round ratios and ``noise`` their min-max. The ratio is
 always llmport's time per call over the floor's (above 1: slower), so ``>= 0.8x req/s`` is
 ``<= 1.25x``. ``--transports`` adds the table the async default was chosen from (raw httpx, httpx2,
 aiohttp and llmport on each transport). The run never fails on a timing: it prints PASS/FAIL.
@@ -20,7 +20,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import contenders
@@ -72,7 +72,9 @@ def print_table(rows: list[Row]) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
 
 
-def ratio_row(scenario: str, floor: str, unit: str, pairs: list[tuple[float, float]], limit: float | None) -> Row:
+def ratio_row(
+    scenario: str, floor: str, unit: str, pairs: list[tuple[float, float]], limit: float | None
+) -> Row:
     """A row from per-round (floor, llmport) seconds per call."""
     ratios = [ours / raw for raw, ours in pairs]
     ratio = statistics.median(ratios)
@@ -80,7 +82,7 @@ def ratio_row(scenario: str, floor: str, unit: str, pairs: list[tuple[float, flo
     show = (lambda s: f"{1 / s:.0f} req/s") if unit == "req/s" else (lambda s: f"{s * 1e6:.0f} µs")
     target = "-" if limit is None else f"<= {limit}x"
     passed = None if limit is None else ratio <= limit
-    return Row(scenario, f"{floor} {show(raw)}", show(ours), ratio, f"{min(ratios):.2f}–{max(ratios):.2f}",
+    return Row(scenario, f"{floor} {show(raw)}", show(ours), ratio, f"{min(ratios):.2f}-{max(ratios):.2f}",
                target, passed)  # fmt: skip
 
 
@@ -128,7 +130,9 @@ async def seconds_per_call(call: AsyncCall, total: int, concurrency: int) -> flo
     return (time.perf_counter() - start) / total
 
 
-async def race(calls: dict[str, AsyncCall], total: int, concurrency: int, rounds: int) -> dict[str, list[float]]:
+async def race(
+    calls: dict[str, AsyncCall], total: int, concurrency: int, rounds: int
+) -> dict[str, list[float]]:
     """Seconds per call of each contender, in alternating rounds after one warm-up round each."""
     for call in calls.values():
         await seconds_per_call(call, concurrency, concurrency)  # open each pool's connections
@@ -141,7 +145,10 @@ async def race(calls: dict[str, AsyncCall], total: int, concurrency: int, rounds
 
 async def async_pair(url: str, stream: bool, concurrency: int, config: Config) -> list[tuple[float, float]]:
     total = max(config.total, 2 * concurrency) // (10 if stream else 1)
-    async with raw_async("aiohttp", url, concurrency, stream) as raw, llmport_async(None, url, stream) as ours:
+    async with (
+        raw_async("aiohttp", url, concurrency, stream) as raw,
+        llmport_async(None, url, stream) as ours,
+    ):
         times = await race({"raw": raw, "ours": ours}, total, concurrency, max(3, config.rounds // 2))
     return list(zip(times["raw"], times["ours"], strict=True))
 
@@ -179,13 +186,15 @@ async def transport_table(url: str, config: Config) -> list[Row]:
                 kind = "stream" if stream else "call"
                 rows.append(Row(f"{kind} @{concurrency}: {name}", f"raw aiohttp {1 / floor:.0f} req/s",
                                 f"{statistics.median(rate):.0f} req/s", statistics.median(samples) / floor,
-                                f"{min(rate):.0f}–{max(rate):.0f} req/s"))  # fmt: skip
+                                f"{min(rate):.0f}-{max(rate):.0f} req/s"))  # fmt: skip
     return rows
 
 
 # -- fresh interpreters --------------------------------------------------------------------
 
-MOCK_CALL = "import llmport; llmport.completion('gpt-4o', [{'role': 'user', 'content': 'x'}], mock_response='y')"
+MOCK_CALL = (
+    "import llmport; llmport.completion('gpt-4o', [{'role': 'user', 'content': 'x'}], mock_response='y')"
+)
 REAL_CALL = (
     "import llmport; llmport.completion('gpt-4o-mini', [{{'role': 'user', 'content': 'x'}}], "
     "api_base={url!r}, api_key='sk-bench')"
@@ -203,12 +212,12 @@ def import_rows(url: str, config: Config) -> list[Row]:
     ):
         walls, peaks = fresh.cost(statement, config.imports)
         wall, rss = fresh.median(walls), fresh.median(peaks)
-        noise = f"{min(walls) * 1e3:.0f}–{max(walls) * 1e3:.0f} ms"
+        noise = f"{min(walls) * 1e3:.0f}-{max(walls) * 1e3:.0f} ms"
         rows.append(Row(f"{name}: wall", "-", f"{wall * 1e3:.0f} ms", None, noise,
                         "-" if wall_limit is None else f"<= {wall_limit * 1e3:.0f} ms",
                         None if wall_limit is None else wall <= wall_limit))  # fmt: skip
         rows.append(Row(f"{name}: peak RSS", f"bare python {bare_rss / MIB:.1f} MiB",
-                        f"{rss / MIB:.1f} MiB", None, f"{min(peaks) / MIB:.1f}–{max(peaks) / MIB:.1f} MiB",
+                        f"{rss / MIB:.1f} MiB", None, f"{min(peaks) / MIB:.1f}-{max(peaks) / MIB:.1f} MiB",
                         "-" if rss_limit is None else f"<= {rss_limit} MiB",
                         None if rss_limit is None else rss <= rss_limit * MIB))  # fmt: skip
     return rows
@@ -245,7 +254,7 @@ def main() -> None:
         rows += import_rows(server.url, config) + growth_rows(server.url, config)
         print_table(rows)
         if args.transports:
-            print("\nasync clients (ratio: time per call over raw aiohttp's; noise: req/s min–max)\n")
+            print("\nasync clients (ratio: time per call over raw aiohttp's; noise: req/s min-max)\n")
             print_table(asyncio.run(transport_table(server.url, config)))
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.")
 

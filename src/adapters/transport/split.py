@@ -97,7 +97,7 @@ def default_transport(
         from ...domain.models.errors import bad_request
 
         raise bad_request(
-            f"async_transport must be one of {', '.join(map(repr, ASYNC_TRANSPORTS))}, not {async_transport!r}",
+            f"async_transport must be 'aiohttp' or 'httpx', not {async_transport!r}",
             param="async_transport",
         )
     sync = HttpxTransport(http_client=http_client, async_http_client=async_http_client, ssl_verify=ssl_verify)
