@@ -128,20 +128,21 @@ class CachePolicy:
         self, configured: Cache | None, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
     ) -> CacheUse | None:
         """Return the call's cache and key, or None; the salt's I/O may raise (a miss to the caller)."""
-        control = call.request.options.cache
-        cache = pick_cache(control, configured, self._fallback)
+        cache, salted = self._target(configured, call)
         if cache is None:
             return None
-        salt = None if scope_of(control, self._scope) == "shared" else self._salts.get(cache)
-        return use_for(cache, codec, call, http, salt=salt)
+        return use_for(cache, codec, call, http, salt=self._salts.get(cache) if salted else None)
 
     async def ause(
         self, configured: Cache | None, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
     ) -> CacheUse | None:
         """Async ``use``."""
-        control = call.request.options.cache
-        cache = pick_cache(control, configured, self._fallback)
+        cache, salted = self._target(configured, call)
         if cache is None:
             return None
-        salt = None if scope_of(control, self._scope) == "shared" else await self._salts.aget(cache)
-        return use_for(cache, codec, call, http, salt=salt)
+        return use_for(cache, codec, call, http, salt=await self._salts.aget(cache) if salted else None)
+
+    def _target(self, configured: Cache | None, call: ProviderCall) -> tuple[Cache | None, bool]:
+        control = call.request.options.cache
+        cache = pick_cache(control, configured, self._fallback)
+        return cache, scope_of(control, self._scope) != "shared"
