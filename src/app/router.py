@@ -88,6 +88,9 @@ class Router:
         self._owns_client = client is None
         self.client = client if client is not None else Client()
         self.state = state if state is not None else _state(redis_url, namespace)
+        attach = getattr(self.state, "attach_logger", None)
+        if callable(attach):  # a shared state reports its outages where the client logs
+            attach(self.logger)
         self._rng = random.Random(seed)  # noqa: S311 - load spreading, not security
 
     def __repr__(self) -> str:

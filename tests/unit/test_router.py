@@ -384,3 +384,19 @@ def test_the_router_repr_and_logs_hold_no_key() -> None:
     text = repr(fleet.router) + repr(fleet.router.groups) + repr([e.fields for e in fleet.logger.events])
     assert "sk-a-key-1234" not in text
     assert "sk-b-key-1234" not in text
+
+
+def test_a_router_whose_redis_is_down_keeps_routing_and_says_so_once() -> None:
+    from tests.redis_server import free_port
+
+    transport = FakeTransport(lambda request: chat("served"))
+    logger = MemoryLogger(level="INFO")
+    client = llmport.Client(transport=transport, logger=logger)
+    router = llmport.Router(
+        [entry("a", rpm=1)], client=client, redis_url=f"redis://127.0.0.1:{free_port()}/0"
+    )
+    answers = [router.completion("gpt", USER).choices[0].message.content for _ in range(3)]
+    assert answers == ["served"] * 3, "no limits while the state is unreachable, never a failed call"
+    outages = [e for e in logger.events if "Router state in Redis" in e.message]
+    assert [e.level for e in outages] == ["WARNING"]
+    router.close()

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import math
 import struct
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from ...domain.models.redaction import redact, url_secrets
 from ...ports.cache import CacheUnavailableError
 from ...ports.logger import Logger
+from ..outage import Outage
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_MAX_ENTRY_BYTES = 8 << 20
@@ -80,13 +80,13 @@ class RedisCache:
         self.namespace = namespace
         self.max_entry_bytes = max_entry_bytes
         self._timeout = timeout
-        self._retry_interval = retry_interval
         self._clock = clock
-        self._logger = logger
-        self._own_logger = logger is not None
-        self._lock = threading.Lock()
-        self._down_until = 0.0
-        self._outage = False
+        self._outage = Outage(
+            "llmport RedisCache unreachable; calls go uncached until it is back",
+            "llmport RedisCache reachable again",
+            retry_interval,
+            logger,
+        )
         self._salt: bytes | None = None
 
     def __repr__(self) -> str:
@@ -95,8 +95,7 @@ class RedisCache:
 
     def attach_logger(self, logger: Logger) -> None:
         """Report through ``logger`` unless one was given explicitly (the client calls this)."""
-        if not self._own_logger:
-            self._logger = logger
+        self._outage.attach_logger(logger)
 
     # -- sync ---------------------------------------------------------------------------------
 
@@ -263,33 +262,16 @@ class RedisCache:
         return stored[_EXPIRY.size :]
 
     def _worth_trying(self) -> bool:
-        return not self._outage or time.monotonic() >= self._down_until
+        return self._outage.worth_trying()
 
     def _failed(self, error: Exception) -> None:
-        with self._lock:
-            self._down_until = time.monotonic() + self._retry_interval
-            first = not self._outage
-            self._outage = True
-        if first:  # one WARNING per outage, not one per call
-            self._log(
-                "WARNING", "llmport RedisCache unreachable; calls go uncached until it is back",
-                url=repr(self), error=type(error).__name__, timeout=self._timeout,
-            )  # fmt: skip
+        self._outage.failed(error, url=repr(self), timeout=self._timeout)
 
     def _succeeded(self) -> None:
-        if self._outage:
-            with self._lock:
-                ended, self._outage = self._outage, False
-            if ended:
-                self._log("INFO", "llmport RedisCache reachable again", url=repr(self))
+        self._outage.succeeded(url=repr(self))
 
     def _log(self, level: Any, message: str, **fields: object) -> None:
-        if self._logger is None:
-            from ..logging.loguru_logger import LoguruLogger  # the default until a client attaches
-
-            self._logger = LoguruLogger()
-        if self._logger.enabled(level):
-            self._logger.log(level, message, **fields)
+        self._outage.log(level, message, **fields)
 
 
 def _no_backoff() -> Any:

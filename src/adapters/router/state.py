@@ -11,14 +11,26 @@ latency means are plain keys beside them: expiring keys in Redis, dicts in memor
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from ...domain.models.redaction import redact, url_secrets
+from ...ports.logger import Logger
+from ..outage import Outage
 
+# What each operation answers while Redis is unreachable: an idle, uncooled deployment.
+_FAIL_OPEN: Mapping[str, object] = MappingProxyType(
+    {
+        "take_request": True, "tokens_fit": True, "add_tokens": None, "tokens_used": {},
+        "wait_time": 0.0, "failed": False, "cool": None, "cooling": {}, "busy": None,
+        "in_flight": {}, "observe_latency": None, "latencies": {},
+    }
+)  # fmt: skip
 _LATENCY_WEIGHT = 0.3  # weight of the newest sample in the running mean
 _KEY_LIFETIME = 3600  # seconds: in-flight and latency keys of a crashed worker fade away
 # The failure window holds at most this many failures; allowed_fails above it never cools.
@@ -165,9 +177,22 @@ class RedisRouterState(_Windows):
         url: ``redis://[user:password@]host:port/db``.
         namespace: Prefix of every key (two routers with one namespace share their state).
         timeout: Seconds one Redis operation may take.
+        retry_interval: Seconds an unreachable Redis is skipped before it is tried again.
+        logger: Where outages are reported (default: the Router's client's logger).
+
+    While Redis is unreachable the Router keeps routing, without limits or cooldowns (each
+    operation answers as for an idle deployment), and the outage is logged once: a Router must
+    not stop serving because its bookkeeping is down; the providers' own 429s still apply.
     """
 
-    def __init__(self, url: str, namespace: str = "llmport-router", timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        namespace: str = "llmport-router",
+        timeout: float = 2.0,
+        retry_interval: float = 5.0,
+        logger: Logger | None = None,
+    ) -> None:
         try:
             import redis
         except ImportError as error:
@@ -179,6 +204,32 @@ class RedisRouterState(_Windows):
         super().__init__(storage, namespace)
         self._url = url
         self._redis = redis.Redis.from_url(url, **options)
+        self._outage = Outage(
+            "llmport Router state in Redis unreachable; routing without limits or cooldowns",
+            "llmport Router state in Redis reachable again",
+            retry_interval,
+            logger,
+        )
+        for name, fallback in _FAIL_OPEN.items():  # instance attributes shadow the methods
+            setattr(self, name, self._guarded(getattr(self, name), fallback))
+
+    def attach_logger(self, logger: Logger) -> None:
+        """Report outages through ``logger`` unless one was given (the Router calls this)."""
+        self._outage.attach_logger(logger)
+
+    def _guarded(self, operation: Callable[..., Any], fallback: object) -> Callable[..., Any]:
+        def guarded(*args: Any) -> Any:
+            if not self._outage.worth_trying():
+                return copy.copy(fallback)
+            try:
+                result = operation(*args)
+            except Exception as error:  # redis-py and limits failures alike
+                self._outage.failed(error, url=repr(self))
+                return copy.copy(fallback)
+            self._outage.succeeded(url=repr(self))
+            return result
+
+        return guarded
 
     def __repr__(self) -> str:
         url = redact(self._url, url_secrets(self._url))
