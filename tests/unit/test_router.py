@@ -400,3 +400,29 @@ def test_a_router_whose_redis_is_down_keeps_routing_and_says_so_once() -> None:
     outages = [e for e in logger.events if "Router state in Redis" in e.message]
     assert [e.level for e in outages] == ["WARNING"]
     router.close()
+
+
+async def test_two_async_routers_share_one_rpm_window_through_redis(redis_url: str) -> None:
+    import uuid
+
+    namespace = f"async-{uuid.uuid4().hex}"
+    fleets = [Fleet([entry("a", rpm=3)], redis_url=redis_url, namespace=namespace) for _ in range(2)]
+    served = refused = 0
+    for n in range(8):
+        try:
+            await fleets[n % 2].router.acompletion("gpt", USER)
+            served += 1
+        except llmport.RateLimitError:
+            refused += 1
+    assert (served, refused) == (3, 5)
+    assert sum(sum(f.hits.values()) for f in fleets) == 3
+    for fleet in fleets:
+        fleet.router.close()
+
+
+def test_module_level_completion_takes_a_model_list() -> None:
+    client = llmport.Client(transport=FakeTransport(lambda request: chat("via module")))
+    with llmport.use_client(client):
+        response = llmport.completion(model="gpt", messages=USER, model_list=[entry("a"), entry("b")])
+    assert response.choices[0].message.content == "via module"
+    assert response._hidden_params["model_group"] == "gpt"
