@@ -326,6 +326,14 @@ class _Plan:
         params: dict[str, Any] = {**deployment.params, **self.params}
         params.pop("model", None)
         params["num_retries"] = 0  # the Router retries, on another deployment
+        # litellm's router metadata, so callbacks and logs of the call see which deployment served it.
+        caller = params.get("metadata")
+        params["metadata"] = {
+            **(caller if isinstance(caller, Mapping) else {}),
+            "model_group": deployment.model_name,
+            "deployment": deployment.model,
+            "model_info": {"id": deployment.id},
+        }
         if self.ends is not None:
             left = self.ends - time.monotonic()
             if left <= 0:

@@ -426,3 +426,21 @@ def test_module_level_completion_takes_a_model_list() -> None:
         response = llmport.completion(model="gpt", messages=USER, model_list=[entry("a"), entry("b")])
     assert response.choices[0].message.content == "via module"
     assert response._hidden_params["model_group"] == "gpt"
+
+
+def test_the_inner_call_carries_litellms_router_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    fleet = Fleet([entry("a")])
+    seen: list[Any] = []
+    original = fleet.client.dispatcher.complete
+
+    def spy(request: Any) -> Any:
+        seen.append(request.options.metadata)
+        return original(request)
+
+    monkeypatch.setattr(fleet.client.dispatcher, "complete", spy)
+    fleet.ask(metadata={"trace": "t-1"})
+    [metadata] = seen
+    assert metadata["trace"] == "t-1"
+    assert metadata["model_group"] == "gpt"
+    assert metadata["deployment"] == "openai/gpt-4o"
+    assert metadata["model_info"]["id"].startswith("gpt-0-")
