@@ -158,6 +158,8 @@ def _fingerprint(salt: bytes, call: ProviderCall, http: HttpRequest, private: Ma
         "secrets": sorted(set(http.secrets)),
         "headers": dict(sorted(private.items())),
         "params": {name: repr(params[name]) for name in sorted(params) if _SECRET_PARAM.search(name)},
+        # Per-host settings (region, project, credentials file...) where the call has them.
+        "settings": {str(k): repr(v) for k, v in sorted(dict(getattr(call, "settings", None) or {}).items())},
     }
     encoded = json.dumps(material, sort_keys=True, separators=(",", ":"), default=repr).encode()
     return hmac.new(salt, encoded, hashlib.sha256).hexdigest()
