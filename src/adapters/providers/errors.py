@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...domain.dispatch.retry import parse_retry_after
 from ...domain.models.errors import APIError, APIResponseValidationError, classify
 from ...domain.models.redaction import redact, redact_headers, redact_value
+from ...domain.models.retry_after import parse_retry_after
 from ...ports.codec import ProviderCall
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "apim-request-id", "x-amzn-requestid", "cf-ray")
