@@ -32,6 +32,8 @@ UNSUPPORTED = frozenset({"thinking", "thinking_budget"})
 # Fields llmport adds to assistant messages that OpenAI-compatible servers may reject.
 _LLMPORT_ONLY = ("reasoning_content", "thinking_blocks", "provider_specific_fields")
 _NOT_JSON = object()  # what a body that is not JSON parses to (JSON null is None)
+# Finish reasons of compatible hosts that OpenAI spells otherwise (Together: "eos").
+_FINISH_ALIASES = {"eos": "stop"}
 
 
 class OpenAICodec:
@@ -133,7 +135,7 @@ class OpenAIChunkDecoder:
         """
         for chunk in chunks:
             extra = chunk.__pydantic_extra__
-            if chunk.object != "chat.completion.chunk" or (extra and "error" in extra):
+            if chunk.object != "chat.completion.chunk" or (extra and ("error" in extra or "x_groq" in extra)):
                 return False
             if chunk.usage is not None:
                 self._usage_seen = True
@@ -143,6 +145,8 @@ class OpenAIChunkDecoder:
                 if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
                     return False
                 if choice.finish_reason:
+                    if choice.finish_reason in _FINISH_ALIASES:
+                        return False
                     self._finished.add(choice.index)
         return True
 
@@ -163,6 +167,10 @@ class OpenAIChunkDecoder:
 
     def _prepare_chunk(self, data: dict[str, Any]) -> None:
         _normalize_choices(data, "delta")
+        # Groq reports a stream's usage in x_groq.usage on the last chunk (older answers: only there).
+        groq = data.get("x_groq")
+        if data.get("usage") is None and isinstance(groq, dict) and isinstance(groq.get("usage"), dict):
+            data["usage"] = groq["usage"]
         # Perplexity ends with "chat.completion.done"; every chunk llmport yields is a chunk.
         if data.get("object") not in (None, "chat.completion.chunk"):
             data["object"] = "chat.completion.chunk"
@@ -236,6 +244,8 @@ def _choices(data: dict[str, Any]) -> list[Any]:
 def _normalize_choices(data: dict[str, Any], key: str) -> None:
     """Bring compatible hosts' variants of a message (``key``: message or delta) to OpenAI's shape."""
     for choice in _choices(data):
+        if isinstance(choice, dict) and choice.get("finish_reason") in _FINISH_ALIASES:
+            choice["finish_reason"] = _FINISH_ALIASES[choice["finish_reason"]]
         message = choice.get(key) if isinstance(choice, dict) else None
         if isinstance(message, dict):
             _normalize_message(message)
