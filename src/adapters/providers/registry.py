@@ -5,12 +5,15 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ...domain.models.errors import BadRequestError
 from ...ports.auth import Auth, AuthScheme
 from ...ports.codec import Host, ProviderCodec
 from .hosts import BARE_MODELS, HOSTS, PLANNED
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
 CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
@@ -69,23 +72,21 @@ class ProviderRegistry:
 
     def codec(self, name: str) -> ProviderCodec:
         """Return the codec named ``name``, imported and built once."""
-        codec = self._codecs.get(name)
-        if codec is not None:
-            return codec
-        with self._lock:
-            if name not in self._codecs:
-                self._codecs[name] = _load(name)
-            return self._codecs[name]
+        return self._once(self._codecs, name, _load)
 
     def auth(self, scheme: AuthScheme) -> Auth:
         """Return the auth for ``scheme``, imported and built once per scheme."""
-        auth = self._auths.get(scheme)
-        if auth is not None:
-            return auth
+        return self._once(self._auths, scheme, self._build_auth)
+
+    def _once(self, built: dict[K, V], key: K, build: Callable[[K], V]) -> V:
+        """Return ``built[key]``, building it once under the lock (readers after that take no lock)."""
+        value = built.get(key)
+        if value is not None:
+            return value
         with self._lock:
-            if scheme not in self._auths:
-                self._auths[scheme] = self._build_auth(scheme)
-            return self._auths[scheme]
+            if key not in built:
+                built[key] = build(key)
+            return built[key]
 
     def register_auth(self, name: str, kind: str | Callable[[AuthScheme], Auth]) -> None:
         """Add or replace an auth scheme: ``"package.module:Class"`` or a class taking an ``AuthScheme``."""
