@@ -148,6 +148,15 @@ class Host:
         """Whether a call to the default base without a key fails before sending (``auth.required``)."""
         return self.auth.required and self.auth.name != "none"
 
+    def base_for(self, settings: Mapping[str, str]) -> str | None:
+        """Return ``default_base`` with its ``{setting}`` placeholders filled.
+
+        Raises:
+            KeyError: naming a setting the base needs that ``settings`` lacks.
+        """
+        base = self.default_base
+        return base.format_map(settings) if base and "{" in base else base
+
     def provider_model(self, model: str) -> str:
         """Return the model id the provider expects: a bare id goes under ``model_namespace``."""
         if not self.model_namespace or "/" in model:

@@ -235,3 +235,17 @@ def test_azure_api_version_is_a_host_setting() -> None:
     assert azure is not None
     [setting] = azure.settings
     assert (setting.name, setting.env) == ("api_version", ("AZURE_API_VERSION", "OPENAI_API_VERSION"))
+
+
+def test_the_key_check_knows_a_templated_default_base() -> None:
+    registry = ProviderRegistry()
+    registry.register(
+        Host(prefix="regional", codec="openai", default_base="http://127.0.0.1:9/{region}", key_env=("R_KEY",),
+             settings=(REGION,))
+    )  # fmt: skip
+    fake = FakeTransport(lambda request: HttpResponse.from_json(ANSWER))
+    client = llmport.Client(transport=fake, registry=registry, credentials=StaticCredentials({}))
+    with pytest.raises(llmport.AuthenticationError, match="R_KEY"):
+        client.completion("regional/m", USER)
+    client.completion("regional/m", USER, api_base="http://127.0.0.1:9/own")  # a server of your own
+    assert len(fake.requests) == 1

@@ -33,7 +33,7 @@ class KeyAuth:
 
     def check(self, call: ProviderCall) -> None:
         """Raise ``AuthenticationError`` when the host's default base is called without a key."""
-        if call.api_key is None and self.scheme.required and call.api_base == call.host.default_base:
+        if call.api_key is None and self.scheme.required and call.api_base == _default_base(call):
             names = " or ".join(call.host.key_env) or "a key"
             raise AuthenticationError(
                 f"no API key for {call.provider}: pass api_key= or set {names}",
@@ -65,6 +65,13 @@ class KeyAuth:
     def value(self, key: str) -> str:
         """Return the header value for ``key``."""
         return key
+
+
+def _default_base(call: ProviderCall) -> str | None:
+    try:
+        return call.host.base_for(call.settings)
+    except KeyError:
+        return None  # a base that needs a missing setting is not the one being called
 
 
 class BearerAuth(KeyAuth):

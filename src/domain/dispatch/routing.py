@@ -121,11 +121,8 @@ def _from_call(request: CompletionRequest, names: tuple[str, ...]) -> str | None
 
 def _default_base(host: Host, resolved: dict[str, str], model: str) -> str | None:
     """Return the host's default base, its ``{setting}`` placeholders filled (Bedrock's region...)."""
-    base = host.default_base
-    if not base or "{" not in base:
-        return base
     try:
-        return base.format_map(resolved)
+        return host.base_for(resolved)
     except KeyError as missing:
         name = missing.args[0]
         given = next((s for s in host.settings if s.name == name), None)
