@@ -239,10 +239,10 @@ def test_azure_api_version_is_a_host_setting() -> None:
 
 def test_the_key_check_knows_a_templated_default_base() -> None:
     registry = ProviderRegistry()
+    base = "http://127.0.0.1:9/{region}"
     registry.register(
-        Host(prefix="regional", codec="openai", default_base="http://127.0.0.1:9/{region}", key_env=("R_KEY",),
-             settings=(REGION,))
-    )  # fmt: skip
+        Host(prefix="regional", codec="openai", default_base=base, key_env=("R_KEY",), settings=(REGION,))
+    )
     fake = FakeTransport(lambda request: HttpResponse.from_json(ANSWER))
     client = llmport.Client(transport=fake, registry=registry, credentials=StaticCredentials({}))
     with pytest.raises(llmport.AuthenticationError, match="R_KEY"):
