@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack
-from dataclasses import replace
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -285,7 +284,7 @@ class Dispatcher:
         codec = self.registry.codec(host.codec)
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
-        call = replace(call, params=select_params(call, getattr(codec, "unsupported_params", ())))
+        call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
         http = codec.build_request(call)
         if self.logger.enabled("DEBUG"):
             self.logger.log(

@@ -73,7 +73,8 @@ class FramedStream(Generic[FrameT]):
 
     def feed(self, data: bytes) -> list[ModelResponseStream]:
         """Consume bytes (split anywhere); return the chunks they complete."""
-        self._raise_pending()
+        if self._failure is not None:  # checked inline: this runs for every network read
+            self._raise_pending()
         if self._plain is not None and not self._decoder.done:
             plain_framer, plain_decoder = self._plain
             payloads = plain_framer.feed_plain(data)
