@@ -17,9 +17,11 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
+    from .adapters.cache.redis_cache import RedisCache
     from .adapters.transport.aiohttp_transport import AiohttpTransport
     from .app.client import Client
     from .app.default import acompletion, completion, current_client, use_client
+    from .app.router import Router
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
         APIConnectionError,
@@ -82,8 +84,10 @@ _STREAM = (
 _EXPORTS: dict[str, str] = {
     "AiohttpTransport": ".adapters.transport.aiohttp_transport",
     "Client": ".app.client",
+    "Router": ".app.router",
     "DiskCache": ".adapters.cache.disk",
     "MemoryCache": ".adapters.cache.memory",
+    "RedisCache": ".adapters.cache.redis_cache",
     "completion": ".app.default",
     "acompletion": ".app.default",
     "current_client": ".app.default",
@@ -128,6 +132,8 @@ __all__ = [
     "PermissionDeniedError",
     "PromptTokensDetails",
     "RateLimitError",
+    "RedisCache",
+    "Router",
     "ServiceUnavailableError",
     "StreamingChoices",
     "Timeout",

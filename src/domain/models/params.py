@@ -102,7 +102,7 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
 
 # Client-side parameters of litellm that llmport does not implement yet, and where they will land.
 NOT_YET: Mapping[str, str] = {
-    "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
+    "model_list": "model_list is taken by completion() and llmport.Router, not inside a fallback entry",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
     "input_cost_per_token": "cost tracking is not implemented",
     "output_cost_per_token": "cost tracking is not implemented",
