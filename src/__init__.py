@@ -145,7 +145,7 @@ __all__ = [
 # litellm's module settings; assigning one configures the default client (see app/settings.py).
 _MODULE_SETTINGS = frozenset(
     {"drop_params", "num_retries", "request_timeout", "api_key", "api_base", "set_verbose",
-     "suppress_debug_info", "telemetry"}
+     "suppress_debug_info", "telemetry", "callbacks", "success_callback", "failure_callback"}
 )  # fmt: skip
 
 

@@ -51,6 +51,9 @@ class Client:
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
+        callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
+        success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
+        failure_callback: Functions with the same signature, run when a call fails.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
     """
 
@@ -74,10 +77,13 @@ class Client:
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
+        callbacks: list[Any] | None = None,
+        success_callback: list[Any] | None = None,
+        failure_callback: list[Any] | None = None,
         dispatcher: Dispatcher | None = None,
     ) -> None:
         if dispatcher is None:
-            from .container import build_dispatcher  # loads dependency-injector on first use
+            from .container import build_dispatcher, callback_runner  # loads dependency-injector on first use
 
             retries = num_retries if num_retries is not None else max_retries
             settings = DispatchSettings(
@@ -99,6 +105,7 @@ class Client:
                 logger=logger,
                 clock=clock,
                 registry=registry,
+                callback_runner=callback_runner(callbacks, success_callback, failure_callback),
             )
         self.dispatcher = dispatcher
 

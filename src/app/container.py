@@ -26,6 +26,7 @@ from ..adapters.cache.memory import MemoryCache
 from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
+from ..adapters.observe.callbacks import CallbackRunner
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.httpx_transport import HttpxTransport
 from ..adapters.transport.routing import RoutingTransport
@@ -37,6 +38,7 @@ from ..ports.credentials import Credentials
 from ..ports.logger import Logger
 from ..ports.transport import Transport
 from .client import Client
+from .settings import check_callbacks
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,10 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # What `caching=True` uses when no cache was supplied; built on first such call.
     fallback_cache = providers.Singleton(MemoryCache)
 
+    # litellm-style callbacks of this client (Client(callbacks=...)); empty costs nothing per call.
+    callback_runner = providers.Singleton(CallbackRunner)
+    observers = providers.List(callback_runner)
+
     dispatcher = providers.Singleton(
         Dispatcher,
         transport=transport,
@@ -115,6 +121,7 @@ class LLMPortContainer(containers.DeclarativeContainer):
         cache=cache,
         settings=settings,
         fallback_cache=fallback_cache.provider,
+        observers=observers,
     )
     client = providers.Singleton(Client, dispatcher=dispatcher)
 
@@ -152,3 +159,23 @@ def build_dispatcher(
         if adapter is not None:
             getattr(container, name).override(providers.Object(adapter))
     return container.dispatcher()
+
+
+def callback_runner(
+    callbacks: list[Any] | None, success_callback: list[Any] | None, failure_callback: list[Any] | None
+) -> CallbackRunner | None:
+    """Build a client's callback runner from ``Client`` arguments; None keeps the container's default.
+
+    Raises:
+        TypeError: naming the argument, for a string (a litellm integration name) or a non-callable.
+    """
+    given = {
+        "callbacks": callbacks,
+        "success_callback": success_callback,
+        "failure_callback": failure_callback,
+    }
+    if all(value is None for value in given.values()):
+        return None
+    for name, value in given.items():
+        check_callbacks(name, value)
+    return CallbackRunner(callbacks, success_callback, failure_callback)

@@ -15,6 +15,7 @@ from ...ports.logger import Logger
 from ...ports.transport import HttpRequest
 from ..models.errors import APIError
 from .deadline import Deadline
+from .observe import current_watch
 from .retry import RetryPolicy, attribute, is_retryable, seconds_until_retry
 
 T = TypeVar("T")
@@ -43,25 +44,41 @@ class Attempts:
 
     def run(self, http: HttpRequest, send: Callable[[HttpRequest], T]) -> T:
         """Send ``http`` until an attempt succeeds; raise the last error when giving up."""
+        watch = current_watch()
         while True:
+            began = self.clock.monotonic()
             try:
-                return send(self.deadline.cap(http))
+                result = send(self.deadline.cap(http))
             except APIError as error:
+                if watch is not None:
+                    watch.attempted(error, began)
                 delay = self.next_delay(error)
                 if delay is None:
                     raise
                 self.clock.sleep(delay)
+                continue
+            if watch is not None:
+                watch.attempted(None, began)
+            return result
 
     async def arun(self, http: HttpRequest, send: Callable[[HttpRequest], Awaitable[T]]) -> T:
         """Async ``run``."""
+        watch = current_watch()
         while True:
+            began = self.clock.monotonic()
             try:
-                return await send(self.deadline.cap(http))
+                result = await send(self.deadline.cap(http))
             except APIError as error:
+                if watch is not None:
+                    watch.attempted(error, began)
                 delay = self.next_delay(error)
                 if delay is None:
                     raise
                 await self.clock.asleep(delay)
+                continue
+            if watch is not None:
+                watch.attempted(None, began)
+            return result
 
     def next_delay(self, error: APIError) -> float | None:
         """Seconds to sleep before the next attempt after ``error``, or None to give up.

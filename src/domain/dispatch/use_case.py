@@ -6,7 +6,7 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, ExitStack
 
 from ...ports.cache import Cache
@@ -14,6 +14,8 @@ from ...ports.clock import Clock
 from ...ports.codec import CodecRegistry, Host, ProviderCall, ProviderCodec
 from ...ports.credentials import Credentials
 from ...ports.logger import Logger
+from ...ports.observer import CallObserver
+from ...ports.pricing import Pricing
 from ...ports.transport import HttpRequest, HttpResponse, Transport
 from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
@@ -23,10 +25,12 @@ from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream, ModelResponseStream
 from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
+from .costing import Costing
 from .deadline import Deadline
 from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
+from .observe import CallWatch, current_watch
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
@@ -47,6 +51,8 @@ class Dispatcher:
         cache: The client's response cache, if it has one.
         settings: Client-wide defaults.
         fallback_cache: Builds the cache ``caching=True`` uses when the client has none.
+        observers: Told about every call they want (callbacks, tracing).
+        pricing: Prices each answer's usage (``_hidden_params["response_cost"]``).
     """
 
     def __init__(
@@ -60,6 +66,8 @@ class Dispatcher:
         cache: Cache | None = None,
         settings: DispatchSettings | None = None,
         fallback_cache: Callable[[], Cache] | None = None,
+        observers: Sequence[CallObserver] = (),
+        pricing: Pricing | None = None,
     ) -> None:
         self.transport = transport
         self.registry = registry
@@ -69,6 +77,8 @@ class Dispatcher:
         self.cache = cache
         self.settings = settings or DispatchSettings()
         self._fallback_cache = fallback_cache
+        self.observers = tuple(observers)
+        self.costing = Costing(pricing)
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
 
     def __repr__(self) -> str:
@@ -79,7 +89,19 @@ class Dispatcher:
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Run ``request`` (then its fallbacks) and return the response, or the stream if ``stream``."""
         chain = self._chain(request)
-        return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        watch = self._watch(request, "completion")
+        if watch is None:
+            return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        watch.started()
+        try:
+            result = chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        except BaseException as error:
+            watch.close(error)
+            raise
+        if isinstance(result, CompletionStream):
+            return watch.watch_stream(result)
+        watch.succeeded(result)
+        return result
 
     def _answer(self, request: CompletionRequest, deadline: Deadline) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
@@ -135,7 +157,8 @@ class Dispatcher:
                 raise
             self._log_response(call, response.status_code, None)
             # Reading the first chunk inside the attempt retries a stream that fails before it.
-            return primed(iter_chunks(response, codec.stream_parser(call), resources, call))
+            parser = codec.stream_parser(call)
+            return primed(iter_chunks(response, parser, resources, call, self.costing.chunk_pricer(call)))
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
@@ -159,7 +182,19 @@ class Dispatcher:
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
         chain = self._chain(request)
-        return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        watch = self._watch(request, "acompletion")
+        if watch is None:
+            return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        await watch.astarted()
+        try:
+            result = await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        except BaseException as error:
+            await watch.aclose(error)
+            raise
+        if isinstance(result, CompletionStream):
+            return watch.watch_stream(result)
+        await watch.asucceeded(result)
+        return result
 
     async def _aanswer(
         self, request: CompletionRequest, deadline: Deadline
@@ -222,7 +257,8 @@ class Dispatcher:
                 await resources.aclose()
                 raise
             self._log_response(call, response.status_code, None)
-            chunks = aiter_chunks(response, codec.stream_parser(call), resources, call)
+            parser = codec.stream_parser(call)
+            chunks = aiter_chunks(response, parser, resources, call, self.costing.chunk_pricer(call))
             return await AsyncPrimedChunks(chunks).prime()
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
@@ -275,12 +311,20 @@ class Dispatcher:
         codec = self.registry.codec(host.codec)
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         http = codec.build_request(call)
+        watch = current_watch()
+        if watch is not None:
+            watch.routed(call, redact(call.api_base, call.secrets))
         if self.logger.enabled("DEBUG"):
             self.logger.log(
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
                 url=http.safe_url, stream=request.stream,
             )  # fmt: skip
         return codec, call, http
+
+    def _watch(self, request: CompletionRequest, call_type: str) -> CallWatch | None:
+        return CallWatch.open(
+            request, self.observers, self.logger, self.clock, self.costing.price, call_type=call_type
+        )
 
     def _route(self, model: str, custom_llm_provider: str | None) -> tuple[Host, str]:
         key = (model, custom_llm_provider)
@@ -328,6 +372,7 @@ class Dispatcher:
                 "api_base": redact(call.api_base, call.secrets),
                 "response_ms": latency_ms,
                 "cache_hit": cache_hit,
+                "response_cost": self.costing.price(call.provider, result.model or call.model, result.usage),
             }
         )
         return result

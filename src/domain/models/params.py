@@ -75,6 +75,9 @@ class CompletionParams(TypedDict, total=False):
     thinking_budget: int | None
     model_list: Sequence[Mapping[str, Any]] | None
     logger_fn: Callable[..., Any] | None
+    callbacks: Sequence[Any] | None
+    success_callback: Sequence[Any] | None
+    failure_callback: Sequence[Any] | None
 
 
 # Parameters that shape the provider's output and belong in the request body.
@@ -96,7 +99,7 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
         "custom_llm_provider", "deployment_id", "organization", "extra_headers", "headers",
         "extra_body", "drop_params", "additional_drop_params", "metadata", "mock_response",
         "num_retries", "max_retries", "caching", "cache", "fallbacks", "context_window_fallbacks",
-        "deadline",
+        "deadline", "callbacks", "success_callback", "failure_callback",
     }
 )  # fmt: skip
 
