@@ -28,7 +28,7 @@ class Attempts:
         call: The call being attempted (for logs).
         policy: When to retry and how long to wait.
         clock: Time and sleeping.
-        logger: Receives one INFO event per retry.
+        logger: Receives one DEBUG event per retry sleep.
         deadline: The whole call's bound: it caps each attempt's timeouts and refuses late sleeps.
     """
 
@@ -98,9 +98,11 @@ class Attempts:
         delay = self.policy.delay(self.tries, error, now)
         if delay is None or not self.deadline.allows(delay):
             return None
-        if self.logger.enabled("INFO"):
+        if self.logger.enabled("DEBUG"):
             self.logger.log(
-                "INFO", "llmport retry", provider=self.call.provider, model=self.call.model,
+                "DEBUG", f"llmport retry provider={self.call.provider} model={self.call.model} "
+                f"attempt={self.tries} delay_s={delay:.3f} error={type(error).__name__} "
+                f"status={error.status_code}", provider=self.call.provider, model=self.call.model,
                 attempt=self.tries, delay_s=round(delay, 3), error=type(error).__name__,
                 status=error.status_code,
             )  # fmt: skip

@@ -23,7 +23,7 @@ from ...ports.observer import CallObserver
 from ..models.builder import stream_chunk_builder
 from ..models.errors import APIError
 from ..models.observation import CallRecord
-from ..models.redaction import redact
+from ..models.redaction import redact, redact_value, url_secrets
 from ..models.request import CompletionRequest
 from ..models.response import ModelResponse, Usage
 from ..models.stream import CompletionStream, ModelResponseStream
@@ -84,6 +84,7 @@ class CallWatch:
             model=request.model, messages=request.messages, params=request.params,
             metadata=options.metadata, stream=request.stream, start_time=clock.time(),
             started=clock.monotonic(), callbacks=options.callbacks, call_type=call_type,
+            secrets=_request_secrets(request),
         )  # fmt: skip
         wanted = [observer for observer in observers if _safe_active(observer, record)]
         if not wanted and not logger.enabled("WARNING"):
@@ -119,7 +120,7 @@ class CallWatch:
             record.fallbacks_tried += 1
         record.provider = call.provider
         record.api_base = api_base
-        record.secrets = tuple(call.secrets)
+        record.secrets = tuple(dict.fromkeys((*record.secrets, *call.secrets)))
 
     def attempted(self, error: APIError | None, started: float) -> None:
         """One HTTP attempt ended (``error`` None: it succeeded)."""
@@ -289,7 +290,7 @@ class CallWatch:
         if isinstance(error, APIError):
             fields["status_code"] = error.status_code
             text += f" status_code={error.status_code}"
-        fields.update(_metadata_fields(record.metadata, fields))
+        fields.update(_metadata_fields(record.metadata, fields, record.secrets))
         self.logger.log(level, f"llmport call {redact(text, record.secrets)}", **fields)
 
     def _guard(self, action: Callable[[], object], what: str) -> None:
@@ -310,6 +311,17 @@ class CallWatch:
                 "WARNING", f"llmport observer failed in {what}; ignored", error=type(error).__name__,
                 detail=redact(str(error), self.record.secrets)[:200],
             )  # fmt: skip
+
+
+def _request_secrets(request: CompletionRequest) -> tuple[str, ...]:
+    """Return the secrets the caller gave, known before routing (a call can fail before it routes)."""
+    options = request.options
+    found = list(url_secrets(options.api_base))
+    if options.api_key is not None:
+        key = options.api_key.get_secret_value()
+        # A key refused for a stray invisible character is still the key without it.
+        found += [key, "".join(char for char in key if char.isprintable() and not char.isspace())]
+    return tuple(dict.fromkeys(found))
 
 
 def _safe_active(observer: CallObserver, record: CallRecord) -> bool:
@@ -339,7 +351,13 @@ def _request_id(headers: dict[str, str]) -> str | None:
     return next((lowered[name] for name in _REQUEST_ID_HEADERS if name in lowered), None)
 
 
-def _metadata_fields(metadata: Any, taken: dict[str, object]) -> dict[str, object]:
+def _metadata_fields(metadata: Any, taken: dict[str, object], secrets: tuple[str, ...]) -> dict[str, object]:
     if not metadata:
         return {}
-    return {str(name): value for name, value in dict(metadata).items() if str(name) not in taken}
+    # The caller's metadata may hold anything; the call's own secrets are scrubbed here, as the
+    # logger adapters only know key shapes.
+    return {
+        str(name): redact_value(value, secrets)
+        for name, value in dict(metadata).items()
+        if str(name) not in taken
+    }
