@@ -17,8 +17,11 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
+    from .adapters.logging.loguru_logger import LoguruLogger
+    from .adapters.logging.stdlib_logger import StdlibLogger
     from .adapters.transport.aiohttp_transport import AiohttpTransport
     from .app.client import Client
+    from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
@@ -89,6 +92,11 @@ _EXPORTS: dict[str, str] = {
     "current_client": ".app.default",
     "use_client": ".app.default",
     "stream_chunk_builder": ".domain.models.builder",
+    "completion_cost": ".app.cost",
+    "cost_per_token": ".app.cost",
+    "register_model": ".app.cost",
+    "StdlibLogger": ".adapters.logging.stdlib_logger",
+    "LoguruLogger": ".adapters.logging.loguru_logger",
     **dict.fromkeys(_ERRORS, ".domain.models.errors"),
     **dict.fromkeys(_RESPONSE, ".domain.models.response"),
     **dict.fromkeys(_STREAM, ".domain.models.stream"),
@@ -120,6 +128,7 @@ __all__ = [
     "FunctionCall",
     "InternalServerError",
     "LLMPortError",
+    "LoguruLogger",
     "MemoryCache",
     "Message",
     "ModelResponse",
@@ -129,6 +138,7 @@ __all__ = [
     "PromptTokensDetails",
     "RateLimitError",
     "ServiceUnavailableError",
+    "StdlibLogger",
     "StreamingChoices",
     "Timeout",
     "UnprocessableEntityError",
@@ -136,7 +146,10 @@ __all__ = [
     "Usage",
     "acompletion",
     "completion",
+    "completion_cost",
+    "cost_per_token",
     "current_client",
+    "register_model",
     "stream_chunk_builder",
     "use_client",
 ]

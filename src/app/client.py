@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..ports.codec import CodecRegistry
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
+    from ..ports.pricing import Pricing
     from ..ports.transport import Transport
 
 
@@ -54,6 +55,8 @@ class Client:
         callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
         success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
         failure_callback: Functions with the same signature, run when a call fails.
+        model_prices: Price overrides, litellm's ``{model: {"input_cost_per_token": ..., ...}}``.
+        pricing: A pricing adapter instead of genai-prices' bundled data.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
     """
 
@@ -80,6 +83,8 @@ class Client:
         callbacks: list[Any] | None = None,
         success_callback: list[Any] | None = None,
         failure_callback: list[Any] | None = None,
+        model_prices: dict[str, dict[str, Any]] | None = None,
+        pricing: Pricing | None = None,
         dispatcher: Dispatcher | None = None,
     ) -> None:
         if dispatcher is None:
@@ -106,6 +111,8 @@ class Client:
                 clock=clock,
                 registry=registry,
                 callback_runner=callback_runner(callbacks, success_callback, failure_callback),
+                model_prices=model_prices,
+                pricing=pricing,
             )
         self.dispatcher = dispatcher
 

@@ -27,6 +27,7 @@ from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
 from ..adapters.observe.callbacks import CallbackRunner
+from ..adapters.pricing.genai import GenaiPricing
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.httpx_transport import HttpxTransport
 from ..adapters.transport.routing import RoutingTransport
@@ -36,6 +37,7 @@ from ..ports.clock import Clock
 from ..ports.codec import CodecRegistry
 from ..ports.credentials import Credentials
 from ..ports.logger import Logger
+from ..ports.pricing import Pricing
 from ..ports.transport import Transport
 from .client import Client
 from .settings import check_callbacks
@@ -63,6 +65,7 @@ class ContainerOptions:
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     logging: LoggingOptions = field(default_factory=LoggingOptions)
+    model_prices: Any = None
 
 
 class LLMPortContainer(containers.DeclarativeContainer):
@@ -107,6 +110,11 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # What `caching=True` uses when no cache was supplied; built on first such call.
     fallback_cache = providers.Singleton(MemoryCache)
 
+    # genai-prices' bundled data (imported on the first priced answer), Client(model_prices=) first.
+    pricing = providers.Dependency(
+        instance_of=Pricing,  # type: ignore[type-abstract]
+        default=providers.Singleton(GenaiPricing, overrides=options.provided.model_prices),
+    )
     # litellm-style callbacks of this client (Client(callbacks=...)); empty costs nothing per call.
     callback_runner = providers.Singleton(CallbackRunner)
     observers = providers.List(callback_runner)
@@ -122,6 +130,7 @@ class LLMPortContainer(containers.DeclarativeContainer):
         settings=settings,
         fallback_cache=fallback_cache.provider,
         observers=observers,
+        pricing=pricing,
     )
     client = providers.Singleton(Client, dispatcher=dispatcher)
 
@@ -133,6 +142,7 @@ def build_dispatcher(
     http_client: Any = None,
     async_http_client: Any = None,
     ssl_verify: Any = True,
+    model_prices: Any = None,
     **adapters: Any,
 ) -> Dispatcher:
     """Build a container from ``Client`` arguments and return its dispatcher.
@@ -143,6 +153,7 @@ def build_dispatcher(
         http_client: Sync httpx client for the default transport.
         async_http_client: Async httpx client for the default transport.
         ssl_verify: TLS verification for the default transport.
+        model_prices: Price overrides for the default pricing adapter (litellm's per-token keys).
         **adapters: Port slots to fill (``transport=``, ``cache=``...); None keeps the default.
     """
     container = LLMPortContainer()
@@ -151,6 +162,7 @@ def build_dispatcher(
             ContainerOptions(
                 transport=TransportOptions(http_client, async_http_client, ssl_verify),
                 logging=LoggingOptions(log_level),
+                model_prices=model_prices,
             )
         )
     )

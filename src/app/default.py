@@ -92,6 +92,11 @@ def set_module_setting(name: str, value: object) -> None:
     _default.configure(name, value)
 
 
+def default_client() -> Client:
+    """Return the default client (built on first use), the one module settings configure."""
+    return _default.get()
+
+
 def current_client() -> Client:
     """Return the client module-level calls use here: the scoped one, else the default."""
     return _scoped.get() or _default.get()

@@ -42,11 +42,12 @@ def test_a_successful_call_leaves_one_info_line_with_its_fields_in_message_and_e
     (event,) = calls(memory)
     assert event.message == (
         "llmport call provider=openai model=gpt-4o status=ok latency_ms=0 ttft_ms=None prompt_tokens=3 "
-        "completion_tokens=1 cost=None cache_hit=False attempts=1 request_id=req_1"
+        "completion_tokens=1 cost=0.0000175 cache_hit=False attempts=1 request_id=req_1"
     )
     assert event.fields["provider"] == "openai"
     assert event.fields["prompt_tokens"] == 3
     assert event.fields["attempts"] == 1
+    assert event.fields["cost"] == pytest.approx((3 * 2.5 + 1 * 10) / 1e6)  # gpt-4o-2024-08-06
     assert event.fields["tenant"] == "acme"
     assert event.fields["model"] == "gpt-4o"  # a metadata key never overwrites a field
 

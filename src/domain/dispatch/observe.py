@@ -28,7 +28,7 @@ from ..models.request import CompletionRequest
 from ..models.response import ModelResponse, Usage
 from ..models.stream import CompletionStream, ModelResponseStream
 
-Price = Callable[[str | None, str, Usage], float | None]
+Price = Callable[[str | None, tuple[str, ...], Usage], float | None]
 
 _current: ContextVar[CallWatch | None] = ContextVar("llmport_call_watch", default=None)
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-goog-request-id")
@@ -230,7 +230,7 @@ class CallWatch:
         except Exception as error:  # a report must never fail the call
             self._warn("stream fold", error)
         if record.usage is not None and record.response_cost is None:
-            record.response_cost = self.price(record.provider, record.model, record.usage)
+            record.response_cost = self.price(record.provider, (record.model,), record.usage)
 
     def _sync_chunks(
         self, chunks: Iterator[ModelResponseStream]
@@ -269,7 +269,7 @@ class CallWatch:
     def _price_stream(self) -> None:
         record = self.record
         if record.usage is not None and record.response_cost is None:
-            record.response_cost = self.price(record.provider, record.model, record.usage)
+            record.response_cost = self.price(record.provider, (record.model,), record.usage)
 
     def _log_line(self) -> None:
         record = self.record
@@ -285,7 +285,8 @@ class CallWatch:
             "cost": record.response_cost, "cache_hit": record.cache_hit, "attempts": record.attempts,
             "request_id": record.request_id,
         }  # fmt: skip
-        text = " ".join(f"{name}={value}" for name, value in fields.items())
+        shown = {**fields, "cost": _usd(record.response_cost)}
+        text = " ".join(f"{name}={value}" for name, value in shown.items())
         error = record.error
         if isinstance(error, APIError):
             fields["status_code"] = error.status_code
@@ -340,6 +341,11 @@ def _level(error: BaseException | None) -> LogLevel:
         return "INFO"
     status = getattr(error, "status_code", None)
     return "ERROR" if isinstance(status, int) and status >= 500 else "WARNING"
+
+
+def _usd(cost: float | None) -> str | None:
+    # Fixed-point, so an operator reads 0.0000175 rather than 1.75e-05.
+    return None if cost is None else f"{cost:.10f}".rstrip("0").rstrip(".") or "0"
 
 
 def _ms(value: float | None) -> int | None:

@@ -372,9 +372,9 @@ class Dispatcher:
                 "api_base": redact(call.api_base, call.secrets),
                 "response_ms": latency_ms,
                 "cache_hit": cache_hit,
-                "response_cost": self.costing.price(call.provider, result.model or call.model, result.usage),
             }
         )
+        result._hidden_params = self.costing.hidden_params(call, result)
         return result
 
     def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:
