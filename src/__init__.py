@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .app.client import Client
     from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
+    from .app.tokens import token_counter
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
         APIConnectionError,
@@ -95,6 +96,7 @@ _EXPORTS: dict[str, str] = {
     "completion_cost": ".app.cost",
     "cost_per_token": ".app.cost",
     "register_model": ".app.cost",
+    "token_counter": ".app.tokens",
     "StdlibLogger": ".adapters.logging.stdlib_logger",
     "LoguruLogger": ".adapters.logging.loguru_logger",
     **dict.fromkeys(_ERRORS, ".domain.models.errors"),
@@ -151,6 +153,7 @@ __all__ = [
     "current_client",
     "register_model",
     "stream_chunk_builder",
+    "token_counter",
     "use_client",
 ]
 
