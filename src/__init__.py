@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from .app.client import Client
     from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
+    from .app.model_info import (
+        ModelNotMappedError,
+        get_max_tokens,
+        get_model_info,
+        get_supported_openai_params,
+        supports_function_calling,
+        supports_parallel_function_calling,
+        supports_prompt_caching,
+        supports_reasoning,
+        supports_response_schema,
+        supports_vision,
+    )
     from .app.tokens import token_counter
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
@@ -97,6 +109,16 @@ _EXPORTS: dict[str, str] = {
     "cost_per_token": ".app.cost",
     "register_model": ".app.cost",
     "token_counter": ".app.tokens",
+    "get_model_info": ".app.model_info",
+    "supports_function_calling": ".app.model_info",
+    "supports_parallel_function_calling": ".app.model_info",
+    "supports_vision": ".app.model_info",
+    "supports_response_schema": ".app.model_info",
+    "supports_reasoning": ".app.model_info",
+    "supports_prompt_caching": ".app.model_info",
+    "get_supported_openai_params": ".app.model_info",
+    "get_max_tokens": ".app.model_info",
+    "ModelNotMappedError": ".app.model_info",
     "StdlibLogger": ".adapters.logging.stdlib_logger",
     "LoguruLogger": ".adapters.logging.loguru_logger",
     **dict.fromkeys(_ERRORS, ".domain.models.errors"),
@@ -133,6 +155,7 @@ __all__ = [
     "LoguruLogger",
     "MemoryCache",
     "Message",
+    "ModelNotMappedError",
     "ModelResponse",
     "ModelResponseStream",
     "NotFoundError",
@@ -151,8 +174,17 @@ __all__ = [
     "completion_cost",
     "cost_per_token",
     "current_client",
+    "get_max_tokens",
+    "get_model_info",
+    "get_supported_openai_params",
     "register_model",
     "stream_chunk_builder",
+    "supports_function_calling",
+    "supports_parallel_function_calling",
+    "supports_prompt_caching",
+    "supports_reasoning",
+    "supports_response_schema",
+    "supports_vision",
     "token_counter",
     "use_client",
 ]

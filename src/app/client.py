@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
 
 from pydantic import SecretStr
 
+from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
 from ..domain.models.messages import MessageLike
@@ -115,6 +116,7 @@ class Client:
                 pricing=pricing,
             )
         self.dispatcher = dispatcher
+        self.knowledge = ModelKnowledge(model_prices)
 
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"

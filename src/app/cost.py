@@ -83,10 +83,12 @@ def register_model(model_cost: Mapping[str, Mapping[str, Any]]) -> None:
     """
     if not isinstance(model_cost, Mapping):
         raise TypeError("register_model takes a dict {model: {input_cost_per_token, output_cost_per_token}}")
-    pricing = default_client().dispatcher.costing.pricing
+    client = default_client()
+    pricing = client.dispatcher.costing.pricing
     if not isinstance(pricing, GenaiPricing):
         raise TypeError(f"the default client's pricing adapter ({type(pricing).__name__}) takes no overrides")
     pricing.register(model_cost)
+    client.knowledge.register(model_cost)
 
 
 def _what_to_price(

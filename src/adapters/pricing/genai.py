@@ -99,7 +99,11 @@ class GenaiPricing:
 
     def register(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
         """Add or replace overrides (litellm's ``register_model`` for this client)."""
-        parsed = {name: ModelPrice.parse(name, entry) for name, entry in entries.items()}
+        # Entries with neither cost (model facts only, litellm's model_cost allows it) price nothing.
+        priced = {
+            n: e for n, e in entries.items() if {"input_cost_per_token", "output_cost_per_token"} & e.keys()
+        }
+        parsed = {name: ModelPrice.parse(name, entry) for name, entry in priced.items()}
         with self._lock:  # replaced whole, so a call in flight sees one version or the other
             self.overrides = {**self.overrides, **parsed}
 
@@ -168,3 +172,40 @@ def _calc_price() -> tuple[Any, Any] | None:
 def prices_installed() -> bool:
     """Whether genai-prices (the ``cost`` extra) can be imported."""
     return _calc_price() is not None
+
+
+_RATE_KEYS = {
+    "input_cost_per_token": "input_mtok",
+    "output_cost_per_token": "output_mtok",
+    "cache_read_input_token_cost": "cache_read_mtok",
+    "cache_creation_input_token_cost": "cache_write_mtok",
+}
+
+
+def rates(pricing: object, provider: str | None, model: str) -> dict[str, Any]:
+    """Return ``model``'s per-token prices in litellm's keys (and genai-prices' context window).
+
+    An override wins; genai-prices' current prices come next (the base rate of tiered ones);
+    an unknown model gives an empty dict.
+    """
+    if isinstance(pricing, GenaiPricing):
+        price = pricing.override(provider, model)
+        if price is not None:
+            return {key: getattr(price, key) for key in ModelPrice.__dataclass_fields__}
+    provider_id = PROVIDER_IDS.get(provider or "")
+    if provider_id is None or _calc_price() is None:
+        return {}
+    from genai_prices import data_snapshot
+
+    try:
+        _, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider_id, None)
+    except LookupError:
+        return {}
+    current = info.get_prices(datetime.now(tz=UTC))
+    found: dict[str, Any] = {"max_input_tokens": info.context_window} if info.context_window else {}
+    for key, attribute in _RATE_KEYS.items():
+        value = getattr(current, attribute, None)
+        value = getattr(value, "base", value)  # tiered prices: the rate below the first tier
+        if value is not None:
+            found[key] = float(value) / 1_000_000
+    return found

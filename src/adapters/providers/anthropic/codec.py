@@ -34,6 +34,8 @@ class AnthropicCodec:
     name = "anthropic"
     version = "1"
     supports_n = False
+    # OpenAI parameters the Messages format has no place for (get_supported_openai_params reads it).
+    unsupported_params = UNSUPPORTED
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode ``call`` as a Messages request.
@@ -46,7 +48,7 @@ class AnthropicCodec:
         return json_post(call, _url(call), _headers(call), body)
 
     def _body(self, call: ProviderCall) -> dict[str, Any]:
-        params = select_params(call, UNSUPPORTED)
+        params = select_params(call, self.unsupported_params)
         if params.get("n") not in (None, 1):
             params.pop("n")  # the dispatcher fans n out into separate requests
         system, messages = translate_messages(call.request.messages, call.request.model)
