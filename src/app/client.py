@@ -58,6 +58,10 @@ class Client:
         failure_callback: Functions with the same signature, run when a call fails.
         model_prices: Price overrides, litellm's ``{model: {"input_cost_per_token": ..., ...}}``.
         pricing: A pricing adapter instead of genai-prices' bundled data.
+        tracing: OpenTelemetry GenAI spans: None (default) when the application set a tracer
+            provider, True always (the ``otel`` extra), False never.
+        tracer_provider: The tracer provider for those spans instead of the global one.
+        trace_content: Record messages on the spans (secrets scrubbed); off by default.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
     """
 
@@ -86,10 +90,14 @@ class Client:
         failure_callback: list[Any] | None = None,
         model_prices: dict[str, dict[str, Any]] | None = None,
         pricing: Pricing | None = None,
+        tracing: bool | None = None,
+        tracer_provider: Any = None,
+        trace_content: bool = False,
         dispatcher: Dispatcher | None = None,
     ) -> None:
         if dispatcher is None:
-            from .container import build_dispatcher, callback_runner  # loads dependency-injector on first use
+            # loads dependency-injector on first use
+            from .container import TracingOptions, build_dispatcher, callback_runner
 
             retries = num_retries if num_retries is not None else max_retries
             settings = DispatchSettings(
@@ -113,6 +121,7 @@ class Client:
                 registry=registry,
                 callback_runner=callback_runner(callbacks, success_callback, failure_callback),
                 model_prices=model_prices,
+                tracing=TracingOptions(tracing, tracer_provider, trace_content),
                 pricing=pricing,
             )
         self.dispatcher = dispatcher

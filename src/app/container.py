@@ -27,6 +27,7 @@ from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
 from ..adapters.observe.callbacks import CallbackRunner
+from ..adapters.observe.otel import OtelObserver
 from ..adapters.pricing.genai import GenaiPricing
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.httpx_transport import HttpxTransport
@@ -60,12 +61,22 @@ class LoggingOptions:
 
 
 @dataclass(frozen=True)
+class TracingOptions:
+    """How the OpenTelemetry observer is built (``Client(tracing=, tracer_provider=, trace_content=)``)."""
+
+    enabled: bool | None = None
+    tracer_provider: Any = None
+    capture_content: bool = False
+
+
+@dataclass(frozen=True)
 class ContainerOptions:
     """Plain values the default adapters are built from."""
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     logging: LoggingOptions = field(default_factory=LoggingOptions)
     model_prices: Any = None
+    tracing: TracingOptions = field(default_factory=TracingOptions)
 
 
 class LLMPortContainer(containers.DeclarativeContainer):
@@ -117,7 +128,14 @@ class LLMPortContainer(containers.DeclarativeContainer):
     )
     # litellm-style callbacks of this client (Client(callbacks=...)); empty costs nothing per call.
     callback_runner = providers.Singleton(CallbackRunner)
-    observers = providers.List(callback_runner)
+    # GenAI spans when the application set a tracer provider (or Client(tracing=True)).
+    tracer = providers.Singleton(
+        OtelObserver,
+        enabled=options.provided.tracing.enabled,
+        tracer_provider=options.provided.tracing.tracer_provider,
+        capture_content=options.provided.tracing.capture_content,
+    )
+    observers = providers.List(callback_runner, tracer)
 
     dispatcher = providers.Singleton(
         Dispatcher,
@@ -143,6 +161,7 @@ def build_dispatcher(
     async_http_client: Any = None,
     ssl_verify: Any = True,
     model_prices: Any = None,
+    tracing: TracingOptions | None = None,
     **adapters: Any,
 ) -> Dispatcher:
     """Build a container from ``Client`` arguments and return its dispatcher.
@@ -154,6 +173,7 @@ def build_dispatcher(
         async_http_client: Async httpx client for the default transport.
         ssl_verify: TLS verification for the default transport.
         model_prices: Price overrides for the default pricing adapter (litellm's per-token keys).
+        tracing: How the OpenTelemetry observer is built.
         **adapters: Port slots to fill (``transport=``, ``cache=``...); None keeps the default.
     """
     container = LLMPortContainer()
@@ -163,6 +183,7 @@ def build_dispatcher(
                 transport=TransportOptions(http_client, async_http_client, ssl_verify),
                 logging=LoggingOptions(log_level),
                 model_prices=model_prices,
+                tracing=tracing or TracingOptions(),
             )
         )
     )

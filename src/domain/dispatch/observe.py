@@ -126,6 +126,7 @@ class CallWatch:
         """One HTTP attempt ended (``error`` None: it succeeded)."""
         record = self.record
         record.attempts += 1
+        record.attempt_ended_at = self.clock.time()
         latency_ms = (self.clock.monotonic() - started) * 1000
         if self.logger.enabled("DEBUG"):
             self.logger.log(

@@ -48,6 +48,7 @@ class CallRecord:
         error: The exception that ended the call.
         stopped_early: The caller stopped reading the stream before its end.
         call_type: ``"completion"`` or ``"acompletion"``.
+        attempt_ended_at: Wall-clock end of the latest HTTP attempt.
     """
 
     model: str
@@ -76,6 +77,7 @@ class CallRecord:
     error: BaseException | None = None
     stopped_early: bool = False
     call_type: str = "completion"
+    attempt_ended_at: float | None = None
 
     def __repr__(self) -> str:
         # Messages and metadata are private; the repr names the call, never its content.
