@@ -107,8 +107,8 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
 NOT_YET: Mapping[str, str] = {
     "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
-    "input_cost_per_token": "cost tracking is not implemented",
-    "output_cost_per_token": "cost tracking is not implemented",
+    "input_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
+    "output_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
     "stream_timeout": "stream_timeout is not implemented; use timeout",
 }
 
