@@ -30,8 +30,8 @@ from ..adapters.observe.callbacks import CallbackRunner
 from ..adapters.observe.otel import OtelObserver
 from ..adapters.pricing.genai import GenaiPricing
 from ..adapters.providers.registry import ProviderRegistry
-from ..adapters.transport.httpx_transport import HttpxTransport
 from ..adapters.transport.routing import RoutingTransport
+from ..adapters.transport.split import AsyncTransportName, default_transport
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..ports.cache import Cache
 from ..ports.clock import Clock
@@ -46,8 +46,9 @@ from .settings import check_callbacks
 
 @dataclass(frozen=True)
 class TransportOptions:
-    """How the default httpx transport is built (``Client(http_client=..., ssl_verify=...)``)."""
+    """How the default transport is built (``Client(async_transport=..., ssl_verify=...)``)."""
 
+    async_transport: AsyncTransportName = "aiohttp"
     http_client: Any = None
     async_http_client: Any = None
     ssl_verify: Any = True
@@ -89,11 +90,13 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # mypy flags abstract types passed as values, which is exactly what is wanted here.
     transport = providers.Dependency(
         instance_of=Transport,  # type: ignore[type-abstract]
-        # local:// URLs go to in-process models (built on first use), the rest over httpx.
+        # local:// URLs go to in-process models (built on first use), the rest over httpx (sync)
+        # and aiohttp (async, built on the first async call).
         default=providers.Singleton(
             RoutingTransport,
             default=providers.Singleton(
-                HttpxTransport,
+                default_transport,
+                async_transport=options.provided.transport.async_transport,
                 http_client=options.provided.transport.http_client,
                 async_http_client=options.provided.transport.async_http_client,
                 ssl_verify=options.provided.transport.ssl_verify,
@@ -157,6 +160,7 @@ def build_dispatcher(
     *,
     settings: DispatchSettings,
     log_level: str | None = None,
+    async_transport: AsyncTransportName = "aiohttp",
     http_client: Any = None,
     async_http_client: Any = None,
     ssl_verify: Any = True,
@@ -169,6 +173,7 @@ def build_dispatcher(
     Args:
         settings: Client-wide defaults.
         log_level: Level for the default loguru logger.
+        async_transport: The default transport's async side: ``"aiohttp"`` or ``"httpx"``.
         http_client: Sync httpx client for the default transport.
         async_http_client: Async httpx client for the default transport.
         ssl_verify: TLS verification for the default transport.
@@ -180,7 +185,7 @@ def build_dispatcher(
     container.options.override(
         providers.Object(
             ContainerOptions(
-                transport=TransportOptions(http_client, async_http_client, ssl_verify),
+                transport=TransportOptions(async_transport, http_client, async_http_client, ssl_verify),
                 logging=LoggingOptions(log_level),
                 model_prices=model_prices,
                 tracing=tracing or TracingOptions(),
