@@ -13,14 +13,15 @@ from typing import Protocol, runtime_checkable
 
 from ..domain.models.errors import APIError
 from ..domain.models.observation import CallRecord
+from ..domain.models.request import CompletionRequest
 
 
 @runtime_checkable
 class CallObserver(Protocol):
     """Receives the events of calls it declares interest in."""
 
-    def active(self, record: CallRecord) -> bool:
-        """Whether this observer wants ``record``'s events (checked once per call, cheaply)."""
+    def active(self, request: CompletionRequest) -> bool:
+        """Whether this observer wants the events of a call of ``request`` (asked once per call)."""
         ...
 
     def started(self, record: CallRecord) -> None:

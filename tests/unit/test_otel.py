@@ -113,14 +113,12 @@ def test_off_without_a_tracer_provider_or_when_disabled(exporter: InMemorySpanEx
         transport=FakeTransport(answers(chat())), credentials=StaticCredentials({"OPENAI_API_KEY": KEY})
     )
     observers = plain.dispatcher.observers
-    assert not any(observer.active(_record()) for observer in observers)
+    assert not any(observer.active(_request()) for observer in observers)
     client(answers(chat()), exporter, tracing=False).completion("gpt-4o", USER)
     assert exporter.get_finished_spans() == ()
 
 
-def _record() -> Any:
-    from llmport.domain.models.observation import CallRecord
+def _request() -> Any:
+    from llmport.domain.models.request import build_request
 
-    return CallRecord(
-        model="m", messages=[], params={}, metadata=None, stream=False, start_time=0.0, started=0.0
-    )
+    return build_request("gpt-4o", USER, {})

@@ -21,6 +21,7 @@ from typing import Any
 
 from ...domain.models.errors import APIError
 from ...domain.models.observation import CallRecord, standard_logging_object
+from ...domain.models.request import CompletionRequest
 from .custom_logger import CustomLogger
 
 Handler = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -55,9 +56,11 @@ class CallbackRunner:
             f"failure={len(self.failure_callback)})"
         )
 
-    def active(self, record: CallRecord) -> bool:
-        """Whether any callback could run for ``record``."""
-        return bool(record.callbacks or self.callbacks or self.success_callback or self.failure_callback)
+    def active(self, request: CompletionRequest) -> bool:
+        """Whether any callback could run for a call of ``request``."""
+        return bool(
+            request.options.callbacks or self.callbacks or self.success_callback or self.failure_callback
+        )
 
     def started(self, record: CallRecord) -> None:
         """Run ``log_pre_api_call`` handlers (sync path)."""

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ...domain.models.errors import APIError
 from ...domain.models.observation import CallRecord
 from ...domain.models.redaction import redact_value
+from ...domain.models.request import CompletionRequest
 
 EXTRA_HINT = "pip install 'llmport[otel]'"
 
@@ -62,6 +63,7 @@ class OtelObserver:
         ) is None:
             raise ImportError(f"tracing needs opentelemetry-api: {EXTRA_HINT}")
         self._loaded = False
+        self._global_set = False
         self._trace_module: Any = None
         self._spans: weakref.WeakKeyDictionary[CallRecord, Any] = weakref.WeakKeyDictionary()
 
@@ -74,16 +76,22 @@ class OtelObserver:
             self._trace_module, self._loaded = _import_trace(), True
         return self._trace_module
 
-    def active(self, record: CallRecord) -> bool:  # noqa: ARG002 - the port's signature
+    def active(self, request: CompletionRequest) -> bool:  # noqa: ARG002 - the port's signature
         """Whether calls are traced now."""
         if self.enabled is False:
             return False
-        trace = self._trace
-        if trace is None:
-            return False
         if self.enabled or self.tracer_provider is not None:
+            return self._trace is not None
+        if self._global_set:
             return True
-        return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+        trace = self._trace
+        if trace is None or getattr(trace, "_TRACER_PROVIDER", True) is None:
+            # The API's own global, read directly: nothing set yet is the common case, and
+            # get_tracer_provider() costs a few microseconds per call to say so.
+            return False
+        # A global tracer provider can be set only once, so a yes is for good.
+        self._global_set = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+        return self._global_set
 
     def started(self, record: CallRecord) -> None:
         """Open the call's span."""

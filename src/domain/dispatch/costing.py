@@ -74,13 +74,9 @@ class PricedParams(dict[str, Any]):
 
     def _settle(self) -> None:
         pending, self._pending = self._pending, None
-        if pending is not None:
+        # A cost set by hand before the first read is kept.
+        if pending is not None and not super().__contains__(_COST):
             super().__setitem__(_COST, pending())
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key == _COST:
-            self._pending = None
-        super().__setitem__(key, value)
 
     def __getitem__(self, key: str) -> Any:
         self._settle()

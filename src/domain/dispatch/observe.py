@@ -79,6 +79,9 @@ class CallWatch:
         call_type: str = "completion",
     ) -> CallWatch | None:
         """Start watching ``request``; None when no observer wants it and the logger is silent."""
+        wanted = [observer for observer in observers if _safe_active(observer, request)]
+        if not wanted and not logger.enabled("WARNING"):
+            return None  # an unobserved call pays for these checks, nothing more
         options = request.options
         record = CallRecord(
             model=request.model, messages=request.messages, params=request.params,
@@ -86,9 +89,6 @@ class CallWatch:
             started=clock.monotonic(), callbacks=options.callbacks, call_type=call_type,
             secrets=_request_secrets(request),
         )  # fmt: skip
-        wanted = [observer for observer in observers if _safe_active(observer, record)]
-        if not wanted and not logger.enabled("WARNING"):
-            return None
         watch = cls(record, wanted, logger, clock, price)
         watch._token = _current.set(watch)
         return watch
@@ -326,9 +326,9 @@ def _request_secrets(request: CompletionRequest) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _safe_active(observer: CallObserver, record: CallRecord) -> bool:
+def _safe_active(observer: CallObserver, request: CompletionRequest) -> bool:
     try:
-        return observer.active(record)
+        return observer.active(request)
     except Exception:  # an observer that cannot answer is left out, never breaks the call
         return False
 

@@ -366,7 +366,8 @@ class Dispatcher:
         result = codec.parse_response(response, call)
         attach_parsed(result, call.request.options.response_model)
         result._response_headers = redact_headers(response.headers, call.secrets)
-        result._hidden_params.update(
+        hidden = self.costing.hidden_params(call, result)  # prices the answer when first read
+        hidden.update(
             {
                 "custom_llm_provider": call.provider,
                 "api_base": redact(call.api_base, call.secrets),
@@ -374,7 +375,7 @@ class Dispatcher:
                 "cache_hit": cache_hit,
             }
         )
-        result._hidden_params = self.costing.hidden_params(call, result)
+        result._hidden_params = hidden
         return result
 
     def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:

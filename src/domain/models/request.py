@@ -289,6 +289,8 @@ _CALLBACK_KINDS = {"callbacks": "any", "success_callback": "success", "failure_c
 
 
 def _callbacks(client: Mapping[str, Any]) -> tuple[tuple[str, object], ...]:
+    if client.keys().isdisjoint(_CALLBACK_KINDS):
+        return ()
     found: list[tuple[str, object]] = []
     for name, kind in _CALLBACK_KINDS.items():
         value = client.get(name)
