@@ -34,10 +34,17 @@ class Costing:
             return None
 
     def hidden_params(self, call: ProviderCall, response: ModelResponse) -> PricedParams:
-        """Return ``response``'s ``_hidden_params`` as a dict that prices it on first read."""
-        models = (response.model, call.model)
-        pending = functools.partial(self.price, call.provider, models, response.usage, response.created)
-        return PricedParams(response._hidden_params, pending=pending if self.pricing is not None else None)
+        """Return ``response``'s ``_hidden_params`` as a dict that prices it on first read.
+
+        The usage is read then, not now: a fanned-out answer's usage is summed after this.
+        """
+        pending = (
+            functools.partial(self._price_response, call, response) if self.pricing is not None else None
+        )
+        return PricedParams(response._hidden_params, pending=pending)
+
+    def _price_response(self, call: ProviderCall, response: ModelResponse) -> float | None:
+        return self.price(call.provider, (response.model, call.model), response.usage, response.created)
 
     def chunk_pricer(self, call: ProviderCall) -> Callable[[ModelResponseStream], None] | None:
         """Return what prices a stream's usage chunk for ``call`` (None when nothing is priced)."""
