@@ -353,3 +353,28 @@ def test_module_level_lists_configure_the_default_client(monkeypatch: pytest.Mon
     litellm.completion("gpt-4o", USER, mock_response="hi")
     assert recorder.kinds() == ["pre", "success"]
     assert seen == ["fn", "fn"]
+
+
+async def test_a_failing_async_callback_is_swallowed_on_async_calls() -> None:
+    class Broken(CustomLogger):
+        async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[no-untyped-def]
+            raise RuntimeError("async callback bug")
+
+    recorder = AsyncRecorder()
+    c = client(answers(chat()), Broken(), recorder)
+    response = await c.acompletion("gpt-4o", USER)
+    assert response.choices[0].message.content == "hello"
+    assert recorder.events == ["pre", "success"]
+    logger = c.dispatcher.logger
+    assert isinstance(logger, MemoryLogger)
+    assert any("async callback bug" in str(event.fields.get("detail")) for event in logger.events)
+
+
+async def test_a_sync_stream_read_with_async_for_reports_once() -> None:
+    recorder = Recorder()
+    stream = client(answers(sse(delta("a"), delta("b", "stop"))), recorder).completion(
+        "gpt-4o", USER, stream=True
+    )
+    chunks = [chunk async for chunk in stream]
+    assert len(chunks) == 2
+    assert recorder.kinds() == ["pre", "success"]
