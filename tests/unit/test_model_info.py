@@ -59,11 +59,16 @@ def test_supported_params_come_from_the_same_rules_completion_applies() -> None:
     reasoning = llmport.get_supported_openai_params("o3-mini")
     assert reasoning is not None
     assert "top_p" not in reasoning
-    assert llmport.get_supported_openai_params("gpt-4o") == sorted(BODY_PARAMS | {"stream"})
+    openai = llmport.get_supported_openai_params("gpt-4o")
+    assert openai is not None
+    assert {"temperature", "top_p", "logprobs", "tools", "stream"} <= set(openai) <= BODY_PARAMS | {"stream"}
+    assert "thinking" not in openai
     assert llmport.get_supported_openai_params("mystery-model") is None
-    # A parameter listed as unsupported is the very one completion() refuses.
+    # A parameter left out is one completion() refuses.
     with pytest.raises(llmport.UnsupportedParamsError):
         llmport.completion("anthropic/claude-3-7-sonnet", USER, logit_bias={"1": 1}, api_key="k-1234")
+    with pytest.raises(llmport.UnsupportedParamsError):
+        llmport.completion("gpt-4o", USER, thinking={"type": "enabled"}, api_key="sk-1234")
 
 
 def test_overrides_per_client_and_register_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from ...ports.transport import HttpRequest
 from ..models.errors import unsupported
 from ..models.request import CompletionRequest
+from . import authorize
 from .attempts import Attempts
 from .deadline import Deadline
+from .params import select_params
 from .retry import RetryPolicy
 from .routing import provider_call
 
@@ -42,15 +44,18 @@ def provider_count(dispatcher: Dispatcher, request: CompletionRequest) -> int:
             model=request.model,
         )
     call = provider_call(request, host, model, dispatcher.credentials, dispatcher.settings)
+    auth = dispatcher.registry.auth(host.auth)
+    auth.check(call)  # a missing required key fails before any I/O
+    call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
     retries = request.options.num_retries
     policy = RetryPolicy(dispatcher.settings.num_retries if retries is None else retries)
     attempts = Attempts(call, policy, dispatcher.clock, dispatcher.logger, Deadline(dispatcher.clock, None))
 
     def send(http: HttpRequest) -> int:
-        response = dispatcher.transport.send(http)
+        response, authed = authorize.send(dispatcher.transport, auth, call, http)
         if response.status_code >= 400:
-            raise codec.map_error(response.status_code, response.headers, response.content, call)
-        count: int = parse(response, call)
+            raise codec.map_error(response.status_code, response.headers, response.content, authed)
+        count: int = parse(response, authed)
         return count
 
     return attempts.run(build(call), send)
