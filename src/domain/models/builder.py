@@ -120,7 +120,8 @@ def stream_chunk_builder(
     Content, refusals, reasoning and tool-call fragments are joined per choice (tool calls by
     their ``index``, so parallel calls stay apart); the last usage seen wins. When no chunk
     carried usage, completion tokens and, if ``messages`` is given, prompt tokens are estimated
-    at about four characters per token.
+    at about four characters per token. The price llmport put on the usage chunk
+    (``_hidden_params["response_cost"]``) is carried to the result's ``_hidden_params``.
 
     Args:
         chunks: The chunks, in the order they arrived.
@@ -140,7 +141,7 @@ def stream_chunk_builder(
         usage = chunk.usage or usage
     first = chunk_list[0]
     built = [parts.to_choice(index) for index, parts in sorted(choices.items())]
-    return ModelResponse(
+    response = ModelResponse(
         id=first.id,
         created=first.created,
         model=first.model,
@@ -149,6 +150,11 @@ def stream_chunk_builder(
         choices=built,
         usage=usage or _estimated_usage(built, messages),
     )
+    priced = [c.__dict__["_hidden_params"] for c in chunk_list if "_hidden_params" in c.__dict__]
+    if priced and "response_cost" in priced[-1]:
+        # The dispatcher prices the chunk that carries the usage; the folded answer keeps the figure.
+        response._hidden_params["response_cost"] = priced[-1]["response_cost"]
+    return response
 
 
 def _estimated_usage(choices: list[Choices], messages: Sequence[MessageLike] | None) -> Usage:
