@@ -1,0 +1,136 @@
+"""The OpenAI Responses codec: ``POST {base}/responses`` (or Azure's), JSON and typed SSE events.
+
+Request translation lives in ``request``; answers, whole or streamed, go through the one
+``events.ResponsesEvents`` decoder. Byte framing is the shared SSE decoder's job: this codec
+only decodes one event payload at a time. Auth headers are the OpenAI codec's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from ....domain.dispatch.params import select_params
+from ....domain.models.builder import stream_chunk_builder
+from ....domain.models.errors import APIError
+from ....domain.models.response import ModelResponse
+from ....domain.models.stream import ModelResponseStream
+from ....ports.codec import ProviderCall
+from ....ports.transport import HttpRequest, HttpResponse
+from .._json import json_post, loads
+from ..errors import build_error, decode_body, invalid_response, openai_error_fields
+from ..hosts import is_reasoning_model
+from ..openai import _headers
+from ..sse import SSEEvent, SSEStreamParser
+from .events import ResponsesEvents, response_events
+from .request import UNSUPPORTED, input_items, request_fields
+
+AZURE_PATH = "/openai/responses"
+_NOT_JSON = object()  # what an event that is not JSON parses to (JSON null is None)
+
+
+class ResponsesCodec:
+    """Speaks the OpenAI Responses API for chat-shaped calls (OpenAI and Azure OpenAI)."""
+
+    name = "responses"
+    version = "1"
+    supports_n = False
+
+    def build_request(self, call: ProviderCall) -> HttpRequest:
+        """Encode ``call`` as a Responses request.
+
+        Raises:
+            UnsupportedParamsError: for an OpenAI parameter the Responses API cannot take (unless dropped).
+            BadRequestError: for a message the Responses API cannot take.
+        """
+        params = select_params(call, UNSUPPORTED)
+        instructions, items = input_items(call.request.messages, call.request.model)
+        body: dict[str, Any] = {"model": call.model, "input": items}
+        if instructions is not None:
+            body["instructions"] = instructions
+        body.update(request_fields(call, params, is_reasoning_model(call.model)))
+        body["stream"] = call.request.stream
+        body.update(call.request.options.extra_body)
+        return json_post(call, _url(call), _headers(call), body)
+
+    def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
+        """Decode a whole response by folding it through the stream's event decoder."""
+        data = decode_body(response.content)
+        if not isinstance(data, dict) or data.get("object") not in (None, "response"):
+            raise invalid_response("the provider's answer is not a JSON response", response.content, call)
+        if "error" in data and "output" not in data:
+            raise build_error(response.status_code, response.headers, data, call, openai_error_fields)
+        events = ResponsesEvents(call)
+        try:
+            chunks = [chunk for event in response_events(data) for chunk in events.event(event)]
+        except APIError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError):
+            chunks = None
+        if chunks is None:
+            # Raised outside the except block, so an error quoting the body is not chained.
+            raise invalid_response(
+                "the provider's answer does not have the Responses shape", response.content, call
+            )
+        built = stream_chunk_builder(chunks) if events.done else None
+        if built is None:
+            raise invalid_response(f"the response is not finished (status {data.get('status')!r})", b"", call)
+        return built
+
+    def stream_parser(self, call: ProviderCall) -> ResponsesStreamParser:
+        """Return a parser for one streamed response."""
+        return ResponsesStreamParser(call)
+
+    def map_error(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
+    ) -> APIError:
+        """Map an HTTP error answer (OpenAI's error body)."""
+        return build_error(status_code, headers, decode_body(body), call, openai_error_fields)
+
+
+class ResponsesStreamParser(SSEStreamParser):
+    """Decodes a Responses SSE body (split anywhere); complete at ``response.completed`` or ``.incomplete``."""
+
+    cut_message = "the Responses stream ended before response.completed"
+
+    def __init__(self, call: ProviderCall) -> None:
+        super().__init__(call)
+        self._events = ResponsesEvents(call)
+
+    def _stopped(self) -> bool:
+        return self._events.done
+
+    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+        if event.data.strip() == "[DONE]":
+            return []  # not the Responses API's, but relays re-framing its events add it
+        try:
+            return self._events.event(_payload(event.data, self._call))
+        except APIError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError):
+            pass
+        raise invalid_response("a Responses stream event is malformed", event.data.encode(), self._call)
+
+
+def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
+    try:
+        data = loads(raw)
+    except ValueError:
+        data = _NOT_JSON  # raised below, outside the except block: the decoder's error keeps the event
+    if data is _NOT_JSON:
+        raise invalid_response("a Responses stream event is not JSON", raw.encode(), call)
+    if not isinstance(data, dict):
+        raise invalid_response("a Responses stream event is not a JSON object", raw.encode(), call)
+    return data
+
+
+def _url(call: ProviderCall) -> str:
+    base = call.api_base.rstrip("/")
+    endpoint = call.host.endpoint
+    if base.split("?", maxsplit=1)[0].endswith(endpoint):
+        return base  # a full URL, litellm users' habit
+    if call.host.options.get("url") != "azure" or "/openai/v1" in base:
+        return base + endpoint  # OpenAI, and Azure's v1 API (no api-version)
+    url = base + AZURE_PATH
+    return url + f"?api-version={quote(call.api_version)}" if call.api_version else url
