@@ -86,8 +86,8 @@ class Message(Record):
     """A chat message: the assistant's answer in a response, or a message you build to send.
 
     Append it to your ``messages`` list to continue a conversation. ``function_call``, ``audio``,
-    ``reasoning_content``, ``thinking_blocks`` and ``responses_items`` are absent (``hasattr`` is False) when None,
-    as in litellm; ``.get(name)`` returns None for them.
+    ``reasoning_content``, ``thinking_blocks`` and ``responses_items`` are absent (``hasattr`` is
+    False) when None, as in litellm; ``.get(name)`` returns None for them.
     """
 
     content: str | None = None

@@ -90,7 +90,7 @@ class ResponsesCodec:
 
 
 class ResponsesStreamParser(SSEStreamParser):
-    """Decodes a Responses SSE body (split anywhere); complete at ``response.completed`` or ``.incomplete``."""
+    """Decodes a Responses SSE body (split anywhere); complete at ``response.completed`` / ``.incomplete``."""
 
     cut_message = "the Responses stream ended before response.completed"
 

@@ -112,9 +112,8 @@ def _replayed(item: object, where: str, model: str) -> dict[str, Any]:
 def _content(content: object, where: str, model: str) -> str | list[dict[str, Any]]:
     if content is None:
         return ""
-    if isinstance(content, str):
-        return content
-    assert isinstance(content, list)  # normalize_messages checked the shape
+    if not isinstance(content, list):
+        return content if isinstance(content, str) else text_of(content)
     return [_part(part, f"{where}.content[{position}]", model) for position, part in enumerate(content)]
 
 
