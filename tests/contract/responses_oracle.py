@@ -87,39 +87,53 @@ def from_response(response: dict[str, Any]) -> Expected:
 def from_events(events: list[dict[str, Any]]) -> Expected:
     """Read a stream's events: deltas joined by item id, the terminal event's status and usage."""
     terminal = events[-1]["response"]
-    want = Expected(id=terminal["id"], model=terminal["model"])
-    phases: dict[str, str | None] = {}
-    calls: dict[str, list[Any]] = {}
-    summary_seen: dict[str, set[int]] = {}
+    reader = _EventReader(Expected(id=terminal["id"], model=terminal["model"]))
     for event in events:
+        reader.read(event)
+    want = reader.want
+    want.tool_calls = [(c[0], c[1], arguments(c[2])) for c in reader.calls.values()]
+    _finish(want, terminal)
+    return want
+
+
+@dataclass
+class _EventReader:
+    want: Expected
+    phases: dict[str, str | None] = field(default_factory=dict)
+    calls: dict[str, list[Any]] = field(default_factory=dict)
+    summaries: dict[str, set[int]] = field(default_factory=dict)
+
+    def read(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         if kind == "response.output_item.added":
             item = event["item"]
-            phases[item["id"]] = item.get("phase")
+            self.phases[item["id"]] = item.get("phase")
             if item["type"] == "function_call":
-                calls[item["id"]] = [item["call_id"], item["name"], ""]
+                self.calls[item["id"]] = [item["call_id"], item["name"], ""]
         elif kind == "response.output_text.delta":
-            if phases[event["item_id"]] == "commentary":
-                want.reasoning += event["delta"]
+            if self.phases[event["item_id"]] == "commentary":
+                self.want.reasoning += event["delta"]
             else:
-                want.text += event["delta"]
+                self.want.text += event["delta"]
         elif kind == "response.function_call_arguments.delta":
-            calls[event["item_id"]][2] += event["delta"]
+            self.calls[event["item_id"]][2] += event["delta"]
         elif kind == "response.reasoning_summary_text.delta":
-            seen = summary_seen.setdefault(event["item_id"], set())
-            if seen and event["summary_index"] not in seen:
-                want.reasoning += "\n\n"
-            seen.add(event["summary_index"])
-            want.reasoning += event["delta"]
+            self.summary(event)
         elif kind == "response.output_item.done":
-            item = event["item"]
-            if item["type"] == "reasoning" and item.get("encrypted_content"):
-                want.kept.append({k: v for k, v in item.items() if v is not None})
-            elif item["type"] == "message" and item.get("phase") == "commentary":
-                want.kept.append({k: v for k, v in item.items() if k not in ("id", "status")})
-    want.tool_calls = [(c[0], c[1], arguments(c[2])) for c in calls.values()]
-    _finish(want, terminal)
-    return want
+            self.done(event["item"])
+
+    def summary(self, event: dict[str, Any]) -> None:
+        seen = self.summaries.setdefault(event["item_id"], set())
+        if seen and event["summary_index"] not in seen:
+            self.want.reasoning += "\n\n"
+        seen.add(event["summary_index"])
+        self.want.reasoning += event["delta"]
+
+    def done(self, item: dict[str, Any]) -> None:
+        if item["type"] == "reasoning" and item.get("encrypted_content"):
+            self.want.kept.append({k: v for k, v in item.items() if v is not None})
+        elif item["type"] == "message" and item.get("phase") == "commentary":
+            self.want.kept.append({k: v for k, v in item.items() if k not in ("id", "status")})
 
 
 def _finish(want: Expected, response: dict[str, Any]) -> None:
