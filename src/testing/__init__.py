@@ -1,7 +1,8 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
+OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+``FakeResponsesServer`` a loopback OpenAI Responses server;
 ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports.
 """
 
@@ -17,11 +18,13 @@ from ..ports.transport import HttpRequest, HttpResponse
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
+    from .responses_server import FakeResponsesServer
 
 __all__ = [
     "FakeAnthropicServer",
     "FakeClock",
     "FakeOpenAIServer",
+    "FakeResponsesServer",
     "FakeStream",
     "FakeTransport",
     "HttpRequest",
@@ -45,4 +48,8 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeResponsesServer":
+        from . import responses_server
+
+        return responses_server.FakeResponsesServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")
