@@ -131,6 +131,7 @@ def _url(call: ProviderCall) -> str:
     if base.split("?", maxsplit=1)[0].endswith(endpoint):
         return base  # a full URL, litellm users' habit
     if call.host.options.get("url") != "azure" or "/openai/v1" in base:
-        return base + endpoint  # OpenAI, and Azure's v1 API (no api-version)
-    url = base + AZURE_PATH
-    return url + f"?api-version={quote(call.api_version)}" if call.api_version else url
+        return base + endpoint  # OpenAI, and a base already naming Azure's v1 API
+    if call.api_version:  # Azure's dated preview API
+        return f"{base}{AZURE_PATH}?api-version={quote(call.api_version)}"
+    return f"{base}/openai/v1{endpoint}"  # Azure's v1 API takes no api-version
