@@ -41,6 +41,15 @@ REASONING_MODELS = ModelRule(
 )
 
 
+# The same models on the Responses API, which names the limit `max_output_tokens` (the codec's job).
+RESPONSES_REASONING_MODELS = ModelRule(
+    prefixes=(*REASONING_MODELS.prefixes, "codex"),
+    excludes=REASONING_MODELS.excludes,
+    params=ParamRules(
+        unsupported=REASONING_MODELS.params.unsupported, allowed_values=REASONING_MODELS.params.allowed_values
+    ),
+)
+
 # Models OpenAI serves only on the Responses API (the -pro, codex and deep-research families and
 # computer use): a bare name, or one under `openai/`, goes to the `responses` row. Matched from
 # the start of the name, so dated snapshots (o3-pro-2025-06-10) follow their family. A model
@@ -167,7 +176,7 @@ HOSTS: tuple[Host, ...] = (
         key_env=("OPENAI_API_KEY",),
         base_env=("OPENAI_BASE_URL", "OPENAI_API_BASE"),
         endpoint="/responses",
-        model_rules=(REASONING_MODELS,),
+        model_rules=(RESPONSES_REASONING_MODELS,),
         source=RESPONSES_SOURCE,
         as_of=AS_OF,
     ),
@@ -180,7 +189,7 @@ HOSTS: tuple[Host, ...] = (
         key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
         base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
         endpoint="/responses",
-        model_rules=(REASONING_MODELS,),
+        model_rules=(RESPONSES_REASONING_MODELS,),
         options=MappingProxyType({"auth": "api-key", "url": "azure"}),
         source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses",
         as_of=AS_OF,
