@@ -85,17 +85,18 @@ def _function_call(body: JsonDict) -> JsonDict | None:
         return None
     tool = tools[0]
     if isinstance(choice, dict):
-        tool = next((t for t in tools if t.get("name") == choice.get("name")), None) or _unknown_tool(choice)
+        named = [t for t in tools if t.get("name") == choice.get("name")]
+        if not named:
+            raise openai_error(
+                400, f"tool_choice names the unknown tool {choice.get('name')!r}", param="tool_choice"
+            )
+        tool = named[0]
     digest = hashlib.sha256(json.dumps(body["input"]).encode()).hexdigest()[:24]
     arguments = json.dumps(schema_instance(tool.get("parameters") or {"type": "object"}))
     return {
         "id": f"fc_fake{digest}", "type": "function_call", "status": "completed",
         "arguments": arguments, "call_id": f"call_fake{digest}", "name": tool["name"],
     }  # fmt: skip
-
-
-def _unknown_tool(choice: JsonDict) -> JsonDict:
-    raise openai_error(400, f"tool_choice names the unknown tool {choice.get('name')!r}", param="tool_choice")
 
 
 def _answer_text(body: JsonDict) -> str:
