@@ -61,6 +61,8 @@ class ResponsesCodec:
             raise invalid_response("the provider's answer is not a JSON response", response.content, call)
         if "error" in data and "output" not in data:
             raise build_error(response.status_code, response.headers, data, call, openai_error_fields)
+        if not isinstance(data.get("output"), list):
+            raise invalid_response("the provider's answer has no output list", response.content, call)
         events = ResponsesEvents(call)
         try:
             chunks = [chunk for event in response_events(data) for chunk in events.event(event)]
