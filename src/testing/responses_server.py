@@ -25,7 +25,6 @@ from .loopback import FakeProviderHandler, LoopbackFake, LoopbackHTTPServer, Rec
 
 __all__ = ["FakeResponsesServer"]
 
-_SSE_TYPE = "text/event-stream; charset=utf-8"
 _PATHS = frozenset({"/v1/responses", "/responses"})
 _EVENTS_BEFORE_FAILURE = 4  # created, in_progress, an item added and a first delta
 
@@ -62,15 +61,8 @@ class _Handler(FakeProviderHandler):
             events = [*events[:_EVENTS_BEFORE_FAILURE], *replies.failure_events(response_id, body)]
         elif model == checks.STREAM_DROP_MODEL:
             events = events[:_EVENTS_BEFORE_FAILURE]
-        self._start_chunked(
-            200, {"content-type": _SSE_TYPE, "cache-control": "no-cache", "x-request-id": request_id}
-        )
-        for event in events:
-            self._write_chunk(replies.sse_frame(event))
-        if model == checks.STREAM_DROP_MODEL:
-            self.close_connection = True  # no terminating chunk: the body ends as on a dropped link
-            return
-        self._write_chunk(b"")
+        frames = [replies.sse_frame(event) for event in events]
+        self._send_sse(frames, {"x-request-id": request_id}, drop=model == checks.STREAM_DROP_MODEL)
 
 
 class FakeResponsesServer(LoopbackFake):
