@@ -170,11 +170,6 @@ def response_body(response_id: str, body: JsonDict, answer: Plan) -> JsonDict:
     }  # fmt: skip
 
 
-def sse_frame(payload: JsonDict) -> bytes:
-    """One SSE event named after its ``type``."""
-    return f"event: {payload['type']}\ndata: {json.dumps(payload)}\n\n".encode()
-
-
 def _item_events(index: int, item: JsonDict) -> Iterator[JsonDict]:
     opening = {**item, "status": "in_progress"}
     if item["type"] == "message":

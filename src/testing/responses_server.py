@@ -21,6 +21,7 @@ from typing import Any
 
 from . import _fake_checks as checks
 from . import _responses_replies as replies
+from ._anthropic_replies import sse_frame  # events named after their type, as OpenAI sends them
 from .loopback import FakeProviderHandler, LoopbackFake, LoopbackHTTPServer, RecordedRequest
 
 __all__ = ["FakeResponsesServer"]
@@ -61,7 +62,7 @@ class _Handler(FakeProviderHandler):
             events = [*events[:_EVENTS_BEFORE_FAILURE], *replies.failure_events(response_id, body)]
         elif model == checks.STREAM_DROP_MODEL:
             events = events[:_EVENTS_BEFORE_FAILURE]
-        frames = [replies.sse_frame(event) for event in events]
+        frames = [sse_frame(event) for event in events]
         self._send_sse(frames, {"x-request-id": request_id}, drop=model == checks.STREAM_DROP_MODEL)
 
 
