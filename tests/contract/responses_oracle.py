@@ -5,7 +5,9 @@ A whole response is read from its ``output`` items; a stream from its event payl
 promises are written out again here, independently: message text is content unless the
 message is a preamble (``phase="commentary"``); reasoning is the summaries (parts of one item
 joined by a blank line) and the preambles, in output order; tool calls are ``function_call``
-items in order; kept items are reasoning with encrypted content, and preambles.
+items in order (arguments from their deltas, or from ``.done`` when none came); kept items
+are reasoning with encrypted content, and preambles. Raw reasoning text (``reasoning_text``,
+from open-weight models) is reasoning too.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ def from_response(response: dict[str, Any]) -> Expected:
                 want.text += texts
         elif item["type"] == "reasoning":
             want.reasoning += "\n\n".join(part["text"] for part in item.get("summary") or [])
+            want.reasoning += "".join(
+                p["text"] for p in item.get("content") or [] if p["type"] == "reasoning_text"
+            )
             if item.get("encrypted_content"):
                 want.kept.append({k: v for k, v in item.items() if v is not None})
         elif item["type"] == "function_call":
@@ -102,6 +107,7 @@ class _EventReader:
     phases: dict[str, str | None] = field(default_factory=dict)
     calls: dict[str, list[Any]] = field(default_factory=dict)
     summaries: dict[str, set[int]] = field(default_factory=dict)
+    streamed: set[str] = field(default_factory=set)
 
     def read(self, event: dict[str, Any]) -> None:
         kind = event["type"]
@@ -117,8 +123,13 @@ class _EventReader:
                 self.want.text += event["delta"]
         elif kind == "response.function_call_arguments.delta":
             self.calls[event["item_id"]][2] += event["delta"]
+            self.streamed.add(event["item_id"])
+        elif kind == "response.function_call_arguments.done" and event["item_id"] not in self.streamed:
+            self.calls[event["item_id"]][2] = event["arguments"]  # a server that sends no deltas
         elif kind == "response.reasoning_summary_text.delta":
             self.summary(event)
+        elif kind == "response.reasoning_text.delta":
+            self.want.reasoning += event["delta"]
         elif kind == "response.output_item.done":
             self.done(event["item"])
 

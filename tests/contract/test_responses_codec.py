@@ -1,6 +1,7 @@
 """The Responses codec on recorded answers: whole responses and typed SSE streams, sync and async.
 
-Every Responses recording (simonw/llm, openinference's litellm tests, vercel-ai) is replayed
+Every Responses recording (simonw/llm, openinference's litellm tests, vercel-ai's OpenAI and
+open-responses packages: OpenAI, and LM Studio's implementation of the API) is replayed
 through ``completion()``; text, reasoning, tool calls, finish reason, usage and the items kept
 for the next turn must match what ``responses_oracle`` reads from the raw bytes. Streams are
 replayed whole, one byte at a time, and split in two at every byte.
@@ -90,8 +91,8 @@ def assert_matches(response: llmport.ModelResponse, want: Expected) -> None:
 
 
 def test_the_recordings_cover_the_issue() -> None:
-    assert len(WHOLE) >= 17
-    assert len(OK_STREAMS) >= 9
+    assert len(WHOLE) >= 20
+    assert len(OK_STREAMS) >= 13
     assert FAILED_STREAMS
     whole = [from_response(json.loads(e.body)) for e in WHOLE]
     streamed = [expected_stream(body) for _, body in OK_STREAMS]
@@ -102,6 +103,7 @@ def test_the_recordings_cover_the_issue() -> None:
         assert any(want.reasoning for want in wants)
         assert any(want.usage["reasoning_tokens"] for want in wants)
     assert any(len(want.tool_calls) > 1 for want in whole)
+    assert any("reasoning_text" in body.decode() for _, body in OK_STREAMS)  # raw reasoning (LM Studio)
 
 
 @pytest.mark.parametrize("exchange", WHOLE, ids=ids(WHOLE))
@@ -122,10 +124,17 @@ def test_stream(name: str, body: bytes) -> None:
     finishes = [chunk for chunk in chunks if chunk.choices[0].finish_reason]
     assert finishes == [chunks[-1]]
     assert chunks[-1].usage is not None  # the Responses API always reports usage
-    # Argument deltas arrive as they were sent, not only once the call is done.
+    # Argument deltas arrive as they were sent, not only once the call is done; a call whose
+    # server sent no delta gets its arguments from `function_call_arguments.done` in one piece.
     fragments = sum(len(c.choices[0].delta.tool_calls or ()) for c in chunks)
-    deltas = sum(p["type"] == "response.function_call_arguments.delta" for p in payloads(body))
-    assert fragments == deltas + len(want.tool_calls)
+    events = payloads(body)
+    deltas = [p["item_id"] for p in events if p["type"] == "response.function_call_arguments.delta"]
+    done_only = [
+        p
+        for p in events
+        if p["type"] == "response.function_call_arguments.done" and p["item_id"] not in deltas
+    ]
+    assert fragments == len(deltas) + len(done_only) + len(want.tool_calls)
 
 
 @pytest.mark.parametrize(("name", "body"), OK_STREAMS, ids=ids(OK_STREAMS))

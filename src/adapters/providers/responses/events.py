@@ -269,6 +269,9 @@ def _item_events(index: int, item: Mapping[str, Any]) -> Iterator[dict[str, Any]
                 "summary_index": position,
                 "delta": delta,
             }
+        for part in item.get("content") or ():  # raw reasoning (gpt-oss, LM Studio); OpenAI sends none
+            if part.get("type") == "reasoning_text":
+                yield {**base, "type": "response.reasoning_text.delta", "delta": part.get("text")}
     elif kind == "function_call":
         yield {**base, "type": "response.function_call_arguments.done", "arguments": item.get("arguments")}
     yield {"type": "response.output_item.done", "output_index": index, "item": item}
