@@ -1,8 +1,9 @@
 """The OpenAI Responses codec: ``POST {base}/responses`` (or Azure's), JSON and typed SSE events.
 
 Request translation lives in ``request``; answers, whole or streamed, go through the one
-``events.ResponsesEvents`` decoder. Byte framing is the shared SSE decoder's job: this codec
-only decodes one event payload at a time. Auth headers are the OpenAI codec's.
+``events.ResponsesEvents`` decoder. Byte framing is the shared ``SSEFramer``'s job
+(``FramedStream``): this codec only decodes one event at a time (``ResponsesEventDecoder``).
+Credentials are the host row's ``auth`` (bearer for OpenAI, ``api-key`` for Azure).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ....domain.dispatch.params import select_params
 from ....domain.models.builder import stream_chunk_builder
 from ....domain.models.errors import APIError
 from ....domain.models.response import ModelResponse
@@ -20,9 +20,9 @@ from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post, loads
 from ..errors import build_error, decode_body, invalid_response, openai_error_fields
+from ..framing import FramedStream, SSEEvent, SSEFramer
 from ..hosts import is_reasoning_model
 from ..openai import _headers
-from ..sse import SSEEvent, SSEStreamParser
 from .events import ResponsesEvents, response_events
 from .request import UNSUPPORTED, input_items, request_fields
 
@@ -36,6 +36,7 @@ class ResponsesCodec:
     name = "responses"
     version = "1"
     supports_n = False
+    unsupported_params = UNSUPPORTED
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode ``call`` as a Responses request.
@@ -44,7 +45,7 @@ class ResponsesCodec:
             UnsupportedParamsError: for an OpenAI parameter the Responses API cannot take (unless dropped).
             BadRequestError: for a message the Responses API cannot take.
         """
-        params = select_params(call, UNSUPPORTED)
+        params = dict(call.params)
         instructions, items = input_items(call.request.messages, call.request.model)
         body: dict[str, Any] = {"model": call.model, "input": items}
         if instructions is not None:
@@ -80,9 +81,9 @@ class ResponsesCodec:
             raise invalid_response(f"the response is not finished (status {data.get('status')!r})", b"", call)
         return built
 
-    def stream_parser(self, call: ProviderCall) -> ResponsesStreamParser:
-        """Return a parser for one streamed response."""
-        return ResponsesStreamParser(call)
+    def stream_parser(self, call: ProviderCall) -> FramedStream[SSEEvent]:
+        """Return a parser for one streamed response: SSE frames through ``ResponsesEventDecoder``."""
+        return FramedStream(SSEFramer(), ResponsesEventDecoder(call), call, CUT_MESSAGE)
 
     def map_error(
         self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
@@ -91,19 +92,31 @@ class ResponsesCodec:
         return build_error(status_code, headers, decode_body(body), call, openai_error_fields)
 
 
-class ResponsesStreamParser(SSEStreamParser):
-    """Decodes a Responses SSE body (split anywhere); complete at ``response.completed`` / ``.incomplete``."""
+CUT_MESSAGE = "the Responses stream ended before response.completed"
 
-    cut_message = "the Responses stream ended before response.completed"
+
+class ResponsesEventDecoder:
+    """Decodes Responses SSE events into chunks (a ``FrameDecoder``).
+
+    Done at ``response.completed`` or ``response.incomplete``; ``error`` and ``response.failed``
+    raise the mapped error.
+    """
 
     def __init__(self, call: ProviderCall) -> None:
-        super().__init__(call)
+        self._call = call
         self._events = ResponsesEvents(call)
 
-    def _stopped(self) -> bool:
+    @property
+    def done(self) -> bool:
+        """Whether the terminal event was seen."""
         return self._events.done
 
-    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+    def finish(self) -> list[ModelResponseStream]:
+        """Nothing is held back; without the terminal event the stream is incomplete."""
+        return []
+
+    def decode(self, event: SSEEvent) -> list[ModelResponseStream]:
+        """Decode one event's JSON payload (the ``event:`` name repeats its ``type``)."""
         if event.data.strip() == "[DONE]":
             return []  # not the Responses API's, but relays re-framing its events add it
         try:
