@@ -18,8 +18,8 @@ from ....domain.models.response import ModelResponse
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest, HttpResponse
-from .._json import json_post, loads
-from ..errors import build_error, decode_body, invalid_response, openai_error_fields
+from .._json import json_post
+from ..errors import build_error, decode_body, event_object, invalid_response, openai_error_fields
 from ..framing import FramedStream, SSEEvent, SSEFramer
 from ..hosts import is_reasoning_model
 from ..openai import _headers
@@ -27,7 +27,6 @@ from .events import ResponsesEvents, response_events
 from .request import UNSUPPORTED, input_items, request_fields
 
 AZURE_PATH = "/openai/responses"
-_NOT_JSON = object()  # what an event that is not JSON parses to (JSON null is None)
 
 
 class ResponsesCodec:
@@ -120,24 +119,12 @@ class ResponsesEventDecoder:
         if event.data.strip() == "[DONE]":
             return []  # not the Responses API's, but relays re-framing its events add it
         try:
-            return self._events.event(_payload(event.data, self._call))
+            return self._events.event(event_object(event.data, self._call, "a Responses stream event"))
         except APIError:
             raise
         except (AttributeError, KeyError, TypeError, ValueError):
             pass
         raise invalid_response("a Responses stream event is malformed", event.data.encode(), self._call)
-
-
-def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
-    try:
-        data = loads(raw)
-    except ValueError:
-        data = _NOT_JSON  # raised below, outside the except block: the decoder's error keeps the event
-    if data is _NOT_JSON:
-        raise invalid_response("a Responses stream event is not JSON", raw.encode(), call)
-    if not isinstance(data, dict):
-        raise invalid_response("a Responses stream event is not a JSON object", raw.encode(), call)
-    return data
 
 
 def _url(call: ProviderCall) -> str:
