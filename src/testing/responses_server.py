@@ -4,7 +4,8 @@ It speaks the wire format (``POST /v1/responses`` with a bearer key, JSON bodies
 events, OpenAI's error shape) with deterministic canned answers: a reasoning item (with an
 encrypted token when ``include`` asks for one, checked when it comes back), a function call
 when function tools are offered, JSON matching ``text.format`` for structured output, and text
-echoing the last user turn::
+echoing the last user turn. Azure OpenAI's paths are served too (``/openai/v1/responses``, and
+``/openai/responses`` with ``api-version``), with Azure's ``api-key`` header::
 
     with FakeResponsesServer() as srv:
         llmport.completion("responses/gpt-5", messages, api_base=srv.base_url, api_key="sk-test")
@@ -27,6 +28,8 @@ from .loopback import FakeProviderHandler, LoopbackFake, LoopbackHTTPServer, Rec
 __all__ = ["FakeResponsesServer"]
 
 _PATHS = frozenset({"/v1/responses", "/responses"})
+# Azure OpenAI's: the v1 API (no api-version), and the dated preview API (api-version required).
+_AZURE_V1, _AZURE_PREVIEW = "/openai/v1/responses", "/openai/responses"
 _EVENTS_BEFORE_FAILURE = 4  # created, in_progress, an item added and a first delta
 
 
@@ -34,10 +37,7 @@ class _Handler(FakeProviderHandler):
     server: LoopbackHTTPServer
 
     def _handle(self, request: RecordedRequest, request_id: str) -> None:
-        if request.method != "POST" or request.path not in _PATHS:
-            raise checks.openai_error(404, f"Invalid URL ({request.method} {request.path})")
-        if self.server.owner.require_auth:
-            checks.check_bearer(request.headers)
+        self._check_route(request)
         body = replies.check_request(request.body)
         error = checks.magic_error(body["model"])
         if error is not None:
@@ -50,6 +50,17 @@ class _Handler(FakeProviderHandler):
             )
         else:
             self._send_json(200, replies.response_body(response_id, body, answer), request_id)
+
+    def _check_route(self, request: RecordedRequest) -> None:
+        required = self.server.owner.require_auth
+        if request.method == "POST" and request.path == _AZURE_PREVIEW:
+            checks.check_azure(request.headers, request.query, require_auth=required)
+        elif request.method == "POST" and request.path == _AZURE_V1:
+            checks.check_azure(request.headers, {"api-version": "v1"}, require_auth=required)
+        elif request.method != "POST" or request.path not in _PATHS:
+            raise checks.openai_error(404, f"Invalid URL ({request.method} {request.path})")
+        elif required:
+            checks.check_bearer(request.headers)
 
     def _bug(self, message: str) -> checks.FakeApiError:
         return checks.openai_error(500, message, type_="server_error")

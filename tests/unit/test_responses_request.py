@@ -200,6 +200,13 @@ def test_reasoning_models_ask_for_encrypted_reasoning_when_nothing_is_stored() -
     assert wire["store"] is False
 
 
+def test_reasoning_settings_ask_for_encrypted_reasoning_whatever_the_name() -> None:
+    wire = body(
+        "azure/responses/prod-deployment", api_base="https://r.openai.azure.com", reasoning_effort="low"
+    )
+    assert wire["include"] == ["reasoning.encrypted_content"]
+
+
 def test_stored_conversations_and_chat_models_ask_for_no_encrypted_reasoning() -> None:
     assert "include" not in body("responses/o3", store=True)
     assert "include" not in body("responses/gpt-4.1")

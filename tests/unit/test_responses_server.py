@@ -141,3 +141,27 @@ def test_a_missing_key_is_refused(server: FakeResponsesServer) -> None:
     with llm, pytest.raises(llmport.AuthenticationError):
         llm.completion("responses/gpt-4.1", USER)
     assert server.requests[0].path == "/v1/responses"
+
+
+@pytest.mark.parametrize("version", [None, "2025-04-01-preview"])
+def test_azure_deployments_answer_through_the_same_codec(
+    server: FakeResponsesServer, version: str | None
+) -> None:
+    extra = {"api_version": version} if version else {}
+    with llmport.Client(api_base=server.root_url, api_key="azure-key", num_retries=0) as llm:
+        chunks = list(llm.completion("azure/responses/my-gpt-5", USER, tools=TOOLS, stream=True, **extra))
+    built = llmport.stream_chunk_builder(chunks)
+    assert built is not None
+    assert built.choices[0].finish_reason == "tool_calls"
+    request = server.requests[0]
+    assert request.path == ("/openai/responses" if version else "/openai/v1/responses")
+    assert request.query.get("api-version") == version
+    assert request.headers["api-key"] == "azure-key"
+    assert "authorization" not in request.headers
+    assert request.body["model"] == "my-gpt-5"
+
+
+def test_azure_wants_its_key_header(server: FakeResponsesServer) -> None:
+    llm = llmport.Client(api_base=server.root_url + "/openai/v1", num_retries=0)
+    with llm, pytest.raises(llmport.AuthenticationError):
+        llm.completion("azure/responses/dep", USER, api_key="sk-invalid")

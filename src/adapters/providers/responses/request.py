@@ -145,7 +145,8 @@ def request_fields(call: ProviderCall, params: Mapping[str, Any], reasoning_mode
     Args:
         call: The call being encoded.
         params: Parameters chosen by ``select_params``.
-        reasoning_model: Whether the model reasons (its encrypted reasoning is worth asking for).
+        reasoning_model: Whether the model's name says it reasons (its encrypted reasoning is worth
+            asking for); reasoning settings in ``params`` say so too.
     """
     body: dict[str, Any] = {k: v for k, v in params.items() if k not in TRANSLATED}
     limit = params.get("max_output_tokens", params.get("max_completion_tokens", params.get("max_tokens")))
@@ -156,7 +157,9 @@ def request_fields(call: ProviderCall, params: Mapping[str, Any], reasoning_mode
     _reasoning(body, params)
     body.setdefault("store", False)
     include = list(params.get("include") or ())
-    wants = reasoning_model or carries_reasoning(call.request.messages)
+    # A reasoning model by name, or by the caller's reasoning settings (an Azure deployment's
+    # name says nothing of its model), or a history that sends encrypted reasoning back.
+    wants = reasoning_model or "reasoning" in body or carries_reasoning(call.request.messages)
     if body["store"] is False and wants and ENCRYPTED_REASONING not in include:
         include.insert(0, ENCRYPTED_REASONING)  # with nothing stored, reasoning comes back only encrypted
     if include:
