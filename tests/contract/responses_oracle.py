@@ -5,7 +5,7 @@ A whole response is read from its ``output`` items; a stream from its event payl
 promises are written out again here, independently: message text is content unless the
 message is a preamble (``phase="commentary"``); reasoning is the summaries (parts of one item
 joined by a blank line) and the preambles, in output order; tool calls are ``function_call``
-items in order (arguments from their deltas, or from ``.done`` when none came); kept items
+items in order (arguments, like text, from their deltas, or from ``.done`` when none came); kept items
 are reasoning with encrypted content, and preambles. Raw reasoning text (``reasoning_text``,
 from open-weight models) is reasoning too.
 """
@@ -117,10 +117,10 @@ class _EventReader:
             if item["type"] == "function_call":
                 self.calls[item["id"]] = [item["call_id"], item["name"], ""]
         elif kind == "response.output_text.delta":
-            if self.phases[event["item_id"]] == "commentary":
-                self.want.reasoning += event["delta"]
-            else:
-                self.want.text += event["delta"]
+            self.text(event["item_id"], event["delta"])
+            self.streamed.add(event["item_id"])
+        elif kind == "response.output_text.done" and event["item_id"] not in self.streamed:
+            self.text(event["item_id"], event["text"])  # a server that sends no deltas
         elif kind == "response.function_call_arguments.delta":
             self.calls[event["item_id"]][2] += event["delta"]
             self.streamed.add(event["item_id"])
@@ -132,6 +132,12 @@ class _EventReader:
             self.want.reasoning += event["delta"]
         elif kind == "response.output_item.done":
             self.done(event["item"])
+
+    def text(self, item_id: str, text: str) -> None:
+        if self.phases[item_id] == "commentary":
+            self.want.reasoning += text
+        else:
+            self.want.text += text
 
     def summary(self, event: dict[str, Any]) -> None:
         seen = self.summaries.setdefault(event["item_id"], set())

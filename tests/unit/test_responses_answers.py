@@ -174,3 +174,17 @@ def test_summary_parts_are_paragraphs() -> None:
         events.append({"type": "response.reasoning_summary_text.delta", **delta})
     events.append({"type": "response.completed", "response": response()})
     assert streamed(sse(*events)).choices[0].message.reasoning_content == "First.\n\nSecond."
+
+
+def test_text_comes_from_the_done_event_when_no_delta_came() -> None:
+    item = {"id": "msg_1", "type": "message", "role": "assistant", "content": []}
+    done = {"type": "response.output_text.done", "item_id": "msg_1", "output_index": 0, "text": "Whole."}
+    events = [
+        {"type": "response.created", "response": response("in_progress")},
+        {"type": "response.output_item.added", "output_index": 0, "item": item},
+        done,
+        {"type": "response.completed", "response": response()},
+    ]
+    assert streamed(sse(*events)).choices[0].message.content == "Whole."
+    delta = {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 0, "delta": "Who"}
+    assert streamed(sse(*events[:2], delta, *events[2:])).choices[0].message.content == "Who"

@@ -10,7 +10,8 @@ turned into the same events (``response_events``) and folded through the same
   (``phase="commentary"``), whose text is ``reasoning_content`` like reasoning summaries: the
   answer is always one choice, never a preamble in ``choices[0]``;
 - ``function_call`` items are tool calls numbered in order, their arguments joined from the
-  deltas by item id (``function_call_arguments.done`` fills in when no delta came);
+  deltas by item id (``function_call_arguments.done`` fills in when no delta came, as
+  ``output_text.done`` does for text);
 - encrypted reasoning and preamble items are kept verbatim in ``Delta.responses_items``;
 - the stream is complete only at ``response.completed`` or ``response.incomplete``.
 """
@@ -36,6 +37,7 @@ class _Item:
     phase: str | None = None
     tool_index: int | None = None
     arguments: bool = False
+    text: bool = False
     summaries: int = 0
 
 
@@ -139,8 +141,16 @@ class ResponsesEvents:
         if not isinstance(text, str) or not text:
             return []
         state = self._state(data)
+        if state is not None:
+            state.text = True
         field = "reasoning_content" if state is not None and state.phase == COMMENTARY else "content"
         return [self._chunk({field: text})]
+
+    def _text_done(self, data: Mapping[str, Any]) -> list[ModelResponseStream]:
+        state = self._state(data)
+        if state is None or state.text:
+            return []  # the deltas said it all
+        return self._text({**data, "delta": data.get("text")})  # a server that sends no deltas
 
     def _refusal(self, data: Mapping[str, Any]) -> list[ModelResponseStream]:
         text = data.get("delta")
@@ -209,6 +219,7 @@ class ResponsesEvents:
 
 _DELTAS = {
     "response.output_text.delta": ResponsesEvents._text,
+    "response.output_text.done": ResponsesEvents._text_done,
     "response.refusal.delta": ResponsesEvents._refusal,
     "response.reasoning_summary_text.delta": ResponsesEvents._summary,
     "response.reasoning_text.delta": ResponsesEvents._reasoning_text,
