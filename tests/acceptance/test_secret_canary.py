@@ -43,7 +43,7 @@ OPAQUE = "Zq7uOpaqueQm9Wv2Rt8XyK4"
 URL_SECRET = "Qm4urlSecretZt8Kp2VxJ6"
 FRAGMENT = 7
 USER = [{"role": "user", "content": "hi"}]
-CODECS = ("openai", "anthropic", "groq", "azure")
+CODECS = ("openai", "anthropic", "groq", "azure", "responses")
 MODES = ("sync", "async-httpx", "async-aiohttp")
 
 
@@ -118,7 +118,7 @@ def closed_port() -> int:
 
 
 def base_for(codec: str, root: str) -> str:
-    return f"{root}/v1" if codec in ("openai", "groq") else root
+    return f"{root}/v1" if codec in ("openai", "groq", "responses") else root
 
 
 def make_client(mode: str, cache: MemoryCache | None = None, **options: Any) -> llmport.Client:
