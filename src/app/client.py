@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
 
 from pydantic import SecretStr
 
+from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES, response_limits
+from ..domain.models.cache_control import SCOPES, CacheScope
+from ..domain.models.errors import bad_request
 from ..domain.models.frames import forget_locals
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
@@ -28,7 +31,9 @@ if TYPE_CHECKING:
     from ..ports.codec import CodecRegistry
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
+    from ..ports.pricing import Pricing
     from ..ports.transport import Transport
+    from .router import Router
 
 
 class Client:
@@ -44,15 +49,28 @@ class Client:
         num_retries: Retries of retryable failures (default 2). ``max_retries`` is an alias.
         drop_params: Drop parameters a provider cannot take instead of raising.
         log_level: Emit llmport's logs through loguru at this level (default: ``LLMPORT_LOG``, else none).
-        transport: A transport adapter (e.g. ``FakeTransport``) instead of httpx.
+        transport: A transport adapter (e.g. ``FakeTransport``) instead of the default one.
+        async_transport: The default transport's async side: ``"aiohttp"`` (the default, fastest
+            under concurrency) or ``"httpx"``. Sync calls always go over httpx.
         http_client: An ``httpx.Client`` for the default transport to use.
         async_http_client: An ``httpx.AsyncClient`` for the default transport to use.
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
         credentials: Where keys and base URLs come from (default: environment variables).
         cache: A response cache adapter.
+        cache_scope: ``"credentials"`` (default): a cached answer serves only callers with the
+            same credentials and identity headers; ``"shared"``: every caller (docs/scaling.md).
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
+        callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
+        success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
+        failure_callback: Functions with the same signature, run when a call fails.
+        model_prices: Price overrides, litellm's ``{model: {"input_cost_per_token": ..., ...}}``.
+        pricing: A pricing adapter instead of genai-prices' bundled data.
+        tracing: OpenTelemetry GenAI spans: None (default) when the application set a tracer
+            provider, True always (the ``otel`` extra), False never.
+        tracer_provider: The tracer provider for those spans instead of the global one.
+        trace_content: Record messages on the spans (secrets scrubbed); off by default.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
         max_response_bytes: The largest body accepted on the wire (64 MiB).
         max_decoded_bytes: The largest body accepted once decompressed (``max_response_bytes``).
@@ -73,14 +91,24 @@ class Client:
         drop_params: bool = False,
         log_level: str | None = None,
         transport: Transport | None = None,
+        async_transport: Literal["aiohttp", "httpx"] = "aiohttp",
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         ssl_verify: bool | str | ssl.SSLContext = True,
         credentials: Credentials | None = None,
         cache: Cache | None = None,
+        cache_scope: CacheScope = "credentials",
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
+        callbacks: list[Any] | None = None,
+        success_callback: list[Any] | None = None,
+        failure_callback: list[Any] | None = None,
+        model_prices: dict[str, dict[str, Any]] | None = None,
+        pricing: Pricing | None = None,
+        tracing: bool | None = None,
+        tracer_provider: Any = None,
+        trace_content: bool = False,
         dispatcher: Dispatcher | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_decoded_bytes: int | None = None,
@@ -88,7 +116,8 @@ class Client:
         stream_idle_timeout: float | None = None,
     ) -> None:
         if dispatcher is None:
-            from .container import build_dispatcher  # loads dependency-injector on first use
+            # loads dependency-injector on first use
+            from .container import TracingOptions, build_dispatcher, callback_runner
 
             retries = num_retries if num_retries is not None else max_retries
             settings = DispatchSettings(
@@ -99,11 +128,13 @@ class Client:
                 api_base=api_base or base_url,
                 limits=response_limits(max_response_bytes, max_decoded_bytes, max_event_bytes),
                 stream_idle_timeout=stream_idle_timeout,
+                cache_scope=_checked_scope(cache_scope),
             )
             dispatcher = build_dispatcher(
                 settings=settings,
                 log_level=log_level,
                 transport=transport,
+                async_transport=async_transport,
                 http_client=http_client,
                 async_http_client=async_http_client,
                 ssl_verify=ssl_verify,
@@ -112,8 +143,13 @@ class Client:
                 logger=logger,
                 clock=clock,
                 registry=registry,
+                callback_runner=callback_runner(callbacks, success_callback, failure_callback),
+                model_prices=model_prices,
+                tracing=TracingOptions(tracing, tracer_provider, trace_content),
+                pricing=pricing,
             )
         self.dispatcher = dispatcher
+        self.knowledge = ModelKnowledge(model_prices)
 
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"
@@ -160,6 +196,8 @@ class Client:
             APIError: the subclass matching the provider's failure.
         """
         try:
+            if "model_list" in params:
+                return self._routed(params).completion(model, messages, **params)
             return self.dispatcher.complete(build_request(model, messages, params))
         except Exception as error:
             del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
@@ -193,11 +231,19 @@ class Client:
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
         try:
+            if "model_list" in params:
+                return await self._routed(params).acompletion(model, messages, **params)
             return await self.dispatcher.acomplete(build_request(model, messages, params))
         except Exception as error:
             del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
             forget_locals(error)
             raise
+
+    def _routed(self, params: dict[str, Any]) -> Router:
+        """Build a one-call Router over ``model_list`` (litellm's ``completion(model_list=...)``)."""
+        from .router import Router  # loaded only by calls that route
+
+        return Router(params.pop("model_list"), client=self)
 
     def close(self) -> None:
         """Close the sync connection pool."""
@@ -222,3 +268,9 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _checked_scope(scope: object) -> CacheScope:
+    if scope not in SCOPES:
+        raise bad_request(f"cache_scope must be one of {SCOPES}, got {scope!r}", param="cache_scope")
+    return scope

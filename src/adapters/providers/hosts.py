@@ -8,12 +8,17 @@ written from it. ``docs/providers.md`` is generated from this table.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ...ports.codec import Host, ModelRule, ParamRules
+from ...ports.auth import AuthScheme
+from ...ports.codec import Host, HostSetting, ModelRule, ParamRules
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
+BEARER = AuthScheme("bearer")
+BEARER_OPTIONAL = AuthScheme("bearer", required=False)
 AS_OF = "2026-11-23"
 
 _NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
@@ -37,6 +42,42 @@ REASONING_MODELS = ModelRule(
         renames=MappingProxyType({"max_tokens": "max_completion_tokens"}),
     ),
 )
+
+
+# The same models on the Responses API, which names the limit `max_output_tokens` (the codec's job).
+RESPONSES_REASONING_MODELS = ModelRule(
+    prefixes=(*REASONING_MODELS.prefixes, "codex"),
+    excludes=REASONING_MODELS.excludes,
+    params=ParamRules(
+        unsupported=REASONING_MODELS.params.unsupported, allowed_values=REASONING_MODELS.params.allowed_values
+    ),
+)
+
+# Models OpenAI serves only on the Responses API (the -pro, codex and deep-research families and
+# computer use): a bare name, or one under `openai/`, goes to the `responses` row. Matched from
+# the start of the name, so dated snapshots (o3-pro-2025-06-10) follow their family. A model
+# added here changes routing only with a new llmport release, never at run time.
+RESPONSES_ONLY = re.compile(
+    r"o\d+-pro\b|gpt-5(\.\d+)?-pro\b|gpt-5(\.\d+)?-codex\b|codex-|o\d+(-mini)?-deep-research\b"
+    r"|computer-use-preview\b"
+)
+# `<provider>/<name>/<model>`: a second wire format of a provider, spelled as litellm does.
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {"openai/responses": "responses", "azure/responses": "azure_responses"}
+)
+# Provider prefix → the row its Responses-only models go to (`openai/gpt-5-pro` → responses).
+RESPONSES_ROUTES: Mapping[str, str] = MappingProxyType({"openai": "responses"})
+RESPONSES_SOURCE = "https://platform.openai.com/docs/api-reference/responses"
+
+
+def responses_only(model: str) -> bool:
+    """Whether ``model`` exists only on the Responses API (``RESPONSES_ONLY``)."""
+    return RESPONSES_ONLY.match(model.rsplit("/", 1)[-1].lower()) is not None
+
+
+def is_reasoning_model(model: str) -> bool:
+    """Whether ``model`` reasons (o-series, gpt-5, the Responses-only families)."""
+    return REASONING_MODELS.matches(model) or responses_only(model)
 
 
 def compatible(
@@ -65,9 +106,10 @@ def compatible(
         params: Parameter rules for every model.
         model_rules: Parameter rules for model families.
         model_namespace: Put before a model id without a slash.
-        **options: Codec options (header and URL styles).
+        **options: Codec options (URL styles).
     """
     upper = prefix.upper()
+    auth = BEARER if key_required else BEARER_OPTIONAL
     derived = (f"{upper}_API_BASE", f"{upper}_BASE_URL")
     return Host(
         prefix=prefix,
@@ -75,7 +117,7 @@ def compatible(
         default_base=default_base,
         key_env=key_env,
         base_env=base_env + tuple(name for name in derived if name not in base_env),
-        key_required=key_required,
+        auth=auth,
         params=params or ParamRules(),
         model_rules=model_rules,
         model_namespace=model_namespace,
@@ -113,10 +155,17 @@ HOSTS: tuple[Host, ...] = (
         default_base=None,
         key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
         base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
-        version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
-        default_version=AZURE_DEFAULT_API_VERSION,
+        auth=AuthScheme("header", header="api-key"),
+        settings=(
+            HostSetting(
+                "api_version",
+                kwargs=("api_version",),
+                env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
+                default=AZURE_DEFAULT_API_VERSION,
+            ),
+        ),
         model_rules=(REASONING_MODELS,),
-        options=MappingProxyType({"auth": "api-key", "url": "azure"}),
+        options=MappingProxyType({"url": "azure"}),
         source="https://learn.microsoft.com/azure/ai-services/openai/reference",
         as_of=AS_OF,
     ),
@@ -126,8 +175,38 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://api.anthropic.com",
         key_env=("ANTHROPIC_API_KEY",),
         base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+        auth=AuthScheme("header", header="x-api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
+        as_of=AS_OF,
+    ),
+    # The OpenAI Responses API for chat calls: `responses/<model>`, `openai/responses/<model>`.
+    Host(
+        prefix="responses",
+        codec="responses",
+        default_base="https://api.openai.com/v1",
+        key_env=("OPENAI_API_KEY",),
+        base_env=("OPENAI_BASE_URL", "OPENAI_API_BASE"),
+        endpoint="/responses",
+        model_rules=(RESPONSES_REASONING_MODELS,),
+        source=RESPONSES_SOURCE,
+        as_of=AS_OF,
+    ),
+    # Azure's Responses endpoint (`azure/responses/<deployment>`): the v1 path unless the call
+    # passes api_version= (AZURE_API_VERSION is left to chat calls: its usual values predate it).
+    Host(
+        prefix="azure_responses",
+        codec="responses",
+        default_base=None,
+        key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
+        base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
+        auth=AuthScheme("header", header="api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
+        endpoint="/responses",
+        model_rules=(RESPONSES_REASONING_MODELS,),
+        options=MappingProxyType({"url": "azure"}),
+        source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses",
         as_of=AS_OF,
     ),
     compatible(
@@ -296,7 +375,7 @@ HOSTS: tuple[Host, ...] = (
     _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
     # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
     Host(
-        prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False,
+        prefix="local", codec="openai", default_base="local://llama.cpp", auth=BEARER_OPTIONAL,
         params=ParamRules(unsupported=LOCAL_REFUSED),
         source="https://llama-cpp-python.readthedocs.io/en/latest/api-reference/", as_of=AS_OF,
     ),

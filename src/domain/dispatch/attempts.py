@@ -16,6 +16,7 @@ from ...ports.logger import Logger
 from ...ports.transport import HttpRequest
 from ..models.errors import APIError, Timeout
 from .deadline import Deadline
+from .observe import current_watch
 from .retry import RetryPolicy, attribute, is_retryable, seconds_until_retry
 
 T = TypeVar("T")
@@ -28,7 +29,7 @@ class Attempts:
         call: The call being attempted (for logs).
         policy: When to retry and how long to wait.
         clock: Time and sleeping.
-        logger: Receives one INFO event per retry.
+        logger: Receives one DEBUG event per retry sleep.
         deadline: The whole call's bound: it caps each attempt's timeouts and refuses late sleeps.
     """
 
@@ -44,25 +45,41 @@ class Attempts:
 
     def run(self, http: HttpRequest, send: Callable[[HttpRequest], T]) -> T:
         """Send ``http`` until an attempt succeeds; raise the last error when giving up."""
+        watch = current_watch()
         while True:
+            began = self.clock.monotonic()
             try:
-                return send(self.deadline.cap(http))
+                result = send(self.deadline.cap(http))
             except APIError as error:
+                if watch is not None:
+                    watch.attempted(error, began)
                 delay = self.next_delay(error)
                 if delay is None:
                     raise
                 self.clock.sleep(delay)
+                continue
+            if watch is not None:
+                watch.attempted(None, began)
+            return result
 
     async def arun(self, http: HttpRequest, send: Callable[[HttpRequest], Awaitable[T]]) -> T:
         """Async ``run``."""
+        watch = current_watch()
         while True:
+            began = self.clock.monotonic()
             try:
-                return await self._bounded(send, self.deadline.cap(http))
+                result = await self._bounded(send, self.deadline.cap(http))
             except APIError as error:
+                if watch is not None:
+                    watch.attempted(error, began)
                 delay = self.next_delay(error)
                 if delay is None:
                     raise
                 await self.clock.asleep(delay)
+                continue
+            if watch is not None:
+                watch.attempted(None, began)
+            return result
 
     async def _bounded(self, send: Callable[[HttpRequest], Awaitable[T]], http: HttpRequest) -> T:
         """Run one attempt under the deadline's wall clock: headers, body, a stream's first chunk."""
@@ -100,9 +117,11 @@ class Attempts:
         delay = self.policy.delay(self.tries, error, now)
         if delay is None or not self.deadline.allows(delay):
             return None
-        if self.logger.enabled("INFO"):
+        if self.logger.enabled("DEBUG"):
             self.logger.log(
-                "INFO", "llmport retry", provider=self.call.provider, model=self.call.model,
+                "DEBUG", f"llmport retry provider={self.call.provider} model={self.call.model} "
+                f"attempt={self.tries} delay_s={delay:.3f} error={type(error).__name__} "
+                f"status={error.status_code}", provider=self.call.provider, model=self.call.model,
                 attempt=self.tries, delay_s=round(delay, 3), error=type(error).__name__,
                 status=error.status_code,
             )  # fmt: skip

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from ...ports.transport import ResponseLimits
+from ..models.cache_control import CacheScope
 from ..models.errors import bad_request
 from ..models.redaction import redact, url_secrets
 from ..models.request import TimeoutConfig
@@ -28,6 +29,8 @@ class DispatchSettings:
         stream_idle_timeout: The longest a stream may go without a chunk (content or usage);
             keep-alive comments and empty events do not count. None: the read timeout;
             ``math.inf``: only silence on the socket counts (the read timeout then governs).
+        cache_scope: ``"credentials"``: cached answers are shared only between callers with the
+            same credentials and identity headers; ``"shared"``: across all callers.
     """
 
     timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
@@ -37,13 +40,15 @@ class DispatchSettings:
     api_base: str | None = None
     limits: ResponseLimits = field(default_factory=ResponseLimits)
     stream_idle_timeout: float | None = None
+    cache_scope: CacheScope = "credentials"
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else None
         base = None if self.api_base is None else redact(self.api_base, url_secrets(self.api_base))
         return (
             f"DispatchSettings(timeout={self.timeout}, num_retries={self.num_retries}, "
-            f"drop_params={self.drop_params}, api_key={key}, api_base={base!r})"
+            f"drop_params={self.drop_params}, api_key={key}, api_base={base!r}, "
+            f"cache_scope={self.cache_scope!r})"
         )
 
 

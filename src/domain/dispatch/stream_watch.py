@@ -11,7 +11,6 @@ comments or empty events keep its socket busy. Both cost time linear in the byte
 from __future__ import annotations
 
 import codecs
-import contextlib
 from collections.abc import Callable, Mapping
 
 from ...ports.clock import Clock
@@ -38,6 +37,7 @@ class StreamWatch:
         "_event",
         "_events",
         "_idle",
+        "_invalid",
         "_last",
         "_limit",
         "_line",
@@ -58,12 +58,18 @@ class StreamWatch:
         self._event = 0
         self._tail = b""
         self._utf8 = codecs.getincrementaldecoder("utf-8")() if self._lines else None
+        self._invalid = False
 
-    def feed(self, data: bytes) -> None:
-        """Account for the next bytes; raise when a line or event outgrows the limit, or for invalid UTF-8."""
+    def feed(self, data: bytes) -> bytes:
+        """Account for the next bytes; raise when a line or event outgrows the limit.
+
+        Returns:
+            The bytes for the parser: all of them, or those before the first byte that is not
+            UTF-8 (``failure()`` then raises, once the events before it are delivered).
+        """
         if self._utf8 is None or not data:
-            return
-        self._check_utf8(data, final=False)
+            return data
+        data = self._valid_utf8(data, final=False)
         end = max(data.rfind(b"\n"), data.rfind(b"\r"))
         self._line = self._line + len(data) if end < 0 else len(data) - end - 1
         if self._line > self._limit:
@@ -75,19 +81,30 @@ class StreamWatch:
             self._tail = data[-1:]
             if self._event > self._limit:
                 raise self._too_large("event")
+        return data
 
     def end(self) -> None:
         """Check the end of the body: a character cut short there is invalid UTF-8 too."""
         if self._utf8 is not None:
-            self._check_utf8(b"", final=True)
+            self._valid_utf8(b"", final=True)
+        self.failure()
 
-    def _check_utf8(self, data: bytes, *, final: bool) -> None:
-        # One rule for bodies and streams: text that is not UTF-8 is a malformed answer.
-        with contextlib.suppress(UnicodeDecodeError):
-            self._utf8.decode(data, final)  # type: ignore[union-attr]
-            return
-        # Raised outside the handler: the decoder's error (chained) would quote the bytes.
-        raise APIResponseValidationError("the streamed answer is not valid UTF-8")
+    def failure(self) -> None:
+        """Raise for invalid UTF-8 met in the bytes fed so far (one rule with bodies: a malformed answer)."""
+        if self._invalid:
+            raise APIResponseValidationError("the streamed answer is not valid UTF-8")
+
+    def _valid_utf8(self, data: bytes, *, final: bool) -> bytes:
+        decoder = self._utf8
+        if decoder is None or self._invalid:
+            return b""
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(data, final)
+        except UnicodeDecodeError as error:
+            self._invalid = True
+            return data[: max(error.start - pending, 0)]
+        return data
 
     def chunks(self, chunks: list[ModelResponseStream]) -> None:
         """Note what the parser made of the bytes; raise ``Timeout`` when idle for too long."""

@@ -20,12 +20,19 @@ from ..models.stream import ModelResponseStream, StreamingChoices
 from .retry import attributed
 from .stream_watch import StreamWatch
 
+Pricer = Callable[[ModelResponseStream], None]
+
 
 class FinishChunkHold:
-    """Holds back the latest finish chunk so a trailing usage-only chunk can ride on it."""
+    """Holds back the latest finish chunk so a trailing usage-only chunk can ride on it.
 
-    def __init__(self) -> None:
+    Args:
+        price: Called with each chunk carrying usage as it is released (puts the cost on it).
+    """
+
+    def __init__(self, price: Pricer | None = None) -> None:
         self._held: ModelResponseStream | None = None
+        self._price = price
 
     def push_all(self, chunks: list[ModelResponseStream]) -> list[ModelResponseStream]:
         """Accept the next chunks (one parser call's); return those ready for the caller, in order."""
@@ -39,7 +46,7 @@ class FinishChunkHold:
                 ready += self._attach_usage(chunk)
                 continue
             if held is not None:
-                ready.append(held)
+                ready.append(self._priced(held))
                 held = None
             for choice in choices:
                 if choice.finish_reason:
@@ -62,11 +69,16 @@ class FinishChunkHold:
             return []
         # Usage with no finish chunk before it: give it an empty choice so choices[0] exists.
         chunk.choices = [StreamingChoices()]
-        return [chunk]
+        return [self._priced(chunk)]
 
     def _release(self) -> list[ModelResponseStream]:
         held, self._held = self._held, None
-        return [held] if held is not None else []
+        return [self._priced(held)] if held is not None else []
+
+    def _priced(self, chunk: ModelResponseStream) -> ModelResponseStream:
+        if self._price is not None and chunk.usage is not None:
+            self._price(chunk)
+        return chunk
 
 
 def iter_chunks(
@@ -74,18 +86,20 @@ def iter_chunks(
     parser: StreamParser,
     resources: ExitStack,
     call: ProviderCall,
-    watch: StreamWatch,
+    *,
+    checks: StreamWatch,
+    price: Pricer | None = None,
 ) -> Generator[ModelResponseStream, None, None]:
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
-    hold = FinishChunkHold()
+    hold = FinishChunkHold(price)
     with resources, attributed(call):
         try:
-            for chunks in _parsed(response.iter_bytes(), parser, watch):
+            for chunks in _parsed(response.iter_bytes(), parser, checks):
                 yield from hold.push_all(chunks)
         except Exception as error:
             forget_locals(error)  # the raw bytes read stay out of the traceback's locals
             raise
-        watch.end()
+        checks.end()
         yield from hold.push_all(parser.finish())
         yield from hold.flush()
 
@@ -94,10 +108,11 @@ def _parsed(
     pieces: Iterator[bytes], parser: StreamParser, watch: StreamWatch
 ) -> Iterator[list[ModelResponseStream]]:
     for data in pieces:
-        watch.feed(data)
-        chunks = parser.feed(data)
+        valid = watch.feed(data)
+        chunks = parser.feed(valid) if valid else []
         watch.chunks(chunks)
         yield chunks
+        watch.failure()  # after the chunks before the failure are delivered
 
 
 async def aiter_chunks(
@@ -105,20 +120,22 @@ async def aiter_chunks(
     parser: StreamParser,
     resources: AsyncExitStack,
     call: ProviderCall,
-    watch: StreamWatch,
+    *,
+    checks: StreamWatch,
+    price: Pricer | None = None,
 ) -> AsyncGenerator[ModelResponseStream, None]:
     """Async ``iter_chunks``."""
-    hold = FinishChunkHold()
+    hold = FinishChunkHold(price)
     async with resources:
         with attributed(call):
             try:
-                async for chunks in _aparsed(response.aiter_bytes(), parser, watch):
+                async for chunks in _aparsed(response.aiter_bytes(), parser, checks):
                     for ready in hold.push_all(chunks):
                         yield ready
             except Exception as error:
                 forget_locals(error)  # the raw bytes read stay out of the traceback's locals
                 raise
-            watch.end()
+            checks.end()
             for ready in hold.push_all(parser.finish()):
                 yield ready
             for ready in hold.flush():
@@ -129,10 +146,11 @@ async def _aparsed(
     pieces: AsyncIterator[bytes], parser: StreamParser, watch: StreamWatch
 ) -> AsyncIterator[list[ModelResponseStream]]:
     async for data in pieces:
-        watch.feed(data)
-        chunks = parser.feed(data)
+        valid = watch.feed(data)
+        chunks = parser.feed(valid) if valid else []
         watch.chunks(chunks)
         yield chunks
+        watch.failure()  # after the chunks before the failure are delivered
 
 
 def lift(sent: HttpRequest) -> None:

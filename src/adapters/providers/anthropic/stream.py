@@ -17,9 +17,8 @@ from typing import Any
 from ....domain.models.errors import APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
-from .._json import loads
-from ..errors import build_error, invalid_response
-from ..sse import SSEEvent, SSEStreamParser
+from ..errors import build_error, event_object, invalid_response
+from ..sse import SSEEvent
 from .errors import anthropic_error_fields
 
 FINISH_REASONS = {
@@ -33,7 +32,6 @@ FINISH_REASONS = {
 }
 JSON_TOOL = "json_tool_call"
 """The tool forced for structured output on models without native support; its input is the answer."""
-_NOT_JSON = object()  # what an event that is not JSON parses to (JSON null is None)
 
 
 @dataclass
@@ -217,23 +215,31 @@ def message_events(message: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"type": "message_stop"}
 
 
-class AnthropicStreamParser(SSEStreamParser):
-    """Decodes an Anthropic SSE body (split anywhere) into chunks; complete at ``message_stop``."""
+CUT_MESSAGE = "the Anthropic stream ended before message_stop"
 
-    cut_message = "the Anthropic stream ended before message_stop"
+
+class AnthropicEventDecoder:
+    """Decodes Anthropic SSE events into chunks (a ``FrameDecoder``); done at ``message_stop``."""
 
     def __init__(self, call: ProviderCall, json_tool: str | None = None) -> None:
-        super().__init__(call)
+        self._call = call
         self._events = EventAssembler(call, json_tool)
 
-    def _stopped(self) -> bool:
+    @property
+    def done(self) -> bool:
+        """Whether ``message_stop`` was seen."""
         return self._events.stopped
 
-    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+    def finish(self) -> list[ModelResponseStream]:
+        """Nothing is held back; without ``message_stop`` the stream is incomplete."""
+        return []
+
+    def decode(self, event: SSEEvent) -> list[ModelResponseStream]:
+        """Decode one event (an ``error`` event raises the mapped error)."""
         if event.data.strip() == "[DONE]":
             return []  # not Anthropic's, but relays re-framing its events sometimes add it
         try:
-            return self._events.event(_payload(event.data, self._call))
+            return self._events.event(event_object(event.data, self._call, "an Anthropic stream event"))
         except APIError:
             raise  # a mapped error event (BadRequestError is also a ValueError)
         except (AttributeError, KeyError, TypeError, ValueError):
@@ -241,15 +247,3 @@ class AnthropicStreamParser(SSEStreamParser):
         # Raised outside the except block, so the error quoting the event (which may echo the
         # key) is not chained as __context__.
         raise invalid_response("the Anthropic stream event is malformed", event.data.encode(), self._call)
-
-
-def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
-    try:
-        data = loads(raw)
-    except ValueError:
-        data = _NOT_JSON  # raised below, outside the except block: the decoder's error keeps the event
-    if data is _NOT_JSON:
-        raise invalid_response("an Anthropic stream event is not JSON", raw.encode(), call)
-    if not isinstance(data, dict):
-        raise invalid_response("an Anthropic stream event is not a JSON object", raw.encode(), call)
-    return data
