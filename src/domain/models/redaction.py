@@ -55,13 +55,18 @@ _QUERY_VALUE = re.compile(r"[?&][^=&#\s]*=([^&#\s]+)")
 # Functions' ?code=, a proxy's own name for its key): from this length on, since a secret is
 # replaced wherever it appears and a short value ("true", a version) would garble other text.
 MIN_QUERY_SECRET = 8
-_SECRET_HEADER_SUFFIXES = ("-key", "-token", "-secret", "_key", "_token", "authorization")
+_SECRET_HEADER_SUFFIXES = ("-key", "_key", "-token", "_token", "-secret", "_secret", "apikey")
 
 
 def is_secret_header(name: str) -> bool:
-    """Whether a header's value is a credential by its name: a known one, or any ``*-key``/``*-token``."""
+    """Whether a header is secret by its name: credentials, cookies, ``*authorization*``, ``*-key``...
+
+    One rule for redaction (masked in headers, values joining the call's secrets) and cache keys.
+    """
     lowered = name.lower()
-    return lowered in SECRET_HEADERS or lowered.endswith(_SECRET_HEADER_SUFFIXES)
+    return (
+        lowered in SECRET_HEADERS or "authorization" in lowered or lowered.endswith(_SECRET_HEADER_SUFFIXES)
+    )
 
 
 def header_secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
