@@ -1,7 +1,7 @@
 """Run hostile-body calls in a fresh process and print what happened, with the peak RSS.
 
 ``python -m tests.reliability.bounded_child <case> [<gzip file>]`` runs the case in each mode
-(sync, async, aiohttp) and prints one JSON line: ``{"outcomes": {mode: [class name, text]},
+(sync, httpx-async, aiohttp-async) and prints one JSON line: ``{"outcomes": {mode: [class name, text]},
 "peak_rss_mib": ...}``. A fresh process, so the peak is these calls' own (``ru_maxrss`` never
 goes down).
 """
@@ -70,8 +70,8 @@ def script_for(case: str, bomb: bytes) -> tuple[Callable[[], Iterator[Step]], bo
 
 
 def run(mode: str, script: Callable[[], Iterator[Step]], stream: bool) -> tuple[str | None, str]:
-    transport = llmport.AiohttpTransport() if mode == "aiohttp" else None
-    with TrickleServer() as server, llmport.Client(api_key="sk-bounded", transport=transport) as client:
+    side = "httpx" if mode == "httpx-async" else "aiohttp"
+    with TrickleServer() as server, llmport.Client(api_key="sk-bounded", async_transport=side) as client:
         server.repeat = script
         kwargs = {"api_base": server.base_url, "stream": stream, "num_retries": 0, "timeout": 60}
         try:
@@ -99,7 +99,7 @@ async def _arun(client: llmport.Client, kwargs: dict[str, Any]) -> None:
 def main(case: str, bomb_file: str | None) -> dict[str, Any]:
     """Run ``case`` in every mode; return the outcomes and the process's peak RSS."""
     script, stream = script_for(case, Path(bomb_file).read_bytes() if bomb_file else b"")
-    outcomes = {mode: run(mode, script, stream) for mode in ("sync", "async", "aiohttp")}
+    outcomes = {mode: run(mode, script, stream) for mode in ("sync", "httpx-async", "aiohttp-async")}
     return {"outcomes": outcomes, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 

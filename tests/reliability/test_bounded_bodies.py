@@ -69,8 +69,7 @@ def test_client_max_response_bytes_applies_on_each_transport(transport: str) -> 
         yield chunked(body)
         yield b"0\r\n\r\n"
 
-    chosen = llmport.AiohttpTransport() if transport == "aiohttp" else None
-    client = llmport.Client(api_key="sk-limits", transport=chosen, max_response_bytes=1024 * 1024)
+    client = llmport.Client(api_key="sk-limits", async_transport=transport, max_response_bytes=1024 * 1024)
     with TrickleServer() as server, client:
         server.repeat = script
 

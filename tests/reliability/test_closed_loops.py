@@ -48,8 +48,7 @@ def settled(server: TrickleServer, connections: int) -> bool:
 def test_pools_of_loops_closed_without_shutdown_are_released(transport: str) -> None:
     with TrickleServer() as server:
         server.repeat = answer
-        chosen = llmport.AiohttpTransport() if transport == "aiohttp" else None
-        client = llmport.Client(api_key="sk-loops", api_base=server.base_url, transport=chosen)
+        client = llmport.Client(api_key="sk-loops", api_base=server.base_url, async_transport=transport)
         gc.collect()
         baseline = open_fds()
         for _ in range(LOOPS):

@@ -74,8 +74,11 @@ MODES = ("httpx-sync", "httpx-async", "aiohttp-sync", "aiohttp-async")
 
 
 def make_client(mode: str, **settings: Any) -> llmport.Client:
-    transport = llmport.AiohttpTransport() if mode.startswith("aiohttp") else None
-    return llmport.Client(api_key="sk-test-deadline", transport=transport, **settings)
+    # The sync side is httpx either way; AiohttpTransport's own sync side is httpx too.
+    if mode == "aiohttp-sync":
+        return llmport.Client(api_key="sk-test-deadline", transport=llmport.AiohttpTransport(), **settings)
+    side = "httpx" if mode.startswith("httpx") else "aiohttp"
+    return llmport.Client(api_key="sk-test-deadline", async_transport=side, **settings)
 
 
 def call(
