@@ -7,7 +7,10 @@ Each fixture is a pair of files in ``fixtures/<provider>/``:
 
 Bodies with framing ``"chunks-lines"`` (vercel-ai ``*.chunks.txt``: one SSE ``data:`` payload per line,
 without SSE framing) are re-framed on load as ``b"data: <line>\\n\\n"`` per non-empty line, followed by
-``b"data: [DONE]\\n\\n"``.
+``b"data: [DONE]\\n\\n"``. Bodies with framing ``"aws-event-lines"`` (vercel-ai Bedrock ``*.chunks.txt``:
+one decoded ConverseStream event ``{"<type>": payload}`` per line) are framed on load as AWS event-stream
+frames (``llmport.testing.eventstream``, checked by botocore). ``*.body.eventstream`` files are raw
+recorded AWS event-stream bytes.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from typing import Any
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
 _METADATA_SUFFIX = ".json"
-_BODY_SUFFIXES = (".body.json", ".body.sse", ".chunks.txt")
-_STREAM_SUFFIXES = (".body.sse", ".chunks.txt")
-_FRAMINGS = ("raw", "chunks-lines")
+_BODY_SUFFIXES = (".body.json", ".body.sse", ".chunks.txt", ".body.eventstream")
+_STREAM_SUFFIXES = (".body.sse", ".chunks.txt", ".body.eventstream")
+_FRAMINGS = ("raw", "chunks-lines", "aws-event-lines")
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,10 @@ def load_exchange(provider: str, name: str) -> Exchange:
 
     raw = (_provider_dir(provider) / body_file).read_bytes()
     body = frame_chunk_lines(raw) if framing == "chunks-lines" else raw
+    if framing == "aws-event-lines":
+        from llmport.testing.eventstream import events_body, events_from_lines
+
+        body = events_body(events_from_lines(raw.decode("utf-8").splitlines()))
     return Exchange(
         name=name,
         provider=provider,
@@ -205,5 +212,5 @@ def load_exchange(provider: str, name: str) -> Exchange:
         status=status,
         headers=_as_str_dict(response.get("headers") or {}, f"{provider}/{name}: response headers"),
         body=body,
-        is_stream=framing == "chunks-lines" or body_file.endswith(_STREAM_SUFFIXES),
+        is_stream=framing != "raw" or body_file.endswith(_STREAM_SUFFIXES),
     )

@@ -130,6 +130,20 @@ HOSTS: tuple[Host, ...] = (
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
     ),
+    # AWS Bedrock Converse. `bedrock/converse/<modelId>` spells the API out; the model id may be
+    # an inference-profile id (`us.`, `eu.`, `global.`) or an ARN. A Bedrock API key
+    # (AWS_BEARER_TOKEN_BEDROCK) is sent as a bearer token; without one requests are SigV4-signed.
+    Host(
+        prefix="bedrock",
+        codec="bedrock_converse",
+        default_base=None,
+        key_env=("AWS_BEARER_TOKEN_BEDROCK",),
+        base_env=("AWS_BEDROCK_RUNTIME_ENDPOINT",),
+        key_required=False,
+        endpoint="/model/{modelId}/converse",
+        source="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
+        as_of=AS_OF,
+    ),
     compatible(
         "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
         source="https://console.groq.com/docs/openai",
@@ -321,7 +335,6 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 PLANNED: dict[str, str] = {
     "gemini": "the Gemini codec",
     "vertex_ai": "the Vertex AI codec",
-    "bedrock": "the Bedrock codec",
     "cohere": "the Cohere codec",
     "cohere_chat": "the Cohere codec",
     "ollama": "the Ollama codec",

@@ -1,0 +1,81 @@
+"""The AWS event-stream framer: bytes split anywhere → complete frames, decoded by botocore.
+
+``botocore.eventstream.EventStreamBuffer`` checks the prelude and message CRC32s, the header
+encoding and the length limits (16 MiB payload, 128 KiB headers), so memory stays bounded
+whatever a server sends. This framer adds what a life cycle needs around it: frames as plain
+``(headers, payload)`` values, a frame that claims less than its own prelude refused (botocore
+would loop on it), and bytes left over at the end of the body reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from ._botocore import botocore
+
+_MIN_FRAME = 16  # prelude (12) + message CRC (4)
+
+
+class EventFrame(NamedTuple):
+    """One event-stream message: its headers (``:message-type``, ``:event-type``...) and payload."""
+
+    headers: Mapping[str, Any]
+    payload: bytes
+
+
+class EventStreamError(ValueError):
+    """The bytes are not a valid AWS event stream (bad CRC, lengths, headers, or a cut frame)."""
+
+
+class AWSEventStreamFramer:
+    """Turns an ``application/vnd.amazon.eventstream`` body, fed in pieces, into ``EventFrame``s."""
+
+    def __init__(self) -> None:
+        module = botocore("eventstream")
+        self._buffer = module.EventStreamBuffer()
+        self._parser_error: type[Exception] = module.ParserError
+        self._pending = 0
+        self._failure: EventStreamError | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the bytes fed so far broke the encoding (raised by the next ``feed`` or ``finish``)."""
+        return self._failure is not None
+
+    def feed(self, data: bytes) -> list[EventFrame]:
+        """Consume ``data``; return the frames it completes.
+
+        Frames completed before a broken one are returned; the failure is raised by the next call.
+
+        Raises:
+            EventStreamError: when the bytes fed before broke the event-stream encoding.
+        """
+        self._raise_failure()
+        if not data:
+            return []
+        self._buffer.add_data(data)
+        self._pending += len(data)
+        frames: list[EventFrame] = []
+        try:
+            for message in self._buffer:
+                length = message.prelude.total_length
+                if length < _MIN_FRAME:
+                    self._failure = EventStreamError(f"an event-stream frame claims {length} bytes")
+                    break
+                self._pending -= length
+                frames.append(EventFrame(dict(message.headers), bytes(message.payload)))
+        except self._parser_error as error:
+            self._failure = EventStreamError(f"the event stream is malformed ({type(error).__name__})")
+        return frames
+
+    def finish(self) -> list[EventFrame]:
+        """End of body: raise when part of a frame is still waiting for bytes that will not come."""
+        self._raise_failure()
+        if self._pending:
+            raise EventStreamError(f"the event stream ended inside a frame ({self._pending} bytes left)")
+        return []
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
