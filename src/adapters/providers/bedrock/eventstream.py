@@ -9,6 +9,7 @@ would loop on it), and bytes left over at the end of the body reported.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -65,7 +66,8 @@ class AWSEventStreamFramer:
                     break
                 self._pending -= length
                 frames.append(EventFrame(dict(message.headers), bytes(message.payload)))
-        except self._parser_error as error:
+        except (self._parser_error, struct.error, UnicodeDecodeError) as error:
+            # struct.error: botocore reads past a frame that claims less than its own prelude.
             self._failure = EventStreamError(f"the event stream is malformed ({type(error).__name__})")
         return frames
 

@@ -1,0 +1,157 @@
+"""AWS credentials, region and SigV4 signing for Bedrock, all through botocore.
+
+Nothing here hand-writes SigV4: a request is signed by ``botocore.auth.SigV4Auth`` (service
+``bedrock``) over the exact body bytes the codec built, on every attempt, with a frozen snapshot
+of the credentials (refreshable ones are refreshed by botocore as they near expiry).
+
+Where the credentials come from, first match wins (litellm's order):
+1. ``aws_access_key_id`` + ``aws_secret_access_key`` (+ ``aws_session_token``), given or in env;
+2. ``aws_role_name`` + ``aws_session_name``: STS AssumeRole through botocore's own fetcher, with
+   the credentials of 1, the profile, or the default chain as the source;
+3. ``aws_profile_name`` (a named profile of the shared config: keys, SSO, role chains...);
+4. botocore's default chain (env, shared config, SSO, web identity, container, instance metadata).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from ....domain.models.errors import AuthenticationError
+from ....ports.codec import ProviderCall
+from ....ports.transport import HttpRequest
+from ._botocore import botocore
+
+SERVICE = "bedrock"  # the signing name, although the host is bedrock-runtime
+DEFAULT_REGION = "us-west-2"  # litellm's default when nothing names a region
+_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):")
+_DEFAULT_HOST = re.compile(r"^https://bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:/|$)")
+# Headers signed besides host and the x-amz-* ones botocore adds: the others are sent unsigned,
+# so a proxy that rewrites user-agent or accept cannot break the signature.
+_SIGNED = ("content-type",)
+
+
+def arn_region(model_id: str) -> str | None:
+    """Return the region of an ARN model id (``arn:aws:bedrock:<region>:...``), if it is one."""
+    match = _ARN_REGION.match(model_id.removeprefix("converse/"))
+    return match.group(1) if match else None
+
+
+def endpoint_region(url: str) -> str | None:
+    """Return the region of a ``bedrock-runtime.<region>.amazonaws.com`` URL, if it is one."""
+    match = _DEFAULT_HOST.match(url)
+    return match.group(1) if match else None
+
+
+def sign(request: HttpRequest, credentials: Any, region: str) -> HttpRequest:
+    """Return ``request`` signed with SigV4 by botocore (``credentials``: a frozen botocore snapshot).
+
+    Only ``host``, ``content-type`` and ``x-amz-*`` headers are signed; the body is signed as is
+    and must be sent byte for byte.
+    """
+    signed = {
+        name: value for name, value in request.headers.items() if name in _SIGNED or name.startswith("x-amz")
+    }
+    aws = botocore("awsrequest").AWSRequest(
+        method=request.method, url=request.url, data=request.body, headers=signed
+    )
+    key = botocore("credentials").Credentials(
+        credentials.access_key, credentials.secret_key, credentials.token
+    )
+    botocore("auth").SigV4Auth(key, SERVICE, region).add_auth(aws)
+    headers = {name: value for name, value in request.headers.items() if name not in signed}
+    headers.update({name.lower(): value for name, value in aws.headers.items()})
+    return HttpRequest(
+        method=request.method,
+        url=request.url,
+        headers=headers,
+        body=request.body,
+        timeout=request.timeout,
+        secrets=request.secrets,
+    )
+
+
+class CredentialSources:
+    """Finds and keeps the AWS credentials of calls (botocore objects, refreshed by botocore).
+
+    One per auth adapter, so a client's credentials live in the client: sessions and assumed
+    roles are built once per distinct source and reused by every later call.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str | None, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def frozen(self, call: ProviderCall) -> Any:
+        """Return a consistent ``(access_key, secret_key, token)`` snapshot for one attempt.
+
+        Raises:
+            AuthenticationError: when no source yields credentials.
+        """
+        found = self.credentials(call)
+        if found is None:
+            raise AuthenticationError(
+                "no AWS credentials for bedrock: pass aws_access_key_id= and aws_secret_access_key=, "
+                "aws_profile_name=, or a Bedrock API key (api_key= or AWS_BEARER_TOKEN_BEDROCK), or "
+                "configure the AWS default chain (AWS_ACCESS_KEY_ID, ~/.aws/config, SSO, instance role)",
+                call.provider,
+                call.request.model,
+            )
+        return found.get_frozen_credentials()
+
+    def credentials(self, call: ProviderCall) -> Any:
+        """Return the botocore credentials object for ``call`` (None when none is found)."""
+        settings = call.settings
+        access, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
+        role, session_name = settings.get("aws_role_name"), settings.get("aws_session_name")
+        profile = settings.get("aws_profile_name")
+        if access and secret and not role:
+            return botocore("credentials").Credentials(access, secret, settings.get("aws_session_token"))
+        key = (access, profile, role, session_name)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = self._build(settings, profile, role, session_name)
+            return self._cache[key]
+
+    def region(self, call: ProviderCall) -> str:
+        """Return the region for ``call``: an ARN's, the settings', the profile's, or us-west-2."""
+        found = arn_region(call.model) or call.settings.get("region")
+        if found:
+            return found
+        profile = call.settings.get("aws_profile_name")
+        if profile:
+            with self._lock:
+                configured = self._session(profile).get_config_variable("region")
+            if configured:
+                return str(configured)
+        return DEFAULT_REGION
+
+    def _session(self, profile: str | None) -> Any:
+        key = ("session", profile)
+        if key not in self._cache:
+            self._cache[key] = botocore("session").Session(profile=profile)
+        return self._cache[key]
+
+    def _build(
+        self, settings: Mapping[str, str], profile: str | None, role: str | None, name: str | None
+    ) -> Any:
+        session = self._session(profile)
+        access, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
+        if access and secret:
+            source = botocore("credentials").Credentials(access, secret, settings.get("aws_session_token"))
+        else:
+            source = session.get_credentials()
+        if not role or source is None:
+            return source
+        module = botocore("credentials")
+        fetcher = module.AssumeRoleCredentialFetcher(
+            client_creator=session.create_client,
+            source_credentials=source,
+            role_arn=role,
+            extra_args={"RoleSessionName": name or "llmport"},
+        )
+        return module.DeferredRefreshableCredentials(
+            method="assume-role", refresh_using=fetcher.fetch_credentials
+        )
