@@ -1,7 +1,8 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
+OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+``FakeBedrockServer`` a loopback Bedrock Converse server (SigV4-checked, binary event streams);
 ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports.
 """
 
@@ -16,10 +17,12 @@ from ..ports.transport import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
+    from .bedrock_server import FakeBedrockServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
 
 __all__ = [
     "FakeAnthropicServer",
+    "FakeBedrockServer",
     "FakeClock",
     "FakeOpenAIServer",
     "FakeStream",
@@ -45,4 +48,8 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeBedrockServer":
+        from . import bedrock_server
+
+        return bedrock_server.FakeBedrockServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

@@ -17,6 +17,7 @@ from typing import Any
 from ....domain.models.errors import bad_request, unsupported
 from ....domain.models.params import BODY_PARAMS
 from ....ports.codec import ProviderCall
+from ..structured import response_schema
 from .messages import cache_point
 from .models import Family, family
 from .tools import wire_name
@@ -199,7 +200,7 @@ def json_tool(call: ProviderCall, response_format: Any) -> str | None:
     """Return the forced tool's name when ``response_format`` needs one, else None."""
     if not isinstance(response_format, Mapping) or response_format.get("type") == "text":
         return None
-    if family(call.model).native_structured_output and _schema(response_format) is not None:
+    if family(call.model).native_structured_output and response_schema(response_format) is not None:
         return None
     return JSON_TOOL
 
@@ -213,7 +214,7 @@ def _structured_output(
 ) -> None:
     if not isinstance(response_format, Mapping) or response_format.get("type") == "text":
         return
-    schema = _schema(response_format)
+    schema = response_schema(response_format)
     if json_tool(call, response_format) is None and schema is not None:
         spec = response_format.get("json_schema") or {}
         structure: dict[str, Any] = {"schema": json.dumps(schema)}  # Converse wants the schema as a string
@@ -237,14 +238,3 @@ def _structured_output(
     if "thinking" not in extra:  # Claude refuses a forced tool while thinking
         named = family(call.model).named_tool_choice
         tools["toolChoice"] = {"tool": {"name": JSON_TOOL}} if named else {"any": {}}
-
-
-def _schema(response_format: Mapping[str, Any]) -> dict[str, Any] | None:
-    if response_format.get("type") == "json_schema":
-        spec = response_format.get("json_schema") or {}
-        schema = spec.get("schema") if isinstance(spec, Mapping) else None
-        if isinstance(schema, Mapping):
-            return dict(schema)
-    if isinstance(response_format.get("response_schema"), Mapping):
-        return dict(response_format["response_schema"])  # litellm's json_object + schema spelling
-    return None
