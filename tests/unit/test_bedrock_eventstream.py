@@ -1,4 +1,4 @@
-"""The AWS event-stream framer: any split gives the same frames; garbage gives EventStreamError only."""
+"""The AWS event-stream framer: any split gives the same frames; garbage gives FramingError only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmport.adapters.providers.bedrock.eventstream import AWSEventStreamFramer, EventFrame, EventStreamError
+from llmport.adapters.providers.bedrock.eventstream import AWSEventStreamFramer, EventFrame
+from llmport.ports.framing import FramingError
 from llmport.testing.eventstream import event_frame, event_stream, exception_frame
 
 _payloads = st.dictionaries(st.text(max_size=8), st.text(max_size=40), max_size=4)
@@ -42,28 +43,26 @@ def test_garbage_raises_event_stream_error_only(garbage: bytes, cuts: list[int])
     good = event_stream([exception_frame("throttlingException", "x")])
     try:
         frames = _frames(good + garbage, cuts)
-    except EventStreamError:
-        return
-    assert frames[0].headers[":message-type"] == "exception"
+    except FramingError as error:
+        frames = error.frames
+    assert all(isinstance(frame, EventFrame) for frame in frames)
 
 
-def test_frames_before_a_broken_one_are_returned_then_the_failure_raised() -> None:
+def test_frames_before_a_broken_one_travel_with_the_failure() -> None:
     good = event_frame("messageStart", {"role": "assistant"})
     bad = bytearray(event_frame("metadata", {"usage": {}}))
     bad[-1] ^= 0x01
     framer = AWSEventStreamFramer()
-    frames = framer.feed(good + bytes(bad))
-    assert [f.headers[":event-type"] for f in frames] == ["messageStart"]
-    assert framer.failed
-    with pytest.raises(EventStreamError, match="ChecksumMismatch"):
-        framer.feed(b"")
+    with pytest.raises(FramingError, match="ChecksumMismatch") as caught:
+        framer.feed(good + bytes(bad))
+    assert [f.headers[":event-type"] for f in caught.value.frames] == ["messageStart"]
 
 
 def test_a_body_ending_inside_a_frame_is_reported_by_finish() -> None:
     frame = event_frame("messageStart", {"role": "assistant"})
     framer = AWSEventStreamFramer()
     assert framer.feed(frame[:-5]) == []
-    with pytest.raises(EventStreamError, match=f"{len(frame) - 5} bytes left"):
+    with pytest.raises(FramingError, match=f"{len(frame) - 5} bytes left"):
         framer.finish()
 
 

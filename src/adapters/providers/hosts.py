@@ -11,9 +11,12 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from ...ports.codec import Host, ModelRule, ParamRules
+from ...ports.auth import AuthScheme
+from ...ports.codec import Host, HostSetting, ModelRule, ParamRules
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
+BEARER = AuthScheme("bearer")
+BEARER_OPTIONAL = AuthScheme("bearer", required=False)
 AS_OF = "2026-11-23"
 
 _NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
@@ -65,9 +68,10 @@ def compatible(
         params: Parameter rules for every model.
         model_rules: Parameter rules for model families.
         model_namespace: Put before a model id without a slash.
-        **options: Codec options (header and URL styles).
+        **options: Codec options (URL styles).
     """
     upper = prefix.upper()
+    auth = BEARER if key_required else BEARER_OPTIONAL
     derived = (f"{upper}_API_BASE", f"{upper}_BASE_URL")
     return Host(
         prefix=prefix,
@@ -75,7 +79,7 @@ def compatible(
         default_base=default_base,
         key_env=key_env,
         base_env=base_env + tuple(name for name in derived if name not in base_env),
-        key_required=key_required,
+        auth=auth,
         params=params or ParamRules(),
         model_rules=model_rules,
         model_namespace=model_namespace,
@@ -96,6 +100,27 @@ MISTRAL_PARAMS = ParamRules(
     renames=MappingProxyType({"seed": "random_seed", "max_completion_tokens": "max_tokens"}),
 )
 
+_AWS_REGION = (("aws_region_name",), ("AWS_REGION_NAME", "AWS_REGION"))
+_AWS_SECRET = (("aws_secret_access_key",), ("AWS_SECRET_ACCESS_KEY",))
+# Bedrock: the region (given or not: an ARN's or the profile's region may apply), the region the
+# default endpoint is formatted with (litellm's default us-west-2), and the AWS credentials.
+BEDROCK_SETTINGS = (
+    HostSetting("region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1]),
+    HostSetting("default_region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1], default="us-west-2"),
+    HostSetting("endpoint", kwargs=("aws_bedrock_runtime_endpoint",)),
+    HostSetting("aws_access_key_id", kwargs=("aws_access_key_id",), env=("AWS_ACCESS_KEY_ID",)),
+    HostSetting(
+        "aws_secret_access_key",
+        kwargs=("aws_secret_access_key",),
+        env=("AWS_SECRET_ACCESS_KEY",),
+        secret=True,
+    ),
+    HostSetting("aws_session_token", kwargs=("aws_session_token",), env=("AWS_SESSION_TOKEN",), secret=True),
+    HostSetting("aws_profile_name", kwargs=("aws_profile_name",), env=("AWS_PROFILE",)),
+    HostSetting("aws_role_name", kwargs=("aws_role_name",)),
+    HostSetting("aws_session_name", kwargs=("aws_session_name",)),
+)
+
 HOSTS: tuple[Host, ...] = (
     Host(
         prefix="openai",
@@ -113,10 +138,17 @@ HOSTS: tuple[Host, ...] = (
         default_base=None,
         key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
         base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
-        version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
-        default_version=AZURE_DEFAULT_API_VERSION,
+        auth=AuthScheme("header", header="api-key"),
+        settings=(
+            HostSetting(
+                "api_version",
+                kwargs=("api_version",),
+                env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
+                default=AZURE_DEFAULT_API_VERSION,
+            ),
+        ),
         model_rules=(REASONING_MODELS,),
-        options=MappingProxyType({"auth": "api-key", "url": "azure"}),
+        options=MappingProxyType({"url": "azure"}),
         source="https://learn.microsoft.com/azure/ai-services/openai/reference",
         as_of=AS_OF,
     ),
@@ -126,21 +158,26 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://api.anthropic.com",
         key_env=("ANTHROPIC_API_KEY",),
         base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+        auth=AuthScheme("header", header="x-api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
     ),
     # AWS Bedrock Converse. `bedrock/converse/<modelId>` spells the API out; the model id may be
-    # an inference-profile id (`us.`, `eu.`, `global.`) or an ARN. A Bedrock API key
-    # (AWS_BEARER_TOKEN_BEDROCK) is sent as a bearer token; without one requests are SigV4-signed.
+    # an inference-profile id (`us.`, `eu.`, `global.`) or an ARN (whose region wins). A Bedrock
+    # API key (api_key= or AWS_BEARER_TOKEN_BEDROCK) is sent as a bearer token; without one each
+    # attempt is SigV4-signed by botocore (extra `bedrock`).
     Host(
         prefix="bedrock",
         codec="bedrock_converse",
-        default_base=None,
+        default_base="https://bedrock-runtime.{default_region}.amazonaws.com",
         key_env=("AWS_BEARER_TOKEN_BEDROCK",),
         base_env=("AWS_BEDROCK_RUNTIME_ENDPOINT",),
-        key_required=False,
-        endpoint="/model/{modelId}/converse",
+        auth=AuthScheme("sigv4", required=False),
+        framing="aws_eventstream",
+        settings=BEDROCK_SETTINGS,
+        endpoint="/model/{model}/converse",
         source="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
         as_of=AS_OF,
     ),
@@ -310,7 +347,7 @@ HOSTS: tuple[Host, ...] = (
     _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
     # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
     Host(
-        prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False,
+        prefix="local", codec="openai", default_base="local://llama.cpp", auth=BEARER_OPTIONAL,
         params=ParamRules(unsupported=LOCAL_REFUSED),
         source="https://llama-cpp-python.readthedocs.io/en/latest/api-reference/", as_of=AS_OF,
     ),

@@ -14,6 +14,7 @@ from typing import Any
 
 from ...ports.codec import ParamRules, ProviderCall
 from ..models.errors import UnsupportedParamsError, unsupported
+from .routing import setting_kwargs
 
 
 def select_params(call: ProviderCall, codec_unsupported: Collection[str] = ()) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def select_params(call: ProviderCall, codec_unsupported: Collection[str] = ()) -
         UnsupportedParamsError: for an unsupported parameter or value when ``drop_params`` is off.
     """
     rules = call.host.rules_for(call.model)
-    dropped = set(call.request.options.additional_drop_params)
+    dropped = set(call.request.options.additional_drop_params) | setting_kwargs(call.host)
     selected: dict[str, Any] = {}
     for name, value in call.request.params.items():
         if name in dropped:

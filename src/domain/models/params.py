@@ -109,8 +109,7 @@ NOT_YET: Mapping[str, str] = {
     "stream_timeout": "stream_timeout is not implemented; use timeout",
 }
 
-# Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
+# Prefixes of client-side credential families not implemented yet (AWS ones are Bedrock host settings).
 NOT_YET_PREFIXES: Mapping[str, str] = {
-    "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
     "vertex_": "Vertex AI credentials arrive with the Vertex codec",
 }

@@ -73,6 +73,42 @@ def sign(request: HttpRequest, credentials: Any, region: str) -> HttpRequest:
     )
 
 
+class ProfileConfig:
+    """botocore sessions per profile name, built once: a profile's region and credentials.
+
+    One per adapter instance, so configuration lives in a client, never in the process.
+    """
+
+    def __init__(self) -> None:
+        self._sessions: dict[str | None, Any] = {}
+        self._lock = threading.Lock()
+
+    def session(self, profile: str | None) -> Any:
+        """Return the botocore session of ``profile`` (None: the default profile and environment)."""
+        with self._lock:
+            if profile not in self._sessions:
+                self._sessions[profile] = botocore("session").Session(profile=profile)
+            return self._sessions[profile]
+
+    def region(self, profile: str | None) -> str | None:
+        """Return the region ``profile`` configures (``region`` in ~/.aws/config, AWS_DEFAULT_REGION)."""
+        configured = self.session(profile).get_config_variable("region")
+        return str(configured) if configured else None
+
+
+def region_for(call: ProviderCall, profiles: ProfileConfig) -> str:
+    """Return the region of ``call``: an ARN's, the settings', the profile's, or us-west-2.
+
+    The settings' region is ``aws_region_name``, then ``AWS_REGION_NAME``, then ``AWS_REGION``;
+    the profile is ``aws_profile_name`` or the default one (``AWS_DEFAULT_REGION`` too); us-west-2
+    is litellm's default. An ARN's region wins because the resource answers only there.
+    """
+    found = arn_region(call.model) or call.settings.get("region")
+    if found:
+        return found
+    return profiles.region(call.settings.get("aws_profile_name")) or DEFAULT_REGION
+
+
 class CredentialSources:
     """Finds and keeps the AWS credentials of calls (botocore objects, refreshed by botocore).
 
@@ -80,7 +116,8 @@ class CredentialSources:
     roles are built once per distinct source and reused by every later call.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, profiles: ProfileConfig) -> None:
+        self._profiles = profiles
         self._cache: dict[tuple[str | None, ...], Any] = {}
         self._lock = threading.Lock()
 
@@ -101,48 +138,30 @@ class CredentialSources:
             )
         return found.get_frozen_credentials()
 
+    def ready(self, call: ProviderCall) -> bool:
+        """Whether ``frozen`` can answer without blocking (static keys, or cached and fresh)."""
+        static = _static(call.settings)
+        if static is not None:
+            return True
+        found = self._cache.get(_key(call.settings))
+        refresh_needed = getattr(found, "refresh_needed", None)
+        return found is not None and (refresh_needed is None or not refresh_needed())
+
     def credentials(self, call: ProviderCall) -> Any:
         """Return the botocore credentials object for ``call`` (None when none is found)."""
-        settings = call.settings
-        access, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
-        role, session_name = settings.get("aws_role_name"), settings.get("aws_session_name")
-        profile = settings.get("aws_profile_name")
-        if access and secret and not role:
-            return botocore("credentials").Credentials(access, secret, settings.get("aws_session_token"))
-        key = (access, profile, role, session_name)
+        static = _static(call.settings)
+        if static is not None:
+            return static
+        key = _key(call.settings)
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = self._build(settings, profile, role, session_name)
+                self._cache[key] = self._build(call.settings)
             return self._cache[key]
 
-    def region(self, call: ProviderCall) -> str:
-        """Return the region for ``call``: an ARN's, the settings', the profile's, or us-west-2."""
-        found = arn_region(call.model) or call.settings.get("region")
-        if found:
-            return found
-        profile = call.settings.get("aws_profile_name")
-        if profile:
-            with self._lock:
-                configured = self._session(profile).get_config_variable("region")
-            if configured:
-                return str(configured)
-        return DEFAULT_REGION
-
-    def _session(self, profile: str | None) -> Any:
-        key = ("session", profile)
-        if key not in self._cache:
-            self._cache[key] = botocore("session").Session(profile=profile)
-        return self._cache[key]
-
-    def _build(
-        self, settings: Mapping[str, str], profile: str | None, role: str | None, name: str | None
-    ) -> Any:
-        session = self._session(profile)
-        access, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
-        if access and secret:
-            source = botocore("credentials").Credentials(access, secret, settings.get("aws_session_token"))
-        else:
-            source = session.get_credentials()
+    def _build(self, settings: Mapping[str, str]) -> Any:
+        profile, role = settings.get("aws_profile_name"), settings.get("aws_role_name")
+        session = self._profiles.session(profile)
+        source = _keys(settings) or session.get_credentials()
         if not role or source is None:
             return source
         module = botocore("credentials")
@@ -150,8 +169,25 @@ class CredentialSources:
             client_creator=session.create_client,
             source_credentials=source,
             role_arn=role,
-            extra_args={"RoleSessionName": name or "llmport"},
+            extra_args={"RoleSessionName": settings.get("aws_session_name") or "llmport"},
         )
         return module.DeferredRefreshableCredentials(
             method="assume-role", refresh_using=fetcher.fetch_credentials
         )
+
+
+def _keys(settings: Mapping[str, str]) -> Any:
+    access, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
+    if not (access and secret):
+        return None
+    return botocore("credentials").Credentials(access, secret, settings.get("aws_session_token"))
+
+
+def _static(settings: Mapping[str, str]) -> Any:
+    """Keys given outright (and no role to assume with them): used as they are."""
+    return None if settings.get("aws_role_name") else _keys(settings)
+
+
+def _key(settings: Mapping[str, str]) -> tuple[str | None, ...]:
+    names = ("aws_access_key_id", "aws_profile_name", "aws_role_name", "aws_session_name")
+    return tuple(settings.get(name) for name in names)

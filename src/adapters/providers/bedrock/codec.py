@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ....domain.dispatch.params import select_params
 from ....domain.models.builder import stream_chunk_builder
 from ....domain.models.errors import APIError, bad_request
 from ....domain.models.response import ModelResponse
@@ -20,16 +19,19 @@ from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import decode_body, invalid_response
+from ..framing import FramedStream
+from .aws import ProfileConfig, region_for
 from .errors import http_error
+from .eventstream import AWSEventStreamFramer, EventFrame
 from .messages import has_tool_blocks, translate_messages
 from .params import UNSUPPORTED, json_tool, request_fields
-from .parser import ConverseStreamParser
-from .stream import ConverseAssembler, response_events
+from .stream import ConverseAssembler, ConverseDecoder, response_events
 from .tools import name_map
 
 USER_AGENT = "llmport/0.1"
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 REQUEST_ID_HEADER = "x-amzn-requestid"
+CUT_MESSAGE = "the Bedrock stream ended before messageStop and metadata"
 
 
 class BedrockConverseCodec:
@@ -38,6 +40,10 @@ class BedrockConverseCodec:
     name = "bedrock_converse"
     version = "1"
     supports_n = False
+    unsupported_params = UNSUPPORTED
+
+    def __init__(self) -> None:
+        self._profiles = ProfileConfig()  # a profile's region, read once per client
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode ``call`` as a Converse (or ConverseStream) request.
@@ -50,10 +56,10 @@ class BedrockConverseCodec:
         accept = EVENT_STREAM if call.request.stream else "application/json"
         headers = {"content-type": "application/json", "accept": accept, "user-agent": USER_AGENT}
         headers.update({name.lower(): value for name, value in call.request.options.extra_headers.items()})
-        return json_post(call, converse_url(call), headers, body)
+        return json_post(call, converse_url(call, self._profiles), headers, body)
 
     def _body(self, call: ProviderCall) -> dict[str, Any]:
-        params = select_params(call, UNSUPPORTED)
+        params = dict(call.params)
         name_map(call)  # refuses two tool names that would collide once rewritten
         system, messages = translate_messages(call.request.messages, call.request.model)
         fields = request_fields(call, params)
@@ -76,9 +82,7 @@ class BedrockConverseCodec:
         body = decode_body(response.content)
         if not isinstance(body, dict) or "output" not in body:
             raise invalid_response("the provider's answer is not a Converse response", response.content, call)
-        events = ConverseAssembler(
-            call, json_tool(call, call.request.params.get("response_format")), name_map(call)
-        )
+        events = ConverseAssembler(call, _json_tool(call), name_map(call))
         try:
             chunks = [chunk for kind, data in response_events(body) for chunk in events.event(kind, data)]
         except APIError:
@@ -98,11 +102,10 @@ class BedrockConverseCodec:
             built._hidden_params["request_id"] = request_id
         return built
 
-    def stream_parser(self, call: ProviderCall) -> ConverseStreamParser:
-        """Return a parser for one ConverseStream body."""
-        return ConverseStreamParser(
-            call, json_tool(call, call.request.params.get("response_format")), name_map(call)
-        )
+    def stream_parser(self, call: ProviderCall) -> FramedStream[EventFrame]:
+        """Return a parser for one ConverseStream body: event-stream frames through ``ConverseDecoder``."""
+        decoder = ConverseDecoder(call, _json_tool(call), name_map(call))
+        return FramedStream(AWSEventStreamFramer(), decoder, call, CUT_MESSAGE)
 
     def map_error(
         self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
@@ -128,10 +131,28 @@ def model_id(call: ProviderCall) -> str:
     return model
 
 
-def converse_url(call: ProviderCall) -> str:
+def _json_tool(call: ProviderCall) -> str | None:
+    return json_tool(call, call.params.get("response_format"))
+
+
+def runtime_base(call: ProviderCall, profiles: ProfileConfig) -> str:
+    """Return the runtime endpoint: the caller's, else ``bedrock-runtime.<region>.amazonaws.com``.
+
+    The host row's default is formatted with the region given (or us-west-2); an ARN's region or
+    a profile's region, known only here, replaces it.
+    """
+    default = (call.host.default_base or "").format_map(call.settings)
+    if call.api_base.rstrip("/") != default:
+        return call.api_base.rstrip("/")  # api_base= or AWS_BEDROCK_RUNTIME_ENDPOINT
+    if call.settings.get("endpoint"):
+        return call.settings["endpoint"].rstrip("/")  # aws_bedrock_runtime_endpoint=
+    return f"https://bedrock-runtime.{region_for(call, profiles)}.amazonaws.com"
+
+
+def converse_url(call: ProviderCall, profiles: ProfileConfig) -> str:
     """Return the Converse URL: the model id fully percent-encoded (``:`` and ``/`` too), as botocore does."""
     operation = "converse-stream" if call.request.stream else "converse"
-    return f"{call.api_base.rstrip('/')}/model/{quote(model_id(call), safe='-._~')}/{operation}"
+    return f"{runtime_base(call, profiles)}/model/{quote(model_id(call), safe='-._~')}/{operation}"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

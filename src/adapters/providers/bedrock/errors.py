@@ -55,20 +55,17 @@ def error_code(headers: Mapping[str, str], body: Any) -> str | None:
     return None
 
 
-def fields_reader(code: str | None) -> Any:
-    """Return the ``ErrorReader`` for a Bedrock error body whose code is ``code``."""
-
-    def read(body: Any) -> ErrorFields | None:
-        message = _message(body)
-        if message is None and code is None:
-            return None
-        text = message or f"Bedrock answered {code}"
-        kind = _TYPES.get((code or "").lower())
-        if kind == "invalid_request_error" and _CONTEXT_WINDOW.search(text):
-            kind = "context_length_exceeded"
-        return ErrorFields(message=text, code=code, type=kind)
-
-    return read
+def bedrock_error_fields(body: Any, headers: Mapping[str, str]) -> ErrorFields | None:
+    """Read a Bedrock error: the code from ``x-amzn-ErrorType`` (or ``__type``), the body's message."""
+    code = error_code(headers, body)
+    message = _message(body)
+    if message is None and code is None:
+        return None
+    text = message or f"Bedrock answered {code}"
+    kind = _TYPES.get((code or "").lower())
+    if kind == "invalid_request_error" and _CONTEXT_WINDOW.search(text):
+        kind = "context_length_exceeded"
+    return ErrorFields(message=text, code=code, type=kind)
 
 
 def _message(body: Any) -> str | None:
@@ -82,10 +79,10 @@ def _message(body: Any) -> str | None:
 
 def http_error(status: int, headers: Mapping[str, str], body: Any, call: ProviderCall) -> APIError:
     """Build the error for a Bedrock HTTP error answer (decoded ``body``)."""
-    return build_error(status, headers, body, call, fields_reader(error_code(headers, body)))
+    return build_error(status, headers, body, call, bedrock_error_fields)
 
 
 def stream_error(call: ProviderCall, code: Any, body: Any) -> APIError:
     """Build the error for an ``exception`` or ``error`` frame received after HTTP 200."""
-    name = code if isinstance(code, str) and code else None
-    return build_error(None, {}, body, call, fields_reader(name))
+    headers = {"x-amzn-errortype": code} if isinstance(code, str) and code else {}
+    return build_error(None, headers, body, call, bedrock_error_fields)

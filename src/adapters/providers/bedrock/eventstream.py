@@ -2,9 +2,9 @@
 
 ``botocore.eventstream.EventStreamBuffer`` checks the prelude and message CRC32s, the header
 encoding and the length limits (16 MiB payload, 128 KiB headers), so memory stays bounded
-whatever a server sends. This framer adds what a life cycle needs around it: frames as plain
-``(headers, payload)`` values, a frame that claims less than its own prelude refused (botocore
-would loop on it), and bytes left over at the end of the body reported.
+whatever a server sends. This framer adds what the framed-stream life cycle needs around it:
+frames as plain ``(headers, payload)`` values, a frame that claims less than its own prelude
+refused (botocore would read past it), and bytes left over at the end of the body reported.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import struct
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from ....ports.framing import FramingError
 from ._botocore import botocore
 
 _MIN_FRAME = 16  # prelude (12) + message CRC (4)
@@ -25,10 +26,6 @@ class EventFrame(NamedTuple):
     payload: bytes
 
 
-class EventStreamError(ValueError):
-    """The bytes are not a valid AWS event stream (bad CRC, lengths, headers, or a cut frame)."""
-
-
 class AWSEventStreamFramer:
     """Turns an ``application/vnd.amazon.eventstream`` body, fed in pieces, into ``EventFrame``s."""
 
@@ -37,22 +34,13 @@ class AWSEventStreamFramer:
         self._buffer = module.EventStreamBuffer()
         self._parser_error: type[Exception] = module.ParserError
         self._pending = 0
-        self._failure: EventStreamError | None = None
-
-    @property
-    def failed(self) -> bool:
-        """Whether the bytes fed so far broke the encoding (raised by the next ``feed`` or ``finish``)."""
-        return self._failure is not None
 
     def feed(self, data: bytes) -> list[EventFrame]:
         """Consume ``data``; return the frames it completes.
 
-        Frames completed before a broken one are returned; the failure is raised by the next call.
-
         Raises:
-            EventStreamError: when the bytes fed before broke the event-stream encoding.
+            FramingError: when the bytes break the encoding (its ``frames`` were complete before).
         """
-        self._raise_failure()
         if not data:
             return []
         self._buffer.add_data(data)
@@ -62,22 +50,20 @@ class AWSEventStreamFramer:
             for message in self._buffer:
                 length = message.prelude.total_length
                 if length < _MIN_FRAME:
-                    self._failure = EventStreamError(f"an event-stream frame claims {length} bytes")
-                    break
+                    raise FramingError(f"an event-stream frame claims {length} bytes", frames)
                 self._pending -= length
                 frames.append(EventFrame(dict(message.headers), bytes(message.payload)))
         except (self._parser_error, struct.error, UnicodeDecodeError) as error:
             # struct.error: botocore reads past a frame that claims less than its own prelude.
-            self._failure = EventStreamError(f"the event stream is malformed ({type(error).__name__})")
+            raise FramingError(f"the event stream is malformed ({type(error).__name__})", frames) from None
         return frames
 
     def finish(self) -> list[EventFrame]:
-        """End of body: raise when part of a frame is still waiting for bytes that will not come."""
-        self._raise_failure()
-        if self._pending:
-            raise EventStreamError(f"the event stream ended inside a frame ({self._pending} bytes left)")
-        return []
+        """End of body: raise when part of a frame is still waiting for bytes that will not come.
 
-    def _raise_failure(self) -> None:
-        if self._failure is not None:
-            raise self._failure
+        Raises:
+            FramingError: for leftover bytes.
+        """
+        if self._pending:
+            raise FramingError(f"the event stream ended inside a frame ({self._pending} bytes left)")
+        return []

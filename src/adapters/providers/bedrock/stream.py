@@ -23,6 +23,7 @@ from ....ports.codec import ProviderCall
 from .._json import loads
 from ..errors import invalid_response
 from .errors import stream_error
+from .eventstream import EventFrame
 from .tools import restore
 
 FINISH_REASONS = {
@@ -268,8 +269,9 @@ class ConverseDecoder:
         """Whether the terminal events (``messageStop`` and ``metadata``) were decoded."""
         return self._events.done
 
-    def decode(self, headers: Mapping[str, Any], payload: bytes) -> list[ModelResponseStream]:
-        """Decode one frame given as its headers and payload bytes."""
+    def decode(self, frame: EventFrame) -> list[ModelResponseStream]:
+        """Decode one event-stream frame."""
+        headers, payload = frame
         kind = headers.get(":message-type")
         if kind == "event":
             return self._event(str(headers.get(":event-type")), payload)
@@ -281,7 +283,7 @@ class ConverseDecoder:
         raise invalid_response(f"a Bedrock stream frame of unknown type {kind!r}", payload, self._call)
 
     def finish(self) -> list[ModelResponseStream]:
-        """End of body: nothing is pending in Converse's event model."""
+        """End of body: nothing is pending in Converse's event model (no end rule but ``done``)."""
         return []
 
     def _event(self, kind: str, payload: bytes) -> list[ModelResponseStream]:
