@@ -14,12 +14,14 @@ Where the credentials come from, first match wins (litellm's order):
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from ....domain.models.errors import AuthenticationError
+from ....domain.models.redaction import redact
 from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest
 from ._botocore import botocore
@@ -125,10 +127,18 @@ class CredentialSources:
         """Return a consistent ``(access_key, secret_key, token)`` snapshot for one attempt.
 
         Raises:
-            AuthenticationError: when no source yields credentials.
+            AuthenticationError: when no source yields credentials, or botocore fails to load them.
         """
-        found = self.credentials(call)
-        if found is None:
+        failure: AuthenticationError | None = None
+        frozen = None
+        try:
+            found = self.credentials(call)
+            frozen = None if found is None else found.get_frozen_credentials()
+        except Exception as error:  # botocore's credential errors and STS's ClientError share no base
+            failure = _credential_failure(error, call)
+        if failure is not None:
+            raise failure  # outside the except block: botocore's error is not chained
+        if frozen is None:
             raise AuthenticationError(
                 "no AWS credentials for bedrock: pass aws_access_key_id= and aws_secret_access_key=, "
                 "aws_profile_name=, or a Bedrock API key (api_key= or AWS_BEARER_TOKEN_BEDROCK), or "
@@ -136,7 +146,7 @@ class CredentialSources:
                 call.provider,
                 call.request.model,
             )
-        return found.get_frozen_credentials()
+        return frozen
 
     def ready(self, call: ProviderCall) -> bool:
         """Whether ``frozen`` can answer without blocking (static keys, or cached and fresh)."""
@@ -155,10 +165,10 @@ class CredentialSources:
         key = _key(call.settings)
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = self._build(call.settings)
+                self._cache[key] = self._build(call.settings, region_for(call, self._profiles))
             return self._cache[key]
 
-    def _build(self, settings: Mapping[str, str]) -> Any:
+    def _build(self, settings: Mapping[str, str], region: str) -> Any:
         profile, role = settings.get("aws_profile_name"), settings.get("aws_role_name")
         session = self._profiles.session(profile)
         source = _keys(settings) or session.get_credentials()
@@ -166,7 +176,7 @@ class CredentialSources:
             return source
         module = botocore("credentials")
         fetcher = module.AssumeRoleCredentialFetcher(
-            client_creator=session.create_client,
+            client_creator=functools.partial(session.create_client, region_name=region),  # STS's region
             source_credentials=source,
             role_arn=role,
             extra_args={"RoleSessionName": settings.get("aws_session_name") or "llmport"},
@@ -174,6 +184,14 @@ class CredentialSources:
         return module.DeferredRefreshableCredentials(
             method="assume-role", refresh_using=fetcher.fetch_credentials
         )
+
+
+def _credential_failure(error: Exception, call: ProviderCall) -> AuthenticationError:
+    """botocore could not get credentials (an expired SSO session, a refused AssumeRole...)."""
+    if not type(error).__module__.startswith("botocore"):
+        raise error
+    message = redact(f"AWS credentials could not be loaded ({type(error).__name__}): {error}", call.secrets)
+    return AuthenticationError(message, call.provider, call.request.model)
 
 
 def _keys(settings: Mapping[str, str]) -> Any:
