@@ -91,7 +91,7 @@ def test_region_name_wins_over_region_and_an_arn_region_over_both(server: FakeBe
     with client(env) as llm:
         llm.completion(MODEL, USER, api_base=server.base_url, **KEYS)
         assert scope(server)[1] == "us-east-2"
-        arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0"
+        arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-v1:0"
         llm.completion(f"bedrock/converse/{arn}", USER, api_base=server.base_url, **KEYS)
     assert scope(server)[1] == "eu-central-1"
     assert server.requests[-1].path.endswith(
@@ -114,8 +114,9 @@ def test_the_default_endpoint_carries_the_region(server: FakeBedrockServer) -> N
 
     def answer(request: Any) -> llmport.testing.HttpResponse:
         seen.append(request.url)
-        body = {"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}}, "stopReason": "end_turn",
-                "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}}  # fmt: skip
+        message = {"role": "assistant", "content": [{"text": "ok"}]}
+        usage = {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}
+        body = {"output": {"message": message}, "stopReason": "end_turn", "usage": usage}
         return llmport.testing.HttpResponse(200, {}, json.dumps(body).encode())
 
     fake = llmport.testing.FakeTransport(answer)
@@ -183,14 +184,15 @@ def test_stream_with_tools_and_reasoning(server: FakeBedrockServer) -> None:
 def test_a_tool_round_trip_with_reasoning_sent_back(server: FakeBedrockServer) -> None:
     tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
     model = "bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0"
+    thinking = {"type": "enabled", "budget_tokens": 1024}
     with client() as llm:
-        first = llm.completion(model, USER, tools=tools, thinking={"type": "enabled", "budget_tokens": 1024},
-                               api_base=server.base_url, **KEYS)  # fmt: skip
+        first = llm.completion(model, USER, tools=tools, thinking=thinking, api_base=server.base_url, **KEYS)
         message = first.choices[0].message
-        history = [*USER, message.model_dump(), {"role": "tool", "tool_call_id": message.tool_calls[0].id,
-                                                 "content": "Paris"}]  # fmt: skip
-        second = llm.completion(model, history, tools=tools, thinking={"type": "enabled", "budget_tokens": 1024},
-                                api_base=server.base_url, **KEYS)  # fmt: skip
+        result = {"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": "Paris"}
+        history = [*USER, message.model_dump(), result]
+        second = llm.completion(
+            model, history, tools=tools, thinking=thinking, api_base=server.base_url, **KEYS
+        )
     assert second.choices[0].message.content == "The tool returned: Paris"
     sent = server.requests[-1].body["messages"][1]["content"]
     assert (
@@ -226,8 +228,10 @@ def test_structured_output(server: FakeBedrockServer) -> None:
         forced = llm.completion(
             MODEL, USER, response_format=response_format, api_base=server.base_url, **KEYS
         )
-        native = llm.completion("bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0", USER,
-                                response_format=response_format, api_base=server.base_url, **KEYS)  # fmt: skip
+        native_model = "bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        native = llm.completion(
+            native_model, USER, response_format=response_format, api_base=server.base_url, **KEYS
+        )
     assert json.loads(forced.choices[0].message.content) == {"capital": "example"}
     assert json.loads(native.choices[0].message.content) == {"capital": "example"}
     assert "outputConfig" in server.requests[-1].body
@@ -253,9 +257,8 @@ def test_model_not_ready_is_retried(server: FakeBedrockServer) -> None:
         llm.completion("bedrock/fake-error-not-ready", USER, api_base=server.base_url, num_retries=2, **KEYS)
     assert len(server.requests) == 3
     first, last = server.requests[0].headers, server.requests[-1].headers
-    assert first["authorization"].startswith("AWS4-HMAC-SHA256") and last["authorization"].startswith(
-        "AWS4-HMAC-SHA256"
-    )
+    assert first["authorization"].startswith("AWS4-HMAC-SHA256")
+    assert last["authorization"].startswith("AWS4-HMAC-SHA256")
 
 
 @pytest.mark.parametrize("model", ["fake-stream-error", "fake-stream-drop"])

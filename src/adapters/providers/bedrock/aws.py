@@ -187,7 +187,7 @@ class CredentialSources:
 
 
 def _credential_failure(error: Exception, call: ProviderCall) -> AuthenticationError:
-    """botocore could not get credentials (an expired SSO session, a refused AssumeRole...)."""
+    """Return the error for credentials botocore could not load (expired SSO, refused AssumeRole...)."""
     if not type(error).__module__.startswith("botocore"):
         raise error
     message = redact(f"AWS credentials could not be loaded ({type(error).__name__}): {error}", call.secrets)
