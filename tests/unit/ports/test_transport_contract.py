@@ -31,10 +31,10 @@ import pytest
 
 from llmport import APIConnectionError, LLMPortError, Timeout
 from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
-from llmport.adapters.transport.split import default_transport
 from llmport.adapters.transport.fake import FakeAnswer, FakeStream, FakeTransport
 from llmport.adapters.transport.httpx_transport import HttpxTransport
 from llmport.adapters.transport.routing import RoutingTransport
+from llmport.adapters.transport.split import default_transport
 from llmport.domain.models.request import TimeoutConfig
 from llmport.ports.transport import HttpRequest, HttpResponse, Transport
 from llmport.testing.loopback import LoopbackHTTPServer, QuietHandler
@@ -473,6 +473,24 @@ async def test_asend_delivers_method_target_headers_and_body(wire: Wire) -> None
     (seen,) = wire.received()
     assert (seen.method, seen.target, seen.body) == ("POST", "/v1/x?a=1", b"payload")
     assert seen.headers["x-custom"] == "yes"
+
+
+# A percent-encoded path travels byte for byte: SigV4 signs the path as the codec encoded it
+# (Bedrock's model ids: ``:`` as %3A, an ARN's ``/`` as %2F), so a transport must not re-quote it.
+ENCODED_TARGET = "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.m-v1%3A0/converse"
+
+
+def test_a_percent_encoded_target_reaches_the_peer_unchanged(wire: Wire) -> None:
+    wire.transport.send(req(wire.url(ENCODED_TARGET), body=b"{}"))
+    (seen,) = wire.received()
+    assert seen.target == ENCODED_TARGET
+
+
+async def test_a_percent_encoded_target_reaches_the_peer_unchanged_async(wire: Wire) -> None:
+    await wire.transport.asend(req(wire.url(ENCODED_TARGET), body=b"{}"))
+    async with wire.transport.astream(req(wire.url(ENCODED_TARGET), body=b"{}")) as response:
+        await response.aread()
+    assert [seen.target for seen in wire.received()] == [ENCODED_TARGET, ENCODED_TARGET]
 
 
 def test_stream_yields_the_body_in_order_as_it_arrives(wire: Wire) -> None:
