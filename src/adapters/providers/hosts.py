@@ -102,11 +102,11 @@ MISTRAL_PARAMS = ParamRules(
 
 _AWS_REGION = (("aws_region_name",), ("AWS_REGION_NAME", "AWS_REGION"))
 _AWS_SECRET = (("aws_secret_access_key",), ("AWS_SECRET_ACCESS_KEY",))
-# Bedrock: the region (given or not: an ARN's or the profile's region may apply), the region the
-# default endpoint is formatted with (litellm's default us-west-2), and the AWS credentials.
+# Bedrock: the region the default endpoint is formatted with (litellm's default us-west-2), the
+# region as given (when none is, an ARN's or the profile's region applies), the AWS credentials.
 BEDROCK_SETTINGS = (
-    HostSetting("region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1]),
-    HostSetting("default_region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1], default="us-west-2"),
+    HostSetting("region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1], default="us-west-2"),
+    HostSetting("given_region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1]),
     HostSetting("endpoint", kwargs=("aws_bedrock_runtime_endpoint",)),
     HostSetting("aws_access_key_id", kwargs=("aws_access_key_id",), env=("AWS_ACCESS_KEY_ID",)),
     HostSetting(
@@ -171,7 +171,7 @@ HOSTS: tuple[Host, ...] = (
     Host(
         prefix="bedrock",
         codec="bedrock_converse",
-        default_base="https://bedrock-runtime.{default_region}.amazonaws.com",
+        default_base="https://bedrock-runtime.{region}.amazonaws.com",
         key_env=("AWS_BEARER_TOKEN_BEDROCK",),
         base_env=("AWS_BEDROCK_RUNTIME_ENDPOINT",),
         auth=AuthScheme("sigv4", required=False),

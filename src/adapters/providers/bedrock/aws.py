@@ -105,7 +105,7 @@ def region_for(call: ProviderCall, profiles: ProfileConfig) -> str:
     the profile is ``aws_profile_name`` or the default one (``AWS_DEFAULT_REGION`` too); us-west-2
     is litellm's default. An ARN's region wins because the resource answers only there.
     """
-    found = arn_region(call.model) or call.settings.get("region")
+    found = arn_region(call.model) or call.settings.get("given_region")
     if found:
         return found
     return profiles.region(call.settings.get("aws_profile_name")) or DEFAULT_REGION
