@@ -22,9 +22,10 @@ import llmport
 from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
 from llmport.testing import FakeClock, MemoryCache, StaticCredentials
 from llmport.testing.eventstream import event_frame, event_stream, exception_frame
-from llmport.testing.loopback import LoopbackFake, QuietHandler
+from llmport.testing.loopback import QuietHandler
 
-from .test_secret_canary import MODES, Probe, RecordingCache, Seen, log_records, run, seen
+from .canary_server import EchoingProvider
+from .test_secret_canary import MODES, Probe, RecordingCache, Seen, gather, log_records, run, seen
 
 __all__ = ["log_records", "seen"]  # fixtures used here, defined with the shared probe
 
@@ -97,22 +98,11 @@ class _Handler(QuietHandler):
         self.wfile.write(body)
 
 
-class EchoingBedrock(LoopbackFake):
+class EchoingBedrock(EchoingProvider):
     """A Bedrock runtime that echoes the session token and Authorization header back."""
 
     handler = _Handler
     thread_name = "llmport-echo-bedrock"
-
-    def __init__(self) -> None:
-        super().__init__(require_auth=False)
-        import threading
-
-        self.stopping = threading.Event()
-
-    def stop(self) -> None:
-        """Release stalled handlers, then stop."""
-        self.stopping.set()
-        super().stop()
 
 
 def make_client(mode: str, cache: MemoryCache, credentials: StaticCredentials) -> llmport.Client:
@@ -184,14 +174,7 @@ def test_the_aws_secret_key_and_session_token_appear_nowhere(
     run(client, mode, f"bedrock/{scenario.model}", kwargs, probe)
     failed = any(where == "traceback" for where, _ in probe.texts)
     assert failed == scenario.fails, probe.texts[-3:]
-    for entry_key, entry in cache.written:
-        probe.add("cache key", entry_key)
-        probe.add("cache entry", entry.decode("utf-8", "replace"))
-    for record in seen.records:
-        probe.add("log record", record)
-    captured = seen.capfd.readouterr()
-    probe.add("stdout", captured.out)
-    probe.add("stderr", captured.err)
+    gather(probe, cache, seen)
     assert probe.leaks((SECRET, TOKEN)) == []
 
 

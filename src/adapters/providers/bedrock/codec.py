@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ....domain.models.builder import stream_chunk_builder
 from ....domain.models.errors import APIError, bad_request
 from ....domain.models.response import ModelResponse
 from ....ports.codec import ProviderCall
@@ -20,6 +19,7 @@ from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import decode_body, invalid_response
 from ..framing import FramedStream
+from ..whole import fold_whole
 from .aws import ProfileConfig, region_for
 from .errors import http_error
 from .eventstream import AWSEventStreamFramer, EventFrame
@@ -83,20 +83,12 @@ class BedrockConverseCodec:
         if not isinstance(body, dict) or "output" not in body:
             raise invalid_response("the provider's answer is not a Converse response", response.content, call)
         events = ConverseAssembler(call, _json_tool(call), name_map(call))
-        try:
-            chunks = [chunk for kind, data in response_events(body) for chunk in events.event(kind, data)]
-        except APIError:
-            raise
-        except (AttributeError, KeyError, TypeError, ValueError):
-            chunks = None
-        if chunks is None:
-            # Raised outside the except block, so an error quoting the body is not chained.
-            raise invalid_response(
-                "the provider's answer does not have the Converse shape", response.content, call
-            )
-        built = stream_chunk_builder(chunks)
-        if built is None:  # pragma: no cover - response_events always starts with messageStart
-            raise invalid_response("the provider's answer is empty", response.content, call)
+        built = fold_whole(
+            lambda: [chunk for kind, data in response_events(body) for chunk in events.event(kind, data)],
+            "Converse",
+            response.content,
+            call,
+        )
         request_id = _header(response.headers, REQUEST_ID_HEADER)
         if request_id is not None:
             built._hidden_params["request_id"] = request_id
