@@ -71,3 +71,11 @@ def test_event_stream_refuses_bytes_botocore_would_not_decode() -> None:
     bad[5] ^= 0x01
     with pytest.raises(Exception, match=r"Checksum|decode"):  # botocore's ChecksumMismatch
         event_stream([bytes(bad)])
+
+
+def test_without_botocore_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "botocore.eventstream", None)  # what an absent package looks like
+    with pytest.raises(ImportError, match=r"pip install 'llmport\[bedrock\]'"):
+        AWSEventStreamFramer()
