@@ -211,11 +211,24 @@ class ProviderCall:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Secret values in play, for scrubbing: the key and any credentials in the base URL."""
-        key = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
-        hidden = tuple(
-            self.settings[s.name] for s in self.host.settings if s.secret and self.settings.get(s.name)
-        )
-        return key + hidden + self.extra_secrets + url_secrets(self.api_base)
+        key: tuple[str, ...] = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
+        if self.host.settings:  # most hosts have none: this runs several times per call
+            key += tuple(s for s in (self.settings.get(h.name) for h in self.host.settings if h.secret) if s)
+        return key + self.extra_secrets + url_secrets(self.api_base)
+
+    def with_params(self, params: Mapping[str, Any]) -> ProviderCall:
+        """Return this call carrying the selected ``params`` (a direct copy: ``replace`` costs more)."""
+        return ProviderCall(
+            self.request, self.host, self.model, self.api_base, self.api_key, self.api_version,
+            self.timeout, self.drop_params, self.settings, params, self.extra_secrets,
+        )  # fmt: skip
+
+    def with_secrets(self, secrets: tuple[str, ...]) -> ProviderCall:
+        """Return this call with more secrets in play (an auth's refreshed token)."""
+        return ProviderCall(
+            self.request, self.host, self.model, self.api_base, self.api_key, self.api_version,
+            self.timeout, self.drop_params, self.settings, self.params, self.extra_secrets + secrets,
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         base = redact(self.api_base, self.secrets)

@@ -1,6 +1,6 @@
 """The OpenAI stream parser's plain-chunk shortcut makes exactly the chunks of the general path.
 
-The shortcut (``OpenAIChunkDecoder.decode_batch`` with ``parse_plain_chunks``) validates a chunk's
+The shortcut (``OpenAIChunkDecoder.decode_plain`` with ``parse_plain_chunks``) validates a chunk's
 JSON text in one pydantic pass; the general path (``decode``) is the parser shared with
 non-streamed answers. Every recorded OpenAI-format stream, and every dialect or null the general
 path normalises, must come out the same, values and set fields alike.
@@ -118,7 +118,7 @@ def test_a_plain_openai_stream_is_taken_whole_by_the_shortcut() -> None:
         _chunk({"content": "Hi", "refusal": None}),
         {**_chunk({}), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
     )
-    chunks = _decoder().decode_batch(_events(body))
+    chunks = _decoder().decode_plain([event.data for event in _events(body)])
     assert chunks is not None
     assert [c.choices[0].delta.content for c in chunks] == ["", "Hi", None]
     assert _shape(chunks) == _shape(_general("openai", body)[0])
@@ -164,7 +164,7 @@ def test_the_shortcut_gives_up_where_the_general_path_normalises(
         + b"data: " + middle + b"\n\n"
         + _sse(_chunk({"content": "after"}))
     )  # fmt: skip
-    assert _decoder().decode_batch(_events(body)) is None, name
+    assert _decoder().decode_plain([event.data for event in _events(body)]) is None, name
     whole, error = _whole("openai", body)
     general, general_error = _general("openai", body)
     assert error is None

@@ -8,8 +8,6 @@ while a server of your own (any other base) may need none. An explicit header th
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ...domain.models.errors import AuthenticationError
 from ...ports.auth import Authorized, AuthScheme
 from ...ports.codec import ProviderCall
@@ -48,7 +46,9 @@ class KeyAuth:
         key = call.api_key.get_secret_value()
         headers = {**request.headers, self.header: self.value(key)}
         secrets = request.secrets if key in request.secrets else (*request.secrets, key)
-        return Authorized(replace(request, headers=headers, secrets=secrets), (key,))
+        # A direct copy: dataclasses.replace costs several times more, on every attempt.
+        sent = HttpRequest(request.method, request.url, headers, request.body, request.timeout, secrets)
+        return Authorized(sent, (key,))
 
     async def aapply(self, request: HttpRequest, call: ProviderCall) -> Authorized:
         """``apply``: nothing blocks."""

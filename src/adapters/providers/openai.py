@@ -101,11 +101,7 @@ class OpenAIChunkDecoder:
         self._done = self._done or (all_finished and (self._usage_seen or not self._wants_usage))
         return []
 
-    def decode_batch(self, events: list[SSEEvent]) -> list[ModelResponseStream] | None:
-        """Decode one network read's events at once: ``_plain_texts`` of their data."""
-        return self._plain_texts([event.data for event in events])
-
-    def _plain_texts(self, texts: list[str]) -> list[ModelResponseStream] | None:
+    def decode_plain(self, texts: list[str]) -> list[ModelResponseStream] | None:
         """Parse a network read's events' ``texts`` in one pass, or return None to leave them to ``decode``.
 
         A plain chunk is parsed and validated in one pydantic pass, at half the cost of

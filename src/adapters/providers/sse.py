@@ -141,19 +141,25 @@ def _unfinished(buffer: bytes, lines: list[bytes]) -> list[bytes]:
 class SSEFramer:
     """The ``Framer`` of SSE bodies: frames are ``SSEEvent``s.
 
-    A read made only of single-line ``data:`` events (every read of an OpenAI stream) takes
-    ``SSEDecoder.feed_plain``'s shortcut; anything else the general line decoder.
+    Its shortcut (``feed_plain``, used by ``FramedStream`` when the decoder has one too) gives a
+    read made only of single-line ``data:`` events (every read of an OpenAI stream) as the
+    events' data, without an ``SSEEvent`` each.
     """
 
     def __init__(self) -> None:
         self._decoder = SSEDecoder()
+        self.feed_plain = self._decoder.feed_plain
 
     def feed(self, data: bytes) -> list[SSEEvent]:
         """Consume bytes; return the events they complete."""
         texts = self._decoder.feed_plain(data)
         if texts is None:
             return self._decoder.feed(data)
-        return [_new_event(SSEEvent, ("message", text)) for text in texts]
+        return self.plain_frames(texts)
+
+    def plain_frames(self, payloads: list[str]) -> list[SSEEvent]:
+        """Return the ``message`` events whose data ``payloads`` are (what ``feed_plain`` gave)."""
+        return [_new_event(SSEEvent, ("message", text)) for text in payloads]
 
     def finish(self) -> list[SSEEvent]:
         """Flush at end of body; an event not closed by a blank line is still dispatched."""

@@ -21,12 +21,15 @@ UNAUTHORIZED = 401
 def with_secrets(call: ProviderCall, authorized: Authorized) -> tuple[ProviderCall, HttpRequest]:
     """Return ``call`` and the request to send, both carrying the secrets ``authorized`` put in play."""
     request = authorized.request
-    new = tuple(s for s in authorized.secrets if s and s not in call.secrets)
+    if not authorized.secrets:
+        return call, request
+    known = call.secrets
+    new = tuple(s for s in authorized.secrets if s and s not in known)
     if not new:
         return call, request
     if any(s not in request.secrets for s in new):
         request = replace(request, secrets=(*request.secrets, *new))
-    return replace(call, extra_secrets=(*call.extra_secrets, *new)), request
+    return call.with_secrets(new), request
 
 
 def send(

@@ -28,7 +28,9 @@ def select_params(call: ProviderCall, codec_unsupported: Collection[str] = ()) -
         UnsupportedParamsError: for an unsupported parameter or value when ``drop_params`` is off.
     """
     rules = call.host.rules_for(call.model)
-    dropped = set(call.request.options.additional_drop_params) | setting_kwargs(call.host)
+    dropped = set(call.request.options.additional_drop_params)
+    if call.host.settings:
+        dropped |= setting_kwargs(call.host)
     selected: dict[str, Any] = {}
     for name, value in call.request.params.items():
         if name in dropped:

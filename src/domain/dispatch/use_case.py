@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack
-from dataclasses import replace
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -128,6 +127,8 @@ class Dispatcher:
     def _open_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        auth = self.registry.auth(call.host.auth)
+
         def attempt(sent: HttpRequest) -> tuple[Iterator[ModelResponseStream], Callable[[], None]]:
             resources = ExitStack()
             try:
@@ -140,8 +141,6 @@ class Dispatcher:
             self._log_response(call, response.status_code, None)
             # Reading the first chunk inside the attempt retries a stream that fails before it.
             return primed(iter_chunks(response, codec.stream_parser(authed), resources, authed))
-
-        auth = self.registry.auth(call.host.auth)
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
@@ -217,6 +216,8 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        auth = self.registry.auth(call.host.auth)
+
         async def attempt(sent: HttpRequest) -> AsyncPrimedChunks:
             resources = AsyncExitStack()
             try:
@@ -231,8 +232,6 @@ class Dispatcher:
             self._log_response(call, response.status_code, None)
             chunks = aiter_chunks(response, codec.stream_parser(authed), resources, authed)
             return await AsyncPrimedChunks(chunks).prime()
-
-        auth = self.registry.auth(call.host.auth)
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
         return self._stream_result(call, CompletionStream(async_chunks=chunks, model=call.request.model))
@@ -285,7 +284,7 @@ class Dispatcher:
         codec = self.registry.codec(host.codec)
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
-        call = replace(call, params=select_params(call, getattr(codec, "unsupported_params", ())))
+        call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
         http = codec.build_request(call)
         if self.logger.enabled("DEBUG"):
             self.logger.log(

@@ -22,11 +22,23 @@ FrameT = TypeVar("FrameT")
 CUT_MESSAGE = "the stream ended before it was complete"
 
 
-class BatchDecoder(Protocol[FrameT]):
-    """A decoder with a fast path for one network read's frames (the OpenAI codec has one)."""
+class PlainFramer(Protocol[FrameT]):
+    """A framer with a shortcut for reads made only of its plainest frames (SSE: single ``data:`` lines)."""
 
-    def decode_batch(self, frames: list[FrameT]) -> list[ModelResponseStream] | None:
-        """Decode all ``frames`` at once, or return None (having changed nothing) to decode one by one."""
+    def feed_plain(self, data: bytes) -> list[str] | None:
+        """Return the payloads of the frames ``data`` completes, or None having consumed nothing."""
+        ...
+
+    def plain_frames(self, payloads: list[str]) -> list[FrameT]:
+        """Return the frames those payloads stand for (when the decoder declines the shortcut)."""
+        ...
+
+
+class PlainDecoder(Protocol):
+    """A decoder with a fast path for one read's plain payloads (the OpenAI codec has one)."""
+
+    def decode_plain(self, payloads: list[str]) -> list[ModelResponseStream] | None:
+        """Decode all payloads at once, or return None (having changed nothing) to decode frame by frame."""
         ...
 
 
@@ -52,22 +64,29 @@ class FramedStream(Generic[FrameT]):
         self._call = call
         self._cut_message = cut_message
         self._failure: APIError | None = None
-        batch = getattr(decoder, "decode_batch", None)
-        self._batch: BatchDecoder[FrameT] | None = decoder if batch is not None else None  # type: ignore[assignment]
+        # The shortcut, when both halves have one: a read's payloads go to the decoder without a
+        # frame object each (the OpenAI stream's every read).
+        shortcut = hasattr(framer, "feed_plain") and hasattr(decoder, "decode_plain")
+        self._plain: tuple[PlainFramer[FrameT], PlainDecoder] | None = (
+            (framer, decoder) if shortcut else None  # type: ignore[assignment]
+        )
 
     def feed(self, data: bytes) -> list[ModelResponseStream]:
         """Consume bytes (split anywhere); return the chunks they complete."""
-        self._raise_pending()
+        if self._failure is not None:  # checked inline: this runs for every network read
+            self._raise_pending()
+        if self._plain is not None and not self._decoder.done:
+            plain_framer, plain_decoder = self._plain
+            payloads = plain_framer.feed_plain(data)
+            if payloads is not None:
+                chunks = plain_decoder.decode_plain(payloads)
+                return self._collect(plain_framer.plain_frames(payloads)) if chunks is None else chunks
         try:
             frames = self._framer.feed(data)
         except FramingError as error:
             chunks = self._collect(error.frames)
             self._fail(invalid_response(f"the stream is malformed: {error}", data, self._call))
             return chunks
-        if self._batch is not None and frames and not self._decoder.done:
-            fast = self._batch.decode_batch(frames)
-            if fast is not None:
-                return fast
         return self._collect(frames)
 
     def finish(self) -> list[ModelResponseStream]:
