@@ -424,3 +424,11 @@ def test_stop_reasons(reason: str, finish: str) -> None:
     client, _ = make_client(lambda request: HttpResponse(200, {}, raw), api_base=BASE)
     with client:
         assert client.completion(CLAUDE, MESSAGES).choices[0].finish_reason == finish
+
+
+def test_the_answer_names_the_model_id_without_the_route() -> None:
+    raw = json.dumps(ANSWER).encode()
+    client, _ = make_client(lambda request: HttpResponse(200, {}, raw), api_base=BASE)
+    with client:
+        response = client.completion("bedrock/converse/us.amazon.nova-pro-v1:0", MESSAGES)
+    assert response.model == "us.amazon.nova-pro-v1:0"

@@ -66,6 +66,7 @@ class ConverseAssembler:
         self._blocks: dict[int, _Block] = {}
         self._tools = 0
         self._id = f"chatcmpl-{uuid.uuid4().hex}"
+        self._model = call.model.removeprefix("converse/")
         self._started = False
         self._reason: str | None = None
         self._usage: dict[str, Any] | None = None
@@ -99,7 +100,7 @@ class ConverseAssembler:
             delta = {"role": "assistant", **delta}
         choice = {"index": 0, "delta": delta, "finish_reason": extra.pop("finish_reason", None)}
         return ModelResponseStream.model_validate(
-            {"id": self._id, "choices": [choice], "model": self._call.model, **extra}
+            {"id": self._id, "choices": [choice], "model": self._model, **extra}
         )
 
     def _start(self) -> list[ModelResponseStream]:
