@@ -133,8 +133,7 @@ def runtime_base(call: ProviderCall, profiles: ProfileConfig) -> str:
     The host row's default is formatted with the region given (or us-west-2); an ARN's region or
     a profile's region, known only here, replaces it.
     """
-    default = (call.host.default_base or "").format_map(call.settings)
-    if call.api_base.rstrip("/") != default:
+    if call.api_base.rstrip("/") != call.host.base_for(call.settings):
         return call.api_base.rstrip("/")  # api_base= or AWS_BEDROCK_RUNTIME_ENDPOINT
     if call.settings.get("endpoint"):
         return call.settings["endpoint"].rstrip("/")  # aws_bedrock_runtime_endpoint=
