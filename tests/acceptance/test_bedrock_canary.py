@@ -14,6 +14,7 @@ import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,6 +115,16 @@ def make_client(mode: str, cache: MemoryCache, credentials: StaticCredentials) -
     )  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def canary_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A shared-credentials profile ``canary`` holding the canary keys, read by botocore only."""
+    shared = tmp_path / "credentials"
+    profile = f"aws_access_key_id = {ACCESS}\naws_secret_access_key = {SECRET}\naws_session_token = {TOKEN}\n"
+    shared.write_text("[canary]\n" + profile)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+
+
 @pytest.fixture
 def provider() -> Iterator[EchoingBedrock]:
     with EchoingBedrock() as server:
@@ -149,8 +160,9 @@ SCENARIOS = [
     Scenario("success", extra={"caching": True}, fails=False),
     Scenario("success-stream", extra={"stream": True}, fails=False),
 ]
-# Credentials as keywords, or from the environment through the credentials port.
-SOURCES = ("kwargs", "env")
+# Credentials as keywords, from the environment through the credentials port, or from a profile
+# that botocore reads (then llmport learns the secrets only from the auth, per attempt).
+SOURCES = ("kwargs", "env", "profile")
 
 
 ROUTES = list(itertools.product(MODES, SOURCES))
@@ -168,6 +180,8 @@ def test_the_aws_secret_key_and_session_token_appear_nowhere(
     client = make_client(mode, cache, StaticCredentials(env if source == "env" else {}))
     if source == "env":
         keys = {}
+    elif source == "profile":
+        keys = {"aws_profile_name": "canary"}
     base = f"http://127.0.0.1:{closed_port()}" if scenario.refused else provider.root_url
     kwargs = {"api_base": base, "aws_region_name": "us-east-1", **keys, **scenario.extra}
     probe.add("repr(client)", client)
