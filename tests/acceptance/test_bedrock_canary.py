@@ -26,7 +26,7 @@ from llmport.testing.eventstream import event_frame, event_stream, exception_fra
 from llmport.testing.loopback import QuietHandler
 
 from .canary_server import EchoingProvider
-from .test_secret_canary import MODES, Probe, RecordingCache, Seen, gather, log_records, run, seen
+from .test_secret_canary import MODES, Probe, RecordingCache, Seen, log_records, run, seen
 
 __all__ = ["log_records", "seen"]  # fixtures used here, defined with the shared probe
 
@@ -188,7 +188,7 @@ def test_the_aws_secret_key_and_session_token_appear_nowhere(
     run(client, mode, f"bedrock/{scenario.model}", kwargs, probe)
     failed = any(where == "traceback" for where, _ in probe.texts)
     assert failed == scenario.fails, probe.texts[-3:]
-    gather(probe, cache, seen)
+    seen.collect(probe, cache)
     assert probe.leaks((SECRET, TOKEN)) == []
 
 

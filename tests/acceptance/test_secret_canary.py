@@ -253,22 +253,21 @@ class Seen:
     records: list[str]
     capfd: pytest.CaptureFixture[str]
 
+    def collect(self, probe: Probe, cache: RecordingCache) -> None:
+        """Add what the cache, the log sink and the process's output captured to ``probe``."""
+        for entry_key, entry in cache.written:
+            probe.add("cache key", entry_key)
+            probe.add("cache entry", entry.decode("utf-8", "replace"))
+        for record in self.records:
+            probe.add("log record", record)
+        captured = self.capfd.readouterr()
+        probe.add("stdout", captured.out)
+        probe.add("stderr", captured.err)
+
 
 @pytest.fixture
 def seen(log_records: list[str], capfd: pytest.CaptureFixture[str]) -> Seen:
     return Seen(log_records, capfd)
-
-
-def gather(probe: Probe, cache: RecordingCache, seen: Seen) -> None:
-    """Add what the call left outside its results: cache keys and entries, log records, stdout/stderr."""
-    for entry_key, entry in cache.written:
-        probe.add("cache key", entry_key)
-        probe.add("cache entry", entry.decode("utf-8", "replace"))
-    for record in seen.records:
-        probe.add("log record", record)
-    captured = seen.capfd.readouterr()
-    probe.add("stdout", captured.out)
-    probe.add("stderr", captured.err)
 
 
 @dataclass(frozen=True)
@@ -301,7 +300,7 @@ def test_the_canary_appears_nowhere(
     run(client, mode, model, dict(kwargs), probe)
     failed = any(where == "traceback" for where, _ in probe.texts)
     assert failed == scenario.fails, probe.texts[-3:]
-    gather(probe, cache, seen)
+    seen.collect(probe, cache)
     assert probe.leaks((key, URL_SECRET)) == []
 
 
