@@ -11,6 +11,7 @@ are incomplete: their chunks arrive, then ``APIConnectionError``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ import llmport
 from llmport.testing import HttpResponse
 
 from .bedrock_oracle import Expected, expected
-from .fixtures_loader import Exchange, exchange_names, load_exchange
+from .fixtures_loader import FIXTURES_DIR, Exchange, exchange_names, load_exchange, load_metadata
 from .replay import MESSAGES, make_client, pieces_at, stream_parser
 
 MODEL = "bedrock/anthropic.claude-3-haiku-20240307-v1:0"
@@ -162,3 +163,20 @@ async def test_async(exchange: Exchange) -> None:
             response = await client.acompletion(MODEL, MESSAGES)
     assert isinstance(response, llmport.ModelResponse)
     assert_matches(response, expected(exchange))
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=ids(EXCHANGES))
+def test_fixture_metadata_and_no_secrets(exchange: Exchange) -> None:
+    meta = load_metadata("bedrock", exchange.name)
+    assert meta["project"] in {"openinference", "vercel-ai"}
+    assert meta["source"]
+    assert meta["description"]
+    assert set(meta["request"]) == {"method", "url", "headers", "body"}
+    headers = {key.lower() for key in meta["response"]["headers"]}
+    assert not headers & {"authorization", "x-amz-security-token", "set-cookie"}
+    raw = (FIXTURES_DIR / "bedrock" / meta["response"]["body_file"]).read_bytes()
+    assert not re.search(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|Bearer\s+\S{20,}", raw)
+    if exchange.is_stream:
+        assert expected(exchange).stop_reason is not None  # botocore decodes every frame
+    else:
+        assert "output" in json.loads(exchange.body)
