@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ....domain.models.errors import bad_request
+from ..turns import split_turns
 from .tools import wire_name
 
 Block = dict[str, Any]
-_SYSTEM_ROLES = ("system", "developer")
 # Keys of a Converse ContentBlock union: a part holding one of them is already in Converse's shape.
 NATIVE_BLOCKS = frozenset(
     {
@@ -47,22 +47,11 @@ def translate_messages(messages: list[dict[str, Any]], model: str) -> tuple[list
     Raises:
         BadRequestError: for a message Converse cannot take, naming it.
     """
-    system: list[Block] = []
-    turns: list[Block] = []
-    for index, message in enumerate(messages):
-        where = f"messages[{index}]"
-        role = message["role"]
-        if role in _SYSTEM_ROLES:
-            system.extend(_system_blocks(message, where, model))
-            continue
-        wire_role, blocks = _turn(message, where, model)
-        if not blocks:
-            continue
-        if turns and turns[-1]["role"] == wire_role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": wire_role, "content": blocks})
-    return system, turns
+    return split_turns(
+        messages,
+        lambda message, index: _system_blocks(message, f"messages[{index}]", model),
+        lambda message, index: _turn(message, f"messages[{index}]", model),
+    )
 
 
 def _turn(message: Mapping[str, Any], where: str, model: str) -> tuple[str, list[Block]]:
