@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         Message,
         ModelResponse,
         PromptTokensDetails,
+        ThoughtSignature,
         Usage,
     )
     from .domain.models.stream import (
@@ -72,7 +73,7 @@ _ERRORS = (
 )  # fmt: skip
 _RESPONSE = (
     "ChatCompletionMessageToolCall", "Choices", "CompletionTokensDetails", "Function", "FunctionCall",
-    "Message", "ModelResponse", "PromptTokensDetails", "Usage",
+    "Message", "ModelResponse", "PromptTokensDetails", "ThoughtSignature", "Usage",
 )  # fmt: skip
 _STREAM = (
     "ChatCompletionDeltaToolCall", "CompletionStream", "CustomStreamWrapper", "Delta",
@@ -130,6 +131,7 @@ __all__ = [
     "RateLimitError",
     "ServiceUnavailableError",
     "StreamingChoices",
+    "ThoughtSignature",
     "Timeout",
     "UnprocessableEntityError",
     "UnsupportedParamsError",

@@ -8,7 +8,8 @@ Each fixture is a pair of files in ``fixtures/<provider>/``:
 Bodies with framing ``"chunks-lines"`` (vercel-ai ``*.chunks.txt``: one SSE ``data:`` payload per line,
 without SSE framing) are re-framed on load as ``b"data: <line>\\n\\n"`` per non-empty line, followed by
 ``b"data: [DONE]\\n\\n"``. Framing ``"sse-lines"`` is the same without the ``[DONE]`` (Gemini's SSE
-has no end marker), and ``.body.jsonarray`` bodies are streams sent as one JSON array (Gemini without ``alt=sse``).
+has no end marker), and ``.body.jsonarray`` bodies are streams sent as one JSON array (Gemini
+without ``alt=sse``).
 """
 
 from __future__ import annotations

@@ -130,6 +130,16 @@ HOSTS: tuple[Host, ...] = (
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
     ),
+    Host(
+        prefix="gemini",
+        codec="gemini",
+        default_base="https://generativelanguage.googleapis.com/v1beta",
+        key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        base_env=("GEMINI_API_BASE",),
+        endpoint="",
+        source="https://ai.google.dev/api/generate-content",
+        as_of="2026-12-05",
+    ),
     compatible(
         "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
         source="https://console.groq.com/docs/openai",
@@ -319,7 +329,6 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "gemini": "the Gemini codec",
     "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",
     "cohere": "the Cohere codec",

@@ -11,7 +11,11 @@ from ...ports.codec import Host, ProviderCodec
 from .hosts import BARE_MODELS, HOSTS, PLANNED
 
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
-CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
+CODECS: Mapping[str, str] = {
+    "openai": ".openai:OpenAICodec",
+    "anthropic": ".anthropic.codec:AnthropicCodec",
+    "gemini": ".gemini.codec:GeminiCodec",
+}
 
 
 class ProviderRegistry:

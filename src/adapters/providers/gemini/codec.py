@@ -1,0 +1,103 @@
+"""The Gemini ``generateContent`` codec: Google AI Studio (``gemini/``) and Vertex AI (``vertex_ai/``).
+
+``POST {base}/models/{model}:generateContent``, and ``:streamGenerateContent?alt=sse`` for
+streams. Request translation lives in ``messages`` (turns) and ``params`` (parameters); answers,
+whole or streamed (SSE or JSON array), go through the one ``stream.FrameDecoder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ....domain.dispatch.params import select_params
+from ....domain.models.builder import stream_chunk_builder
+from ....domain.models.errors import APIError
+from ....domain.models.response import ModelResponse
+from ....ports.codec import ProviderCall
+from ....ports.transport import HttpRequest, HttpResponse
+from .._json import json_post
+from ..errors import decode_body, invalid_response
+from .errors import gemini_error
+from .messages import translate_messages
+from .models import model_info
+from .params import UNSUPPORTED, request_fields
+from .stream import FrameDecoder, GeminiStreamParser, decode_text
+
+USER_AGENT = "llmport/0.1"
+
+
+class GeminiCodec:
+    """Speaks Gemini's ``generateContent`` / ``streamGenerateContent``."""
+
+    name = "gemini"
+    version = "1"
+    supports_n = True
+
+    def build_request(self, call: ProviderCall) -> HttpRequest:
+        """Encode ``call`` as a ``generateContent`` request.
+
+        Raises:
+            UnsupportedParamsError: for an OpenAI parameter Gemini cannot take (unless dropped).
+            BadRequestError: for a message or parameter value Gemini cannot take.
+        """
+        return json_post(call, request_url(call), _headers(call), request_body(call))
+
+    def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
+        """Decode a whole answer by folding its frame(s) through the stream's frame decoder."""
+        body = decode_text(response.content, call)
+        frames = body if isinstance(body, list) else [body]
+        decoder = FrameDecoder(call)
+        try:
+            chunks = [chunk for frame in frames for chunk in decoder.decode(frame)] + decoder.close()
+        except APIError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError):
+            chunks = None
+        if chunks is None:
+            # Raised outside the except block, so the error quoting the body is not chained.
+            raise invalid_response(
+                "the provider's answer does not have Gemini's shape", response.content, call
+            )
+        built = stream_chunk_builder(chunks)
+        if built is None:
+            raise invalid_response("the provider's answer has no candidates", response.content, call)
+        return built
+
+    def stream_parser(self, call: ProviderCall) -> GeminiStreamParser:
+        """Return a parser for one streamed response (SSE or JSON array)."""
+        return GeminiStreamParser(call)
+
+    def map_error(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
+    ) -> APIError:
+        """Map an HTTP error answer (``error.status``, and ``RetryInfo`` as ``retry_after``)."""
+        return gemini_error(status_code, headers, decode_body(body), call)
+
+
+def request_body(call: ProviderCall) -> dict[str, Any]:
+    """Return the ``generateContent`` body for ``call``."""
+    params = select_params(call, UNSUPPORTED)
+    signs = model_info(call.model).signs_calls
+    system, contents = translate_messages(call.request.messages, call.request.model, signs)
+    body: dict[str, Any] = {"contents": contents}
+    if system is not None:
+        body["systemInstruction"] = system
+    body.update(request_fields(call, params))
+    body.update(call.request.options.extra_body)
+    return body
+
+
+def request_url(call: ProviderCall) -> str:
+    """``{base}/models/{model}:generateContent`` (``:streamGenerateContent?alt=sse`` for streams)."""
+    method = "streamGenerateContent?alt=sse" if call.request.stream else "generateContent"
+    model = call.model.removeprefix("models/")
+    return f"{call.api_base.rstrip('/')}/models/{model}:{method}"
+
+
+def _headers(call: ProviderCall) -> dict[str, str]:
+    headers = {"content-type": "application/json", "accept": "application/json", "user-agent": USER_AGENT}
+    if call.api_key is not None:
+        headers["x-goog-api-key"] = call.api_key.get_secret_value()  # never in the URL
+    headers.update({name.lower(): value for name, value in call.request.options.extra_headers.items()})
+    return headers
