@@ -10,7 +10,6 @@ wants alternating roles. Images: data URLs → ``inlineData``, other URLs → ``
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,8 +20,6 @@ _SYSTEM_ROLES = ("system", "developer")
 # Google's documented placeholder for a function call whose signature was lost (history from
 # another provider): Gemini 3 refuses an unsigned call in history, and accepts this one.
 SKIP_SIGNATURE = "skip_thought_signature_validator"
-GENERATED_ID = re.compile(r"call_[0-9a-f]{32}")
-"""The tool-call ids llmport makes up when Gemini sends none; they are not sent back to Gemini."""
 _MIME_BY_SUFFIX = {
     "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
     "gif": "image/gif", "heic": "image/heic", "pdf": "application/pdf", "mp3": "audio/mpeg",
@@ -173,9 +170,10 @@ def _function_call(call: Any, where: str, model: str, names: dict[str, str]) -> 
     body: dict[str, Any] = {"name": function["name"], "args": dict(args)}
     call_id = call.get("id")
     if isinstance(call_id, str):
+        # Sent even when llmport made it up: Gemini accepts ids it did not issue (recorded in
+        # llm-gemini's test_tools and openinference's test_chat_session_with_tool).
         names[call_id] = function["name"]
-        if not GENERATED_ID.fullmatch(call_id):
-            body["id"] = call_id
+        body["id"] = call_id
     return {"functionCall": body}
 
 
@@ -189,9 +187,7 @@ def _function_response(message: Mapping[str, Any], where: str, model: str, names
             param=f"{where}.tool_call_id",
             model=model,
         )
-    body: dict[str, Any] = {"name": name, "response": _response(message.get("content"))}
-    if not GENERATED_ID.fullmatch(call_id):
-        body["id"] = call_id
+    body: dict[str, Any] = {"name": name, "response": _response(message.get("content")), "id": call_id}
     return {"functionResponse": body}
 
 

@@ -123,11 +123,12 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
 def _thinking(config: dict[str, Any], call: ProviderCall, params: Mapping[str, Any]) -> None:
     effort, thinking = params.get("reasoning_effort"), params.get("thinking")
     budget = params.get("thinking_budget")
+    enabled = budget is not None
     if isinstance(thinking, Mapping) and thinking.get("type") == "enabled":
-        budget = thinking.get("budget_tokens", budget)
+        budget, enabled = thinking.get("budget_tokens", budget), True
     elif isinstance(thinking, Mapping) and thinking.get("type") == "disabled":
         effort = "none"
-    if effort is None and budget is None:
+    if effort is None and not enabled:
         return
     levels = model_info(call.model).thinking_levels
     if effort in ("none", "disable"):
@@ -143,7 +144,7 @@ def _thinking(config: dict[str, Any], call: ProviderCall, params: Mapping[str, A
         config["thinkingConfig"] = {**spec, "includeThoughts": True}
     else:
         config["thinkingConfig"] = {"includeThoughts": True}
-        if budget is not None and not levels:
+        if budget is not None:  # Gemini 3 still takes a budget it is given (recorded on 3.5-flash)
             config["thinkingConfig"]["thinkingBudget"] = _budget(budget)
 
 

@@ -46,7 +46,7 @@ def finish_reason(value: object) -> str:
 
 
 def new_tool_call_id() -> str:
-    """Return an id for a function call Gemini sent without one (``messages.GENERATED_ID`` knows it)."""
+    """Return an id for a function call Gemini sent without one (litellm and llm-gemini make one too)."""
     return f"call_{uuid.uuid4().hex}"
 
 
