@@ -36,7 +36,7 @@ def test_prefix_is_stripped_and_custom_provider_overrides(harness: MakeHarness) 
     ("model", "message"),
     [
         ("mystery-model", "prefix it with the provider"),
-        ("gemini/gemini-1.5-pro", "not available in llmport yet"),
+        ("vertex_ai/gemini-1.5-pro", "not available in llmport yet"),
         ("gemini-1.5-pro", "not available in llmport yet"),
     ],
 )

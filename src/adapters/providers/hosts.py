@@ -136,7 +136,7 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://generativelanguage.googleapis.com/v1beta",
         key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
         base_env=("GEMINI_API_BASE",),
-        endpoint="",
+        endpoint="/models/{model}:generateContent",
         source="https://ai.google.dev/api/generate-content",
         as_of="2026-12-05",
     ),

@@ -89,10 +89,14 @@ def request_body(call: ProviderCall) -> dict[str, Any]:
 
 
 def request_url(call: ProviderCall) -> str:
-    """``{base}/models/{model}:generateContent`` (``:streamGenerateContent?alt=sse`` for streams)."""
-    method = "streamGenerateContent?alt=sse" if call.request.stream else "generateContent"
-    model = call.model.removeprefix("models/")
-    return f"{call.api_base.rstrip('/')}/models/{model}:{method}"
+    """Return the host's endpoint under the base: ``{base}/models/{model}:generateContent``.
+
+    A stream asks for ``:streamGenerateContent?alt=sse`` instead.
+    """
+    path = call.host.endpoint.replace("{model}", call.model.removeprefix("models/"))
+    if call.request.stream:
+        path = path.replace(":generateContent", ":streamGenerateContent?alt=sse")
+    return call.api_base.rstrip("/") + path
 
 
 def _headers(call: ProviderCall) -> dict[str, str]:
