@@ -1,7 +1,8 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
+OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+``FakeGeminiServer`` a loopback Gemini ``generateContent`` server;
 ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports.
 """
 
@@ -16,11 +17,13 @@ from ..ports.transport import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
+    from .gemini_server import FakeGeminiServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
 
 __all__ = [
     "FakeAnthropicServer",
     "FakeClock",
+    "FakeGeminiServer",
     "FakeOpenAIServer",
     "FakeStream",
     "FakeTransport",
@@ -45,4 +48,8 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeGeminiServer":
+        from . import gemini_server
+
+        return gemini_server.FakeGeminiServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")
