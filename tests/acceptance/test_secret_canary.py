@@ -41,7 +41,7 @@ OPAQUE = "Zq7uOpaqueQm9Wv2Rt8XyK4"
 URL_SECRET = "Qm4urlSecretZt8Kp2VxJ6"
 FRAGMENT = 7
 USER = [{"role": "user", "content": "hi"}]
-CODECS = ("openai", "anthropic", "groq", "azure")
+CODECS = ("openai", "anthropic", "groq", "azure", "gemini")
 MODES = ("sync", "async-httpx", "async-aiohttp")
 
 
@@ -116,7 +116,7 @@ def closed_port() -> int:
 
 
 def base_for(codec: str, root: str) -> str:
-    return f"{root}/v1" if codec in ("openai", "groq") else root
+    return f"{root}/v1" if codec in ("openai", "groq") else f"{root}/v1beta" if codec == "gemini" else root
 
 
 def make_client(mode: str, cache: MemoryCache | None = None) -> llmport.Client:
@@ -309,6 +309,16 @@ def test_the_provider_really_echoes_the_key(provider: EchoingProvider) -> None:
     assert answer.status_code == 401
     assert SHAPED in answer.text
     assert SHAPED in answer.headers["set-cookie"]
+
+
+def test_the_provider_really_echoes_a_gemini_key(provider: EchoingProvider) -> None:
+    import httpx
+
+    url = f"{provider.root_url}/v1beta/models/e400:generateContent"
+    answer = httpx.post(url, json={"contents": []}, headers={"x-goog-api-key": OPAQUE})
+    assert answer.status_code == 400
+    assert OPAQUE in answer.json()["error"]["message"]
+    assert OPAQUE in answer.json()["error"]["status"]
 
 
 def test_the_run_sees_every_kind_of_text(provider: EchoingProvider, log_records: list[str]) -> None:
