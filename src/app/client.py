@@ -42,7 +42,9 @@ class Client:
         num_retries: Retries of retryable failures (default 2). ``max_retries`` is an alias.
         drop_params: Drop parameters a provider cannot take instead of raising.
         log_level: Emit llmport's logs through loguru at this level (default: ``LLMPORT_LOG``, else none).
-        transport: A transport adapter (e.g. ``FakeTransport``) instead of httpx.
+        transport: A transport adapter (e.g. ``FakeTransport``) instead of the default one.
+        async_transport: The default transport's async side: ``"aiohttp"`` (the default, fastest
+            under concurrency) or ``"httpx"``. Sync calls always go over httpx.
         http_client: An ``httpx.Client`` for the default transport to use.
         async_http_client: An ``httpx.AsyncClient`` for the default transport to use.
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
@@ -66,6 +68,7 @@ class Client:
         drop_params: bool = False,
         log_level: str | None = None,
         transport: Transport | None = None,
+        async_transport: Literal["aiohttp", "httpx"] = "aiohttp",
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         ssl_verify: bool | str | ssl.SSLContext = True,
@@ -91,6 +94,7 @@ class Client:
                 settings=settings,
                 log_level=log_level,
                 transport=transport,
+                async_transport=async_transport,
                 http_client=http_client,
                 async_http_client=async_http_client,
                 ssl_verify=ssl_verify,

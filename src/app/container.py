@@ -27,8 +27,8 @@ from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
 from ..adapters.providers.registry import ProviderRegistry
-from ..adapters.transport.httpx_transport import HttpxTransport
 from ..adapters.transport.routing import RoutingTransport
+from ..adapters.transport.split import AsyncTransportName, default_transport
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..ports.cache import Cache
 from ..ports.clock import Clock
@@ -41,8 +41,9 @@ from .client import Client
 
 @dataclass(frozen=True)
 class TransportOptions:
-    """How the default httpx transport is built (``Client(http_client=..., ssl_verify=...)``)."""
+    """How the default transport is built (``Client(async_transport=..., ssl_verify=...)``)."""
 
+    async_transport: AsyncTransportName = "aiohttp"
     http_client: Any = None
     async_http_client: Any = None
     ssl_verify: Any = True
@@ -73,11 +74,13 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # mypy flags abstract types passed as values, which is exactly what is wanted here.
     transport = providers.Dependency(
         instance_of=Transport,  # type: ignore[type-abstract]
-        # local:// URLs go to in-process models (built on first use), the rest over httpx.
+        # local:// URLs go to in-process models (built on first use), the rest over httpx (sync)
+        # and aiohttp (async, built on the first async call).
         default=providers.Singleton(
             RoutingTransport,
             default=providers.Singleton(
-                HttpxTransport,
+                default_transport,
+                async_transport=options.provided.transport.async_transport,
                 http_client=options.provided.transport.http_client,
                 async_http_client=options.provided.transport.async_http_client,
                 ssl_verify=options.provided.transport.ssl_verify,
@@ -123,6 +126,7 @@ def build_dispatcher(
     *,
     settings: DispatchSettings,
     log_level: str | None = None,
+    async_transport: AsyncTransportName = "aiohttp",
     http_client: Any = None,
     async_http_client: Any = None,
     ssl_verify: Any = True,
@@ -133,6 +137,7 @@ def build_dispatcher(
     Args:
         settings: Client-wide defaults.
         log_level: Level for the default loguru logger.
+        async_transport: The default transport's async side: ``"aiohttp"`` or ``"httpx"``.
         http_client: Sync httpx client for the default transport.
         async_http_client: Async httpx client for the default transport.
         ssl_verify: TLS verification for the default transport.
@@ -142,7 +147,7 @@ def build_dispatcher(
     container.options.override(
         providers.Object(
             ContainerOptions(
-                transport=TransportOptions(http_client, async_http_client, ssl_verify),
+                transport=TransportOptions(async_transport, http_client, async_http_client, ssl_verify),
                 logging=LoggingOptions(log_level),
             )
         )
