@@ -76,6 +76,39 @@ def _row(host: Host) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+# What a wire format does beyond its rows, by codec name; printed for the codecs in the table.
+WIRE_NOTES: dict[str, str] = {
+    "gemini": """### Gemini (`gemini/`, and `vertex_ai/` Gemini models)
+
+- **Auth**: the key travels in the `x-goog-api-key` header, never in the URL (litellm puts it in
+  `?key=`, where it reaches logs and cassettes). `GEMINI_API_KEY` is read before `GOOGLE_API_KEY`.
+- **Streams**: `:streamGenerateContent?alt=sse`. Answers framed as one JSON array (no `alt=sse`,
+  proxies, Vertex's `$alt=json`) are read too; a stream is complete once every candidate has a
+  finish reason, and a body that ends before that raises `APIConnectionError`.
+- **Usage**: `prompt_tokens` = `promptTokenCount` + `toolUsePromptTokenCount` (cached tokens
+  included; `prompt_tokens_details.cached_tokens` = `cachedContentTokenCount`);
+  `completion_tokens` = `candidatesTokenCount` + `thoughtsTokenCount`
+  (`completion_tokens_details.reasoning_tokens` = `thoughtsTokenCount`); `total_tokens` is their
+  sum, which is Gemini's `totalTokenCount`.
+- **Finish reasons**: `STOP` → `stop`, `MAX_TOKENS` → `length`, safety, recitation, blocklist,
+  prohibited-content and SPII values → `content_filter`, `stop` with function calls →
+  `tool_calls`; anything else → `stop`. A prompt blocked outright (`promptFeedback.blockReason`)
+  raises `ContentPolicyViolationError`.
+- **Thought signatures** are kept on `message.thought_signatures` (one `ThoughtSignature` per
+  signed part, tied to its tool call's id), never in `tool_call.id` or the content, and sent back
+  on the same part. Other providers' codecs drop the field. A Gemini 3 history with an unsigned
+  function call gets Google's placeholder `skip_thought_signature_validator`.
+- **Schemas**: `response_format` schemas go to Gemini 2.5+ and `-latest` models as
+  `responseJsonSchema`; older models and tool `parameters` get the OpenAPI subset (references
+  inlined, null unions as `nullable`, unknown keywords dropped; a recursive schema goes as
+  `parametersJsonSchema` / `responseJsonSchema`).
+- **Errors** are classified by HTTP status and `error.status`; `RetryInfo.retryDelay` is the
+  retry hint when no `retry-after` header is sent.
+- `safety_settings` and `cached_content` pass through as `safetySettings` and `cachedContent`.
+""",
+}
+
+
 def providers_markdown() -> str:
     """Render the catalogue of every route as Markdown."""
     hosts = ProviderRegistry().hosts
@@ -99,6 +132,10 @@ def providers_markdown() -> str:
         for prefix, work in PLANNED.items()
         if prefix not in {h.prefix for h in hosts}
     )
+    codecs = {host.codec for host in hosts}
+    notes = [note.rstrip("\n") for name, note in WIRE_NOTES.items() if name in codecs]
+    if notes:
+        lines += ["", "## Wire-format notes", "", *"\n\n".join(notes).split("\n")]
     return "\n".join(lines) + "\n"
 
 
