@@ -31,7 +31,6 @@ from llmport.domain.dispatch.routing import provider_call, resolve_host
 from llmport.domain.dispatch.settings import DispatchSettings
 from llmport.domain.models.request import build_request
 from llmport.testing import FakeClock, MemoryCache, StaticCredentials
-
 from tests.unit.google_token_server import TokenServer
 
 from .canary_server import EchoingProvider
