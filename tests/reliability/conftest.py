@@ -3,7 +3,8 @@
 Every scenario runs once per codec (``wire``) and per way of calling (``mode``): ``sync``
 (``Client.completion``: the default transport's httpx side) and ``async`` (``Client.acompletion``:
 the default transport's aiohttp side); a scenario that also runs over httpx's async client
-(``Client(async_transport="httpx")``) parametrizes ``mode`` with ``ALL_MODES``. Retry sleeps go through a ``FakeClock``: no test waits for a backoff.
+(``Client(async_transport="httpx")``) parametrizes ``mode`` with ``ALL_MODES``. Retry sleeps go
+through a ``FakeClock``: no test waits for a backoff.
 """
 
 from __future__ import annotations

@@ -31,10 +31,10 @@ import pytest
 
 from llmport import APIConnectionError, LLMPortError, Timeout
 from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
-from llmport.adapters.transport.split import default_transport
 from llmport.adapters.transport.fake import FakeAnswer, FakeStream, FakeTransport
 from llmport.adapters.transport.httpx_transport import HttpxTransport
 from llmport.adapters.transport.routing import RoutingTransport
+from llmport.adapters.transport.split import default_transport
 from llmport.domain.models.request import TimeoutConfig
 from llmport.ports.transport import HttpRequest, HttpResponse, Transport
 from llmport.testing.loopback import LoopbackHTTPServer, QuietHandler
