@@ -254,6 +254,17 @@ class Seen:
     records: list[str]
     capfd: pytest.CaptureFixture[str]
 
+    def collect(self, probe: Probe, cache: RecordingCache) -> None:
+        """Add what the cache, the log sink and the process's output captured to ``probe``."""
+        for entry_key, entry in cache.written:
+            probe.add("cache key", entry_key)
+            probe.add("cache entry", entry.decode("utf-8", "replace"))
+        for record in self.records:
+            probe.add("log record", record)
+        captured = self.capfd.readouterr()
+        probe.add("stdout", captured.out)
+        probe.add("stderr", captured.err)
+
 
 @pytest.fixture
 def seen(log_records: list[str], capfd: pytest.CaptureFixture[str]) -> Seen:
@@ -290,14 +301,7 @@ def test_the_canary_appears_nowhere(
     run(client, mode, model, dict(kwargs), probe)
     failed = any(where == "traceback" for where, _ in probe.texts)
     assert failed == scenario.fails, probe.texts[-3:]
-    for entry_key, entry in cache.written:
-        probe.add("cache key", entry_key)
-        probe.add("cache entry", entry.decode("utf-8", "replace"))
-    for record in seen.records:
-        probe.add("log record", record)
-    captured = seen.capfd.readouterr()
-    probe.add("stdout", captured.out)
-    probe.add("stderr", captured.err)
+    seen.collect(probe, cache)
     assert probe.leaks((key, URL_SECRET)) == []
 
 
@@ -402,13 +406,6 @@ def test_the_vertex_token_appears_nowhere(
     assert token_server.issued, "no token was ever fetched: the canary proves nothing"
     if scenario.name == "e401-refresh":
         assert len(token_server.issued) == 2
-    for entry_key, entry in cache.written:
-        probe.add("cache key", entry_key)
-        probe.add("cache entry", entry.decode("utf-8", "replace"))
-    for record in seen.records:
-        probe.add("log record", record)
-    captured = seen.capfd.readouterr()
-    probe.add("stdout", captured.out)
-    probe.add("stderr", captured.err)
+    seen.collect(probe, cache)
     assert probe.leaks((*token_server.issued, _private_key_body(document))) == []
     assert all(token not in target for token in token_server.issued for target in provider.targets)
