@@ -147,6 +147,9 @@ class ResponseDecoder:
             delta = self._part(state, part)
             if delta:
                 chunks.append(self._chunk(index, state, delta))
+        logprobs = openai_logprobs(candidate.get("logprobsResult"))
+        if logprobs is not None:
+            chunks.append(self._chunk(index, state, {}, logprobs=logprobs))
         reason = candidate.get("finishReason")
         if reason is not None and not state.finished:
             chunks += self._finish(index, state, reason)
@@ -208,10 +211,33 @@ class ResponseDecoder:
             delta = {"role": "assistant", **delta}
             state.started = True
         choice = {"index": index, "delta": delta, "finish_reason": extra.pop("finish_reason", None)}
+        if "logprobs" in extra:
+            choice["logprobs"] = extra.pop("logprobs")
         payload: dict[str, Any] = {"choices": [choice], "model": self._model, **extra}
         if self._id:
             payload["id"] = self._id
         return ModelResponseStream.model_validate(payload)
+
+
+def openai_logprobs(result: Any) -> dict[str, Any] | None:
+    """``logprobsResult`` (chosen tokens, and the top alternatives per position) → OpenAI's ``logprobs``."""
+    if not isinstance(result, Mapping) or not result.get("chosenCandidates"):
+        return None
+    tops = result.get("topCandidates") or []
+    content = []
+    for position, chosen in enumerate(result["chosenCandidates"]):
+        alternatives = (tops[position].get("candidates") or []) if position < len(tops) else []
+        top = [
+            {"token": a.get("token", ""), "logprob": a.get("logProbability", 0.0), "bytes": None}
+            for a in alternatives
+        ]
+        token = {
+            "token": chosen.get("token", ""),
+            "logprob": chosen.get("logProbability", 0.0),
+            "bytes": None,
+        }
+        content.append({**token, "top_logprobs": top})
+    return {"content": content}
 
 
 def openai_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
