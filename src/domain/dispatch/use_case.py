@@ -134,6 +134,8 @@ class Dispatcher:
     def _open_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        auth = self.registry.auth(call.host.auth)
+
         def attempt(sent: HttpRequest) -> tuple[Iterator[ModelResponseStream], Callable[[], None]]:
             resources = ExitStack()
             try:
@@ -146,8 +148,6 @@ class Dispatcher:
             self._log_response(call, response.status_code, None)
             # Reading the first chunk inside the attempt retries a stream that fails before it.
             return primed(iter_chunks(response, codec.stream_parser(authed), resources, authed))
-
-        auth = self.registry.auth(call.host.auth)
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
@@ -228,6 +228,8 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        auth = self.registry.auth(call.host.auth)
+
         async def attempt(sent: HttpRequest) -> AsyncPrimedChunks:
             resources = AsyncExitStack()
             try:
@@ -242,8 +244,6 @@ class Dispatcher:
             self._log_response(call, response.status_code, None)
             chunks = aiter_chunks(response, codec.stream_parser(authed), resources, authed)
             return await AsyncPrimedChunks(chunks).prime()
-
-        auth = self.registry.auth(call.host.auth)
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
         return self._stream_result(call, CompletionStream(async_chunks=chunks, model=call.request.model))
