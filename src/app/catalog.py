@@ -82,6 +82,7 @@ WIRE_NOTES: dict[str, str] = {
 
 - **Auth**: the key travels in the `x-goog-api-key` header, never in the URL (litellm puts it in
   `?key=`, where it reaches logs and cassettes). `GEMINI_API_KEY` is read before `GOOGLE_API_KEY`.
+  `api_base` / `GEMINI_API_BASE` includes the API version (`…/v1beta`); a bare host gets `/v1beta`.
 - **Streams**: `:streamGenerateContent?alt=sse`. Answers framed as one JSON array (no `alt=sse`,
   proxies, Vertex's `$alt=json`) are read too; a stream is complete once every candidate has a
   finish reason, and a body that ends before that raises `APIConnectionError`.

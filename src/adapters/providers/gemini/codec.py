@@ -28,6 +28,7 @@ from .params import UNSUPPORTED, request_fields
 from .stream import CUT_MESSAGE, ResponseDecoder, decode_text
 
 USER_AGENT = "llmport/0.1"
+DEFAULT_VERSION = "/v1beta"
 
 
 class GeminiCodec:
@@ -109,7 +110,11 @@ def request_url(call: ProviderCall, endpoint: str | None = None) -> str:
 
 def _base(call: ProviderCall) -> str:
     location = call.settings.get("location")
-    if location is None or call.host.options.get("url") != "vertex":
+    if call.host.options.get("url") != "vertex":
+        # litellm documents GEMINI_API_BASE as the bare host: the API version is then v1beta.
+        bare = call.api_base.rstrip("/").count("/") == 2  # scheme://host, no path
+        return call.api_base.rstrip("/") + DEFAULT_VERSION if bare else call.api_base
+    if location is None:
         return call.api_base
     try:
         default = call.host.base_for(call.settings)
