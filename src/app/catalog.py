@@ -82,6 +82,7 @@ WIRE_NOTES: dict[str, str] = {
 
 - **Auth**: the key travels in the `x-goog-api-key` header, never in the URL (litellm puts it in
   `?key=`, where it reaches logs and cassettes). `GEMINI_API_KEY` is read before `GOOGLE_API_KEY`.
+  `api_base` / `GEMINI_API_BASE` includes the API version (`…/v1beta`); a bare host gets `/v1beta`.
 - **Streams**: `:streamGenerateContent?alt=sse`. Answers framed as one JSON array (no `alt=sse`,
   proxies, Vertex's `$alt=json`) are read too; a stream is complete once every candidate has a
   finish reason, and a body that ends before that raises `APIConnectionError`.
@@ -105,6 +106,25 @@ WIRE_NOTES: dict[str, str] = {
 - **Errors** are classified by HTTP status and `error.status`; `RetryInfo.retryDelay` is the
   retry hint when no `retry-after` header is sent.
 - `safety_settings` and `cached_content` pass through as `safetySettings` and `cachedContent`.
+
+### Vertex AI (`vertex_ai/`)
+
+- **Auth**: a Google OAuth token from google-auth (`pip install 'llmport[vertex]'`), from
+  `vertex_credentials=` / `VERTEXAI_CREDENTIALS` (a service-account or authorized-user JSON
+  document, or its path) or else Application Default Credentials. The token is reused while
+  valid, refreshed when expired and once after a 401 (off the event loop on async calls), and
+  `x-goog-user-project` is sent when the credentials carry a quota project. Tokens and inline
+  private keys are scrubbed like keys.
+- **Settings**: `vertex_project` (`VERTEXAI_PROJECT`, `VERTEX_PROJECT`, `GOOGLE_CLOUD_PROJECT`;
+  else the credentials' own project) and `vertex_location` (`VERTEXAI_LOCATION`,
+  `VERTEX_LOCATION`, `GOOGLE_CLOUD_LOCATION`; default `us-central1`). `global` goes to
+  `aiplatform.googleapis.com`, `us` and `eu` to `aiplatform.{us,eu}.rep.googleapis.com`;
+  `api_base` / `VERTEXAI_API_BASE` replaces the host.
+- **Gemini models** speak the Gemini format above under `publishers/google`.
+- **Claude models** (`vertex_ai/claude-sonnet-4-5@20250929`) speak Anthropic's Messages format
+  at `publishers/anthropic/models/{model}:rawPredict` (`:streamRawPredict`), without `model` in
+  the body and with `anthropic_version: vertex-2023-10-16`. Each family refuses the parameters its
+  format cannot take; `n > 1` is sent as n requests.
 """,
 }
 

@@ -3,7 +3,8 @@
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
 OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
 ``FakeGeminiServer`` a loopback Gemini ``generateContent`` server;
-``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports.
+``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports; ``from_sse``,
+``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from ..adapters.credentials.sources import StaticCredentials
 from ..adapters.logging.simple import LogEvent, MemoryLogger, NullLogger
 from ..adapters.transport.fake import FakeStream, FakeTransport
 from ..ports.transport import HttpRequest, HttpResponse
+from .responses import from_json_array, from_ndjson, from_sse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
@@ -35,6 +37,9 @@ __all__ = [
     "NullLogger",
     "RecordedRequest",
     "StaticCredentials",
+    "from_json_array",
+    "from_ndjson",
+    "from_sse",
 ]
 
 

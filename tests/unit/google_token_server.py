@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import threading
 import time
 from typing import Any
@@ -89,6 +90,6 @@ class TokenServer(LoopbackFake):
         assert body["scope"] == SCOPE
         assert body["exp"] > time.time()
         with self._count:
-            token = f"ya29.loopback-token-{len(self.issued) + 1}-{'x' * 20}"
+            token = f"ya29.{secrets.token_urlsafe(32)}"
             self.issued.append(token)
         return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}

@@ -266,3 +266,38 @@ def test_n_candidates_come_back_as_choices() -> None:
         ("a", "stop"),
         ("b", "length"),
     ]
+
+
+def test_logprobs_come_back_in_openais_shape() -> None:
+    chosen = [{"token": "Hi", "logProbability": -0.1}, {"token": "!", "logProbability": -0.5}]
+    top = [{"candidates": [chosen[0], {"token": "Hey", "logProbability": -2.0}]}, {"candidates": [chosen[1]]}]
+    candidate = {
+        "content": {"parts": [{"text": "Hi!"}]},
+        "finishReason": "STOP",
+        "logprobsResult": {"chosenCandidates": chosen, "topCandidates": top},
+    }
+    client, _ = _client({"candidates": [candidate]}, api_base=BASE)
+    with client:
+        response = client.completion("gemini/gemini-2.5-flash", HI, logprobs=True, top_logprobs=2)
+    logprobs = response.choices[0].logprobs
+    assert logprobs is not None
+    assert logprobs.content is not None
+    assert [(t["token"], t["logprob"]) for t in logprobs.content] == [("Hi", -0.1), ("!", -0.5)]
+    assert [t["token"] for t in logprobs.content[0]["top_logprobs"]] == ["Hi", "Hey"]
+    assert response.choices[0].message.content == "Hi!"
+
+
+@pytest.mark.parametrize(
+    ("base", "url"),
+    [
+        ("http://127.0.0.1:9", "http://127.0.0.1:9/v1beta/models/m:generateContent"),  # litellm's bare host
+        ("http://127.0.0.1:9/", "http://127.0.0.1:9/v1beta/models/m:generateContent"),
+        ("http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1/models/m:generateContent"),
+        ("http://127.0.0.1:9/proxy/v1beta", "http://127.0.0.1:9/proxy/v1beta/models/m:generateContent"),
+    ],
+)
+def test_the_base_may_omit_the_version(base: str, url: str) -> None:
+    client, seen = _client(api_base=base)
+    with client:
+        client.completion("gemini/m", HI)
+    assert seen[0].url == url

@@ -11,6 +11,7 @@ on async paths. google-auth is the ``vertex`` extra, imported on first use.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import threading
@@ -19,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ...domain.models.errors import APIConnectionError, AuthenticationError, BadRequestError
+from ...ports.auth import Authorized, AuthScheme
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest
 
@@ -239,4 +241,74 @@ async def atoken(source_obj: GoogleCredentialsSource, source: str | None, *, for
 
 def credentials_source(call: ProviderCall) -> str | None:
     """Return the call's ``vertex_credentials`` setting (JSON or a path), or None for ADC."""
-    return call.settings.get("credentials") if hasattr(call, "settings") else None
+    return call.settings.get("credentials")
+
+
+class GoogleOAuth:
+    """The ``google_oauth`` auth: a Bearer token from google-auth on every attempt (Vertex AI).
+
+    The token is reused while valid and refreshed when expired, on a 401 (once), and off the
+    event loop on async paths. A caller's own ``authorization`` header (``extra_headers``) is
+    left as is.
+
+    Args:
+        scheme: The host row's scheme.
+        source: Where credentials and tokens come from (one per auth, i.e. per client).
+    """
+
+    def __init__(self, scheme: AuthScheme, source: GoogleCredentialsSource | None = None) -> None:
+        self.scheme = scheme
+        self._source = source or GoogleCredentialsSource()
+
+    def __repr__(self) -> str:
+        return f"GoogleOAuth({self._source!r})"
+
+    def check(self, call: ProviderCall) -> None:
+        """Before any network call: google-auth must be installed (the ``vertex`` extra)."""
+        if "authorization" in _caller_headers(call):
+            return
+        if importlib.util.find_spec("google.auth") is None or importlib.util.find_spec("requests") is None:
+            raise _missing_extra()
+
+    def apply(self, request: HttpRequest, call: ProviderCall) -> Authorized:
+        """Return ``request`` with a valid token (refreshed first when due: blocking)."""
+        if "authorization" in request.headers:
+            return Authorized(request)
+        try:
+            token = self._source.token(credentials_source(call))
+        except AuthenticationError as error:
+            raise _with_hint(error, call) from None
+        return Authorized(authorized_request(request, token), token.secrets)
+
+    async def aapply(self, request: HttpRequest, call: ProviderCall) -> Authorized:
+        """Async ``apply``: a valid cached token at once, a refresh in a worker thread."""
+        if "authorization" in request.headers:
+            return Authorized(request)
+        try:
+            token = await atoken(self._source, credentials_source(call))
+        except AuthenticationError as error:
+            raise _with_hint(error, call) from None
+        return Authorized(authorized_request(request, token), token.secrets)
+
+    def refresh(self, call: ProviderCall) -> bool:
+        """After a 401: fetch a new token; True, so the request is sent once more."""
+        if "authorization" in _caller_headers(call):
+            return False  # the caller's own token: nothing to refresh
+        self._source.token(credentials_source(call), force=True)
+        return True
+
+    async def arefresh(self, call: ProviderCall) -> bool:
+        """Async ``refresh`` (in a worker thread)."""
+        if "authorization" in _caller_headers(call):
+            return False
+        await atoken(self._source, credentials_source(call), force=True)
+        return True
+
+
+def _with_hint(error: AuthenticationError, call: ProviderCall) -> AuthenticationError:
+    hint = f"; with a Google AI Studio key (GEMINI_API_KEY) the route is 'gemini/{call.model}'"
+    return AuthenticationError(error.message + hint, call.provider, call.request.model)
+
+
+def _caller_headers(call: ProviderCall) -> set[str]:
+    return {name.lower() for name in call.request.options.extra_headers}

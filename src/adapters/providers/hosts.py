@@ -11,9 +11,12 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from ...ports.codec import Host, ModelRule, ParamRules
+from ...ports.auth import AuthScheme
+from ...ports.codec import Host, HostSetting, ModelRule, ParamRules
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
+BEARER = AuthScheme("bearer")
+BEARER_OPTIONAL = AuthScheme("bearer", required=False)
 AS_OF = "2026-11-23"
 
 _NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
@@ -65,9 +68,10 @@ def compatible(
         params: Parameter rules for every model.
         model_rules: Parameter rules for model families.
         model_namespace: Put before a model id without a slash.
-        **options: Codec options (header and URL styles).
+        **options: Codec options (URL styles).
     """
     upper = prefix.upper()
+    auth = BEARER if key_required else BEARER_OPTIONAL
     derived = (f"{upper}_API_BASE", f"{upper}_BASE_URL")
     return Host(
         prefix=prefix,
@@ -75,7 +79,7 @@ def compatible(
         default_base=default_base,
         key_env=key_env,
         base_env=base_env + tuple(name for name in derived if name not in base_env),
-        key_required=key_required,
+        auth=auth,
         params=params or ParamRules(),
         model_rules=model_rules,
         model_namespace=model_namespace,
@@ -113,10 +117,17 @@ HOSTS: tuple[Host, ...] = (
         default_base=None,
         key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
         base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
-        version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
-        default_version=AZURE_DEFAULT_API_VERSION,
+        auth=AuthScheme("header", header="api-key"),
+        settings=(
+            HostSetting(
+                "api_version",
+                kwargs=("api_version",),
+                env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
+                default=AZURE_DEFAULT_API_VERSION,
+            ),
+        ),
         model_rules=(REASONING_MODELS,),
-        options=MappingProxyType({"auth": "api-key", "url": "azure"}),
+        options=MappingProxyType({"url": "azure"}),
         source="https://learn.microsoft.com/azure/ai-services/openai/reference",
         as_of=AS_OF,
     ),
@@ -126,6 +137,8 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://api.anthropic.com",
         key_env=("ANTHROPIC_API_KEY",),
         base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+        auth=AuthScheme("header", header="x-api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
@@ -136,8 +149,36 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://generativelanguage.googleapis.com/v1beta",
         key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
         base_env=("GEMINI_API_BASE",),
+        auth=AuthScheme("header", header="x-goog-api-key"),  # never ?key= in the URL
         endpoint="/models/{model}:generateContent",
         source="https://ai.google.dev/api/generate-content",
+        as_of="2026-12-05",
+    ),
+    # Vertex AI: Gemini models in Gemini's format, Claude models in Anthropic's (gemini/vertex.py).
+    # The default base follows the location ("global", "us" and "eu" have hosts of their own); a
+    # project neither given nor in the environment is the credentials' own (filled by the auth).
+    Host(
+        prefix="vertex_ai",
+        codec="vertex",
+        default_base="https://{location}-aiplatform.googleapis.com",
+        base_env=("VERTEXAI_API_BASE", "VERTEX_API_BASE"),
+        auth=AuthScheme("google_oauth"),
+        settings=(
+            HostSetting(
+                "project", ("vertex_project",), ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
+            ),
+            HostSetting(
+                "location", ("vertex_location",),
+                ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION"), default="us-central1",
+            ),
+            HostSetting(
+                "credentials", ("vertex_credentials",), ("VERTEXAI_CREDENTIALS", "VERTEX_CREDENTIALS"),
+                secret=True,
+            ),
+        ),
+        endpoint="/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent",
+        options=MappingProxyType({"url": "vertex"}),
+        source="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
         as_of="2026-12-05",
     ),
     compatible(
@@ -306,7 +347,7 @@ HOSTS: tuple[Host, ...] = (
     _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
     # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
     Host(
-        prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False,
+        prefix="local", codec="openai", default_base="local://llama.cpp", auth=BEARER_OPTIONAL,
         params=ParamRules(unsupported=LOCAL_REFUSED),
         source="https://llama-cpp-python.readthedocs.io/en/latest/api-reference/", as_of=AS_OF,
     ),
@@ -329,7 +370,6 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",
     "cohere": "the Cohere codec",
     "cohere_chat": "the Cohere codec",

@@ -46,8 +46,9 @@ def _error_object(body: Any) -> Mapping[str, Any] | None:
     return error if isinstance(error, Mapping) else None
 
 
-def gemini_error_fields(body: Any) -> ErrorFields | None:
+def gemini_error_fields(body: Any, headers: Mapping[str, str] | None = None) -> ErrorFields | None:
     """Read Google's error body (also the payload of an error frame inside a stream)."""
+    del headers  # Google says everything in the body
     error = _error_object(body)
     if error is None:
         return None

@@ -1,11 +1,12 @@
 """Gemini ``GenerateContentResponse`` frames → OpenAI-shaped chunks: one decoder for every form.
 
 A frame is one JSON object: an SSE ``data:`` payload (``alt=sse``), one element of the streamed
-JSON array (no ``alt=sse``), or a whole non-streamed body. ``FrameDecoder`` turns each into
+JSON array (no ``alt=sse``), or a whole non-streamed body. ``ResponseDecoder`` turns each into
 chunks, so streamed and whole answers share every rule: text, thought parts as
 ``reasoning_content``, function calls (whole, or assembled from ``partialArgs``) with their
-thought signatures on the message's ``thought_signatures``, finish reasons and usage. The stream
-is complete once every candidate has a finish reason (Gemini sends no end marker).
+thought signatures on the message's ``thought_signatures``, finish reasons and usage. Gemini
+sends no end marker: a stream is complete when its body ends after every candidate has a finish
+reason (frames after the last finish reason, such as a usage-only one, are still read).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
 from .._json import loads
 from ..errors import invalid_response
-from ..sse import SSEEvent, SSEStreamParser
+from ..framing import SSEEvent
 from .errors import gemini_error, is_error
-from .framing import GARBAGE, SniffingFramer
 from .partial_args import PartialCall
+
+CUT_MESSAGE = "the Gemini stream ended before every candidate had a finish reason"
 
 _FILTERED = frozenset(
     {
@@ -59,8 +61,12 @@ class _Candidate:
     parts: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FrameDecoder:
-    """Turns Gemini response frames into ``ModelResponseStream`` chunks for one answer."""
+class ResponseDecoder:
+    """Turns Gemini response frames into ``ModelResponseStream`` chunks for one answer.
+
+    A ``FrameDecoder`` for the shared ``FramedStream``: frames are SSE events or JSON-array
+    elements (text); ``frame`` takes an already parsed object (a whole body).
+    """
 
     def __init__(self, call: ProviderCall) -> None:
         self._call = call
@@ -68,14 +74,35 @@ class FrameDecoder:
         self._id: str | None = None
         self._model = call.model
         self._usage: Mapping[str, Any] = {}
+        self._ended = False
 
     @property
     def done(self) -> bool:
-        """Whether every candidate seen has finished (and there was at least one)."""
-        return bool(self._candidates) and all(c.finished for c in self._candidates.values())
+        """Whether the body ended with every candidate finished (set by ``finish``)."""
+        return self._ended
 
-    def decode(self, frame: Any) -> list[ModelResponseStream]:
-        """Consume one frame; an error frame or a blocked prompt raises the mapped ``APIError``."""
+    def finish(self) -> list[ModelResponseStream]:
+        """End of body: the stream is complete when every candidate seen has a finish reason."""
+        self._ended = bool(self._candidates) and all(c.finished for c in self._candidates.values())
+        return []
+
+    def decode(self, frame: SSEEvent | str) -> list[ModelResponseStream]:
+        """Decode one SSE event or JSON-array element; raise the mapped error for an error frame."""
+        text = frame.data if isinstance(frame, SSEEvent) else frame
+        data = decode_text(text, self._call)
+        try:
+            return self.frame(data)
+        except APIError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError):
+            pass
+        # Raised outside the except block: the error quoting the frame is not chained as __context__.
+        raise invalid_response(
+            "a Gemini stream frame does not have the response shape", text.encode(), self._call
+        )
+
+    def frame(self, frame: Any) -> list[ModelResponseStream]:
+        """Consume one parsed frame; an error frame or a blocked prompt raises the mapped ``APIError``."""
         if not isinstance(frame, Mapping):
             raise invalid_response("a Gemini frame is not a JSON object", b"", self._call)
         if is_error(frame):
@@ -120,6 +147,9 @@ class FrameDecoder:
             delta = self._part(state, part)
             if delta:
                 chunks.append(self._chunk(index, state, delta))
+        logprobs = openai_logprobs(candidate.get("logprobsResult"))
+        if logprobs is not None:
+            chunks.append(self._chunk(index, state, {}, logprobs=logprobs))
         reason = candidate.get("finishReason")
         if reason is not None and not state.finished:
             chunks += self._finish(index, state, reason)
@@ -181,10 +211,33 @@ class FrameDecoder:
             delta = {"role": "assistant", **delta}
             state.started = True
         choice = {"index": index, "delta": delta, "finish_reason": extra.pop("finish_reason", None)}
+        if "logprobs" in extra:
+            choice["logprobs"] = extra.pop("logprobs")
         payload: dict[str, Any] = {"choices": [choice], "model": self._model, **extra}
         if self._id:
             payload["id"] = self._id
         return ModelResponseStream.model_validate(payload)
+
+
+def openai_logprobs(result: Any) -> dict[str, Any] | None:
+    """``logprobsResult`` (chosen tokens, and the top alternatives per position) → OpenAI's ``logprobs``."""
+    if not isinstance(result, Mapping) or not result.get("chosenCandidates"):
+        return None
+    tops = result.get("topCandidates") or []
+    content = []
+    for position, chosen in enumerate(result["chosenCandidates"]):
+        alternatives = (tops[position].get("candidates") or []) if position < len(tops) else []
+        top = [
+            {"token": a.get("token", ""), "logprob": a.get("logProbability", 0.0), "bytes": None}
+            for a in alternatives
+        ]
+        token = {
+            "token": chosen.get("token", ""),
+            "logprob": chosen.get("logProbability", 0.0),
+            "bytes": None,
+        }
+        content.append({**token, "top_logprobs": top})
+    return {"content": content}
 
 
 def openai_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
@@ -216,37 +269,3 @@ def decode_text(raw: str | bytes, call: ProviderCall) -> Any:
         text = raw if isinstance(raw, bytes) else raw.encode()
         raise invalid_response("a Gemini stream frame is not JSON", text, call)
     return data
-
-
-class GeminiStreamParser(SSEStreamParser):
-    """Decodes a Gemini stream (SSE or JSON array, split anywhere) into chunks."""
-
-    cut_message = "the Gemini stream ended before every candidate had a finish reason"
-
-    def __init__(self, call: ProviderCall) -> None:
-        super().__init__(call)
-        self._sse = SniffingFramer()  # type: ignore[assignment]
-        self._frames = FrameDecoder(call)
-
-    def _stopped(self) -> bool:
-        return False  # Gemini may send a usage-only frame after the last finish reason
-
-    def _complete(self) -> bool:
-        return self._frames.done
-
-    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
-        if event.event == GARBAGE:
-            raise invalid_response(
-                "the Gemini stream has bytes outside any JSON value", event.data.encode(), self._call
-            )
-        frame = decode_text(event.data, self._call)
-        try:
-            return self._frames.decode(frame)
-        except APIError:
-            raise
-        except (AttributeError, KeyError, TypeError, ValueError):
-            pass
-        # Raised outside the except block: the error quoting the frame is not chained as __context__.
-        raise invalid_response(
-            "a Gemini stream frame does not have the response shape", event.data.encode(), self._call
-        )
