@@ -397,7 +397,6 @@ def _responses() -> WireProtocol:
     )
 
 
-
 # -- Gemini generateContent -----------------------------------------------------------------
 
 _GOOGLE_STATUS = {
