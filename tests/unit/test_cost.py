@@ -287,3 +287,12 @@ def test_a_cost_set_by_hand_is_kept() -> None:
     response._hidden_params["response_cost"] = 1.0
     assert dict(response._hidden_params)["response_cost"] == 1.0
     assert pricing.calls == 0
+
+
+def test_every_chunk_has_hidden_params_and_only_the_usage_chunk_a_cost() -> None:
+    stream = client(recorded_stream("openai", "stream_text_usage_gpt4o")).completion(
+        "gpt-4o", USER, stream=True
+    )
+    chunks = list(stream)
+    assert chunks[0]._hidden_params == {}
+    assert "response_cost" in chunks[-1]._hidden_params
