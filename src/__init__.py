@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
+    from .adapters.cache.redis_cache import RedisCache
     from .adapters.logging.loguru_logger import LoguruLogger
     from .adapters.logging.stdlib_logger import StdlibLogger
     from .adapters.transport.aiohttp_transport import AiohttpTransport
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         supports_response_schema,
         supports_vision,
     )
+    from .app.router import Router
     from .app.tokens import token_counter
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         Message,
         ModelResponse,
         PromptTokensDetails,
+        ThoughtSignature,
         Usage,
     )
     from .domain.models.stream import (
@@ -88,7 +91,7 @@ _ERRORS = (
 )  # fmt: skip
 _RESPONSE = (
     "ChatCompletionMessageToolCall", "Choices", "CompletionTokensDetails", "Function", "FunctionCall",
-    "Message", "ModelResponse", "PromptTokensDetails", "Usage",
+    "Message", "ModelResponse", "PromptTokensDetails", "ThoughtSignature", "Usage",
 )  # fmt: skip
 _STREAM = (
     "ChatCompletionDeltaToolCall", "CompletionStream", "CustomStreamWrapper", "Delta",
@@ -98,8 +101,10 @@ _STREAM = (
 _EXPORTS: dict[str, str] = {
     "AiohttpTransport": ".adapters.transport.aiohttp_transport",
     "Client": ".app.client",
+    "Router": ".app.router",
     "DiskCache": ".adapters.cache.disk",
     "MemoryCache": ".adapters.cache.memory",
+    "RedisCache": ".adapters.cache.redis_cache",
     "completion": ".app.default",
     "acompletion": ".app.default",
     "current_client": ".app.default",
@@ -162,9 +167,12 @@ __all__ = [
     "PermissionDeniedError",
     "PromptTokensDetails",
     "RateLimitError",
+    "RedisCache",
+    "Router",
     "ServiceUnavailableError",
     "StdlibLogger",
     "StreamingChoices",
+    "ThoughtSignature",
     "Timeout",
     "UnprocessableEntityError",
     "UnsupportedParamsError",

@@ -11,6 +11,8 @@ from pydantic import SecretStr
 from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.models.cache_control import SCOPES, CacheScope
+from ..domain.models.errors import bad_request
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.request import TimeoutConfig, build_request
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from ..ports.logger import Logger
     from ..ports.pricing import Pricing
     from ..ports.transport import Transport
+    from .router import Router
 
 
 class Client:
@@ -52,6 +55,8 @@ class Client:
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
         credentials: Where keys and base URLs come from (default: environment variables).
         cache: A response cache adapter.
+        cache_scope: ``"credentials"`` (default): a cached answer serves only callers with the
+            same credentials and identity headers; ``"shared"``: every caller (docs/scaling.md).
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
@@ -85,6 +90,7 @@ class Client:
         ssl_verify: bool | str | ssl.SSLContext = True,
         credentials: Credentials | None = None,
         cache: Cache | None = None,
+        cache_scope: CacheScope = "credentials",
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
@@ -109,6 +115,7 @@ class Client:
                 drop_params=drop_params,
                 api_key=None if api_key is None else SecretStr(api_key),
                 api_base=api_base or base_url,
+                cache_scope=_checked_scope(cache_scope),
             )
             dispatcher = build_dispatcher(
                 settings=settings,
@@ -175,6 +182,8 @@ class Client:
             BadRequestError: for invalid input, before any network call.
             APIError: the subclass matching the provider's failure.
         """
+        if "model_list" in params:
+            return self._routed(params).completion(model, messages, **params)
         return self.dispatcher.complete(build_request(model, messages, params))
 
     @overload
@@ -203,7 +212,15 @@ class Client:
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
+        if "model_list" in params:
+            return await self._routed(params).acompletion(model, messages, **params)
         return await self.dispatcher.acomplete(build_request(model, messages, params))
+
+    def _routed(self, params: dict[str, Any]) -> Router:
+        """Build a one-call Router over ``model_list`` (litellm's ``completion(model_list=...)``)."""
+        from .router import Router  # loaded only by calls that route
+
+        return Router(params.pop("model_list"), client=self)
 
     def close(self) -> None:
         """Close the sync connection pool."""
@@ -228,3 +245,9 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _checked_scope(scope: object) -> CacheScope:
+    if scope not in SCOPES:
+        raise bad_request(f"cache_scope must be one of {SCOPES}, got {scope!r}", param="cache_scope")
+    return scope

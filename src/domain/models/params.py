@@ -105,7 +105,7 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
 
 # Client-side parameters of litellm that llmport does not implement yet, and where they will land.
 NOT_YET: Mapping[str, str] = {
-    "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
+    "model_list": "model_list is taken by completion() and llmport.Router, not inside a fallback entry",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
     "input_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
     "output_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
@@ -115,5 +115,4 @@ NOT_YET: Mapping[str, str] = {
 # Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
 NOT_YET_PREFIXES: Mapping[str, str] = {
     "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
-    "vertex_": "Vertex AI credentials arrive with the Vertex codec",
 }
