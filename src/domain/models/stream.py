@@ -108,6 +108,19 @@ def parse_plain_chunks(texts: Iterable[str | bytes]) -> list[ModelResponseStream
     return chunks
 
 
+def plain_chunk(payload: dict[str, Any]) -> ModelResponseStream:
+    """Validate a chunk payload a codec built itself, in one pass, as ``model_validate`` would.
+
+    For plain payloads only, as ``parse_plain_chunks``: no ``null`` standing for a default (a
+    codec that builds its chunks leaves such keys out). About half the cost of ``model_validate``,
+    whose before-validators are Python calls.
+    """
+    chunk: ModelResponseStream = _plain_validator().validate_python(payload)
+    if chunk.usage is None:
+        chunk.__pydantic_fields_set__.discard("usage")
+    return chunk
+
+
 @functools.cache
 def _plain_validator() -> SchemaValidator:
     # The null-replacing before-validators are Python calls that need the JSON as Python objects
