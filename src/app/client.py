@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, Unpack, overload
 
-from pydantic import SecretStr
-
-from ..domain.dispatch import Dispatcher, DispatchSettings
-from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.dispatch import Dispatcher
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
-from ..domain.models.request import TimeoutConfig, build_request
+from ..domain.models.request import build_request
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
+from . import bootstrap
 
 if TYPE_CHECKING:
     import ssl
@@ -27,6 +25,14 @@ if TYPE_CHECKING:
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
     from ..ports.transport import Transport
+
+
+class DispatcherSource(Protocol):
+    """Hands a client the dispatcher to use for the next call (the container's live wiring)."""
+
+    def current(self) -> Dispatcher:
+        """Return the dispatcher for the next call."""
+        ...
 
 
 class Client:
@@ -51,7 +57,13 @@ class Client:
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
-        dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
+        dispatcher: A fully wired dispatcher, or a source of one (what the container passes);
+            other arguments are then ignored.
+
+    Raises:
+        TypeError: an argument of the wrong type, naming it.
+        ValueError: an unknown ``log_level``.
+        BadRequestError: an invalid ``timeout``.
     """
 
     def __init__(
@@ -74,33 +86,38 @@ class Client:
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
-        dispatcher: Dispatcher | None = None,
+        dispatcher: Dispatcher | DispatcherSource | None = None,
     ) -> None:
         if dispatcher is None:
-            from .container import build_dispatcher  # loads dependency-injector on first use
-
-            retries = num_retries if num_retries is not None else max_retries
-            settings = DispatchSettings(
-                timeout=TimeoutConfig() if timeout is None else TimeoutConfig.parse(timeout),
-                num_retries=DEFAULT_NUM_RETRIES if retries is None else retries,
-                drop_params=drop_params,
-                api_key=None if api_key is None else SecretStr(api_key),
-                api_base=api_base or base_url,
-            )
-            dispatcher = build_dispatcher(
-                settings=settings,
-                log_level=log_level,
+            dispatcher = bootstrap.build_dispatcher(
+                settings=bootstrap.dispatch_settings(
+                    api_key=api_key,
+                    api_base=api_base or base_url,
+                    timeout=timeout,
+                    num_retries=num_retries if num_retries is not None else max_retries,
+                    drop_params=drop_params,
+                ),
+                log_level=bootstrap.check_log_level(log_level),
+                transport_options=bootstrap.TransportOptions(
+                    http_client, async_http_client, bootstrap.check_ssl_verify(ssl_verify)
+                ),
                 transport=transport,
-                http_client=http_client,
-                async_http_client=async_http_client,
-                ssl_verify=ssl_verify,
                 credentials=credentials,
                 cache=cache,
                 logger=logger,
                 clock=clock,
                 registry=registry,
             )
-        self.dispatcher = dispatcher
+        self._fixed: Dispatcher | None = dispatcher if isinstance(dispatcher, Dispatcher) else None
+        self._source = dispatcher
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The dispatcher the next call goes through."""
+        fixed = self._fixed
+        if fixed is not None:
+            return fixed
+        return self._source.current()  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"

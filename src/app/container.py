@@ -1,34 +1,35 @@
-"""The composition root: the only place that names concrete adapters.
+"""``LLMPortContainer``: llmport's ports and adapters as a dependency-injector container.
 
-Every port is a ``Dependency`` slot with a default, so a host application can embed llmport
-and supply its own adapters::
+For host applications that compose their own objects with dependency-injector. Every port is
+a ``Dependency`` slot whose default is the adapter ``Client()`` would use (the factories in
+``bootstrap.py``), and ``config`` takes the client-wide settings::
 
     from dependency_injector import containers, providers
     from llmport.app.container import LLMPortContainer
 
     class Application(containers.DeclarativeContainer):
-        llm = providers.Container(LLMPortContainer, transport=providers.Object(my_transport))
+        config = providers.Configuration()
+        llm = providers.Container(LLMPortContainer, config=config.llm)
 
-    client = Application().llm.client()
+    app = Application()
+    app.config.from_dict({"llm": {"api_key": "sk-...", "timeout": 30, "num_retries": 1}})
+    client = app.llm.client()
 
-Build a fresh container per test; override a slot in a scope with
-``with container.transport.override(fake): ...``.
+Overriding a slot takes effect on the client's next call, even after its first one, and is
+undone when the ``with`` ends: ``with app.llm.transport.override(providers.Object(fake)): ...``.
+``app.llm.shutdown_resources()`` closes the default transport's connection pools. llmport
+never calls ``wire()``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dependency_injector import containers, providers
 
 from ..adapters.cache.memory import MemoryCache
-from ..adapters.clock.clocks import SystemClock
-from ..adapters.credentials.sources import EnvCredentials
-from ..adapters.logging.loguru_logger import LoguruLogger
-from ..adapters.providers.registry import ProviderRegistry
-from ..adapters.transport.httpx_transport import HttpxTransport
-from ..adapters.transport.routing import RoutingTransport
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..ports.cache import Cache
 from ..ports.clock import Clock
@@ -36,72 +37,155 @@ from ..ports.codec import CodecRegistry
 from ..ports.credentials import Credentials
 from ..ports.logger import Logger
 from ..ports.transport import Transport
+from . import bootstrap
 from .client import Client
 
-
-@dataclass(frozen=True)
-class TransportOptions:
-    """How the default httpx transport is built (``Client(http_client=..., ssl_verify=...)``)."""
-
-    http_client: Any = None
-    async_http_client: Any = None
-    ssl_verify: Any = True
+# What `config` takes; anything else is refused so a misspelt setting is not silently ignored.
+CONFIG_KEYS = frozenset(
+    {"api_key", "api_base", "timeout", "num_retries", "drop_params", "log_level", "ssl_verify", "cache",
+     "cache_dir"}
+)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LoggingOptions:
-    """How the default loguru logger is built (``Client(log_level=...)``)."""
+def settings_from_config(config: Mapping[str, Any] | None) -> DispatchSettings:
+    """Check the container's ``config`` and return the dispatch settings it describes.
 
-    level: str | None = None
+    Raises:
+        ValueError: an unknown setting (a typo), naming it and the known ones.
+        TypeError: a value of the wrong type, naming the setting.
+        BadRequestError: an invalid timeout.
+    """
+    values = dict(config or {})
+    unknown = sorted(set(values) - CONFIG_KEYS)
+    if unknown:
+        raise ValueError(f"LLMPortContainer config has no setting {unknown}; known: {sorted(CONFIG_KEYS)}")
+    return bootstrap.dispatch_settings(
+        api_key=values.get("api_key"),
+        api_base=values.get("api_base"),
+        timeout=values.get("timeout"),
+        num_retries=values.get("num_retries"),
+        drop_params=values.get("drop_params"),
+        where="config",
+    )
 
 
-@dataclass(frozen=True)
-class ContainerOptions:
-    """Plain values the default adapters are built from."""
+def configured_cache(kind: object, directory: object) -> Cache | None:
+    """Build the cache ``config.cache`` names: None, ``"memory"`` or ``"disk"`` (in ``config.cache_dir``)."""
+    if kind is None or kind == "":
+        return None
+    if kind == "memory":
+        return MemoryCache()
+    if kind == "disk":
+        from ..adapters.cache.disk import DiskCache
 
-    transport: TransportOptions = field(default_factory=TransportOptions)
-    logging: LoggingOptions = field(default_factory=LoggingOptions)
+        path = bootstrap.check_optional_str(directory, "config.cache_dir")
+        if path is None:
+            raise ValueError("config.cache='disk' needs config.cache_dir, the directory to keep entries in")
+        return DiskCache(path)
+    raise ValueError(f"config.cache must be 'memory', 'disk' or None, got {kind!r}")
+
+
+def transport_resource(options: bootstrap.TransportOptions) -> Iterator[Transport]:
+    """Yield the default transport as a resource: ``shutdown_resources()`` closes its pools."""
+    transport = bootstrap.default_transport(options)
+    try:
+        yield transport
+    finally:
+        transport.close()
+
+
+# The slots whose overrides a client follows; `config` is compared by value.
+_WATCHED = (
+    "transport", "registry", "credentials", "logger", "clock", "cache", "settings", "http_client",
+    "async_http_client", "transport_options", "fallback_cache",
+)  # fmt: skip
+
+
+class LiveDispatcher:
+    """The container's dispatcher as of now: rebuilt when an override, the config or a resource changed.
+
+    A client built by the container asks this for its dispatcher on every call, so
+    ``with container.transport.override(fake):`` reaches a client that has already been used,
+    and the next call after the ``with`` goes back to the default. The check compares a few
+    provider identities and the config mapping; the dispatcher itself is rebuilt only on change.
+
+    Args:
+        container: The container (or a host's copy of it) to follow.
+    """
+
+    def __init__(self, container: Any) -> None:
+        self._container = container
+        self._lock = threading.Lock()
+        self._state: tuple[object, ...] | None = None
+        self._dispatcher: Dispatcher | None = None
+
+    def __repr__(self) -> str:
+        return f"LiveDispatcher({self._dispatcher!r})"
+
+    def current(self) -> Dispatcher:
+        """Return the dispatcher wired from the container's providers as they are now."""
+        state = self._now()
+        dispatcher = self._dispatcher
+        if dispatcher is None or state != self._state:
+            with self._lock:
+                container = self._container
+                container.dispatcher.reset()  # built under other overrides: drop it
+                dispatcher = self._dispatcher = container.dispatcher()
+                self._state = self._now()  # building may have started the transport resource
+        return dispatcher
+
+    def _now(self) -> tuple[object, ...]:
+        container = self._container
+        overrides = tuple(getattr(container, name).last_overriding for name in _WATCHED)
+        resource = container.transport.default
+        return (*overrides, resource.initialized, container.config())
 
 
 class LLMPortContainer(containers.DeclarativeContainer):
     """Wires the dispatch use case to its adapters; every adapter slot can be overridden."""
 
-    options = providers.Object(ContainerOptions())
-    settings = providers.Object(DispatchSettings())
+    __self__ = providers.Self()
+    config = providers.Configuration()
+
+    settings = providers.Callable(settings_from_config, config)
+    http_client: providers.Provider[Any] = providers.Object(None)
+    async_http_client: providers.Provider[Any] = providers.Object(None)
+    transport_options = providers.Callable(
+        bootstrap.TransportOptions,
+        http_client=http_client,
+        async_http_client=async_http_client,
+        ssl_verify=providers.Callable(bootstrap.check_ssl_verify, config.ssl_verify, "config.ssl_verify"),
+    )
 
     # `instance_of=<Protocol>` is checked at run time (the protocols are runtime-checkable);
     # mypy flags abstract types passed as values, which is exactly what is wanted here.
     transport = providers.Dependency(
         instance_of=Transport,  # type: ignore[type-abstract]
-        # local:// URLs go to in-process models (built on first use), the rest over httpx.
-        default=providers.Singleton(
-            RoutingTransport,
-            default=providers.Singleton(
-                HttpxTransport,
-                http_client=options.provided.transport.http_client,
-                async_http_client=options.provided.transport.async_http_client,
-                ssl_verify=options.provided.transport.ssl_verify,
-            ),
-        ),
+        default=providers.Resource(transport_resource, transport_options),
     )
     registry = providers.Dependency(
         instance_of=CodecRegistry,  # type: ignore[type-abstract]
-        default=providers.Singleton(ProviderRegistry),
+        default=providers.Singleton(bootstrap.default_registry),
     )
     credentials = providers.Dependency(
         instance_of=Credentials,  # type: ignore[type-abstract]
-        default=providers.Singleton(EnvCredentials),
+        default=providers.Singleton(bootstrap.default_credentials),
     )
     logger = providers.Dependency(
         instance_of=Logger,  # type: ignore[type-abstract]
-        default=providers.Singleton(LoguruLogger, level=options.provided.logging.level),
+        default=providers.Singleton(
+            bootstrap.default_logger,
+            level=providers.Callable(bootstrap.check_log_level, config.log_level, "config.log_level"),
+        ),
     )
     clock = providers.Dependency(
         instance_of=Clock,  # type: ignore[type-abstract]
-        default=providers.Singleton(SystemClock),
+        default=providers.Singleton(bootstrap.default_clock),
     )
-    # No cache unless one is supplied: caching is opt-in, as in litellm.
-    cache: providers.Provider[Cache | None] = providers.Dependency(default=providers.Object(None))
+    # No cache unless one is configured or supplied: caching is opt-in, as in litellm.
+    cache: providers.Provider[Cache | None] = providers.Dependency(
+        default=providers.Singleton(configured_cache, config.cache, config.cache_dir)
+    )
     # What `caching=True` uses when no cache was supplied; built on first such call.
     fallback_cache = providers.Singleton(MemoryCache)
 
@@ -116,39 +200,5 @@ class LLMPortContainer(containers.DeclarativeContainer):
         settings=settings,
         fallback_cache=fallback_cache.provider,
     )
-    client = providers.Singleton(Client, dispatcher=dispatcher)
-
-
-def build_dispatcher(
-    *,
-    settings: DispatchSettings,
-    log_level: str | None = None,
-    http_client: Any = None,
-    async_http_client: Any = None,
-    ssl_verify: Any = True,
-    **adapters: Any,
-) -> Dispatcher:
-    """Build a container from ``Client`` arguments and return its dispatcher.
-
-    Args:
-        settings: Client-wide defaults.
-        log_level: Level for the default loguru logger.
-        http_client: Sync httpx client for the default transport.
-        async_http_client: Async httpx client for the default transport.
-        ssl_verify: TLS verification for the default transport.
-        **adapters: Port slots to fill (``transport=``, ``cache=``...); None keeps the default.
-    """
-    container = LLMPortContainer()
-    container.options.override(
-        providers.Object(
-            ContainerOptions(
-                transport=TransportOptions(http_client, async_http_client, ssl_verify),
-                logging=LoggingOptions(log_level),
-            )
-        )
-    )
-    container.settings.override(providers.Object(settings))
-    for name, adapter in adapters.items():
-        if adapter is not None:
-            getattr(container, name).override(providers.Object(adapter))
-    return container.dispatcher()
+    live_dispatcher = providers.Singleton(LiveDispatcher, __self__)
+    client = providers.Singleton(Client, dispatcher=live_dispatcher)

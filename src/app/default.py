@@ -18,6 +18,7 @@ from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
+from .bootstrap import build_dispatcher
 from .client import Client
 from .settings import ModuleSettings, checked
 
@@ -42,8 +43,6 @@ class _DefaultClient:
         return client
 
     def _build(self) -> Client:
-        from .container import build_dispatcher  # loads dependency-injector on first use
-
         settings = self.settings
         return Client(
             dispatcher=build_dispatcher(settings=settings.dispatch_settings(), log_level=settings.log_level)
