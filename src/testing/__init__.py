@@ -1,8 +1,13 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
-``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
+``fake_client(fn)`` is a ``Client`` answered by a plain function, with no wire format to learn;
+``FakeTransport`` answers HTTP requests with a function of yours, which may return the reply
+builders' results (``openai_reply``, ``openai_stream``, ``anthropic_reply``,
+``anthropic_stream``), a ``ModelResponse`` or a ``str``; ``FakeOpenAIServer`` is a loopback
 OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
-``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports.
+``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports. The pytest
+plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are described in
+docs/testing.md.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -12,13 +17,17 @@ from ..adapters.clock.clocks import FakeClock
 from ..adapters.credentials.sources import StaticCredentials
 from ..adapters.logging.simple import LogEvent, MemoryLogger, NullLogger
 from ..adapters.transport.fake import FakeStream, FakeTransport
+from ..adapters.transport.fake_replies import anthropic_reply, anthropic_stream, openai_reply, openai_stream
+from ..domain.models.request import CompletionRequest
 from ..ports.transport import HttpRequest, HttpResponse
+from .fake_client import fake_client
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
 
 __all__ = [
+    "CompletionRequest",
     "FakeAnthropicServer",
     "FakeClock",
     "FakeOpenAIServer",
@@ -32,6 +41,11 @@ __all__ = [
     "NullLogger",
     "RecordedRequest",
     "StaticCredentials",
+    "anthropic_reply",
+    "anthropic_stream",
+    "fake_client",
+    "openai_reply",
+    "openai_stream",
 ]
 
 
