@@ -39,6 +39,7 @@ if _TYPE_CHECKING:
         ContextWindowExceededError,
         InternalServerError,
         LLMPortError,
+        NetworkDisabledError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
@@ -71,7 +72,7 @@ _ERRORS = (
     "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
     "APITimeoutError", "AuthenticationError", "BadGatewayError", "BadRequestError", "ConflictError",
     "ContentPolicyViolationError", "ContextWindowExceededError", "InternalServerError",
-    "LLMPortError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+    "LLMPortError", "NetworkDisabledError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
     "ServiceUnavailableError", "Timeout", "UnprocessableEntityError", "UnsupportedParamsError",
 )  # fmt: skip
 _RESPONSE = (
@@ -126,6 +127,7 @@ __all__ = [
     "LLMPortError",
     "MemoryCache",
     "Message",
+    "NetworkDisabledError",
     "ModelResponse",
     "ModelResponseStream",
     "NotFoundError",

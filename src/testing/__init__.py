@@ -21,6 +21,7 @@ from ..adapters.transport.fake_replies import anthropic_reply, anthropic_stream,
 from ..domain.models.request import CompletionRequest
 from ..ports.transport import HttpRequest, HttpResponse
 from .fake_client import fake_client
+from .recording import vcr_config
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
@@ -46,6 +47,7 @@ __all__ = [
     "fake_client",
     "openai_reply",
     "openai_stream",
+    "vcr_config",
 ]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from ...ports.codec import ProviderCall
-from ..models.errors import APIConnectionError, APIError, AuthenticationError
+from ..models.errors import APIConnectionError, APIError, AuthenticationError, NetworkDisabledError
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 INITIAL_DELAY = 0.5
@@ -59,7 +59,7 @@ def seconds_until_retry(error: APIError, now: float | None) -> float | None:
 
 def is_retryable(error: APIError) -> bool:
     """Whether a failure may succeed when tried again."""
-    if isinstance(error, AuthenticationError):
+    if isinstance(error, AuthenticationError | NetworkDisabledError):
         return False
     if isinstance(error, APIConnectionError):
         return True
