@@ -187,7 +187,7 @@ class LLMPortContainer(containers.DeclarativeContainer):
         default=providers.Singleton(configured_cache, config.cache, config.cache_dir)
     )
     # What `caching=True` uses when no cache was supplied; built on first such call.
-    fallback_cache = providers.Singleton(MemoryCache)
+    fallback_cache = providers.Singleton(bootstrap.FallbackCache)
 
     dispatcher = providers.Singleton(
         Dispatcher,
@@ -198,7 +198,7 @@ class LLMPortContainer(containers.DeclarativeContainer):
         clock=clock,
         cache=cache,
         settings=settings,
-        fallback_cache=fallback_cache.provider,
+        fallback_cache=fallback_cache,
     )
     live_dispatcher = providers.Singleton(LiveDispatcher, __self__)
     client = providers.Singleton(Client, dispatcher=live_dispatcher)

@@ -269,3 +269,43 @@ def test_neither_the_client_nor_the_bootstrap_imports_the_container() -> None:
         imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
         imported += [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
         assert not [name for name in imported if "container" in name or "dependency_injector" in name]
+
+
+def test_a_container_built_client_and_a_keyword_built_one_are_wired_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LLMPORT_LOG", raising=False)
+    settings = {"api_key": "sk-same", "api_base": "http://127.0.0.1:9/v1", "timeout": 9, "num_retries": 1}
+    container = LLMPortContainer()
+    container.config.from_dict({**settings, "drop_params": True, "log_level": "INFO"})
+    from_container = container.client().dispatcher
+    from_keywords = llmport.Client(**settings, drop_params=True, log_level="INFO").dispatcher
+    for port in ("transport", "registry", "credentials", "logger", "clock"):
+        assert type(getattr(from_container, port)) is type(getattr(from_keywords, port)), port
+    assert from_container.settings == from_keywords.settings
+    assert from_container.logger.level == from_keywords.logger.level == "INFO"
+    assert type(from_container.transport.default) is type(from_keywords.transport.default)
+    assert from_container.cache is from_keywords.cache is None
+    assert type(from_container._fallback_cache()) is type(from_keywords._fallback_cache())
+    container.shutdown_resources()
+
+
+def test_both_send_the_same_request() -> None:
+    sent = []
+    for build in (
+        lambda fake: llmport.Client(transport=fake, api_key="sk-same", timeout=9),
+        lambda fake: _container_client(fake, {"api_key": "sk-same", "timeout": 9}),
+    ):
+        fake = FakeTransport(lambda request: chat("same"))
+        build(fake).completion("gpt-4o", USER, temperature=0.1)
+        request = fake.last_request
+        sent.append((request.url, dict(request.headers), request.body, request.timeout))
+    assert sent[0] == sent[1]
+
+
+def _container_client(fake: FakeTransport, config: dict[str, Any]) -> llmport.Client:
+    container = LLMPortContainer()
+    container.config.from_dict(config)
+    container.transport.override(providers.Object(fake))
+    client: llmport.Client = container.client()
+    return client
