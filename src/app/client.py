@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, Unpack, overload
+from typing import TYPE_CHECKING, Any, Protocol, Self, cast
 
 from ..domain.dispatch import Dispatcher
+from ..domain.models.call_signature import ACompletionCall, CompletionCall
 from ..domain.models.messages import MessageLike
-from ..domain.models.params import CompletionParams
 from ..domain.models.request import build_request
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
@@ -122,29 +122,7 @@ class Client:
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"
 
-    @overload
-    def completion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[True],
-        **params: Unpack[CompletionParams],
-    ) -> CompletionStream: ...
-    @overload
-    def completion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[False] | None = ...,
-        **params: Unpack[CompletionParams],
-    ) -> ModelResponse: ...
-    @overload
-    def completion(
-        self, model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
-    ) -> ModelResponse | CompletionStream: ...
-    def completion(
+    def _completion(
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Run a chat completion, litellm-style.
@@ -165,33 +143,15 @@ class Client:
         """
         return self.dispatcher.complete(build_request(model, messages, params))
 
-    @overload
-    async def acompletion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[True],
-        **params: Unpack[CompletionParams],
-    ) -> CompletionStream: ...
-    @overload
-    async def acompletion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[False] | None = ...,
-        **params: Unpack[CompletionParams],
-    ) -> ModelResponse: ...
-    @overload
-    async def acompletion(
-        self, model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
-    ) -> ModelResponse | CompletionStream: ...
-    async def acompletion(
+    async def _acompletion(
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
         return await self.dispatcher.acomplete(build_request(model, messages, params))
+
+    # Typed through overloads listing every litellm keyword (domain/models/call_signature.py).
+    completion: CompletionCall = cast("CompletionCall", _completion)
+    acompletion: ACompletionCall = cast("ACompletionCall", _acompletion)
 
     def close(self) -> None:
         """Close the sync connection pool."""
