@@ -58,10 +58,11 @@ test: $(STAMP)
 	$(PIP) -e '.[$(TEST_EXTRAS)]' --config-settings editable_mode=strict --no-deps
 	$(MAKE) lint typecheck imports unit
 
-# The bench extra adds aiohttp, the async baseline; strict mode keeps the link tree `make test` uses.
+# The bench extra adds httpx2 and the packages that once made the first call heavy; strict mode
+# keeps the link tree `make test` uses. `make bench ARGS=--quick` for a smoke run.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]' --config-settings editable_mode=strict
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --transports $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,8 @@ from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.routing import RoutingTransport
+from ..adapters.transport.split import ASYNC_TRANSPORTS, AsyncTransportName
+from ..adapters.transport.split import default_transport as split_transport
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
 from ..domain.models.request import TimeoutConfig
@@ -42,8 +43,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class TransportOptions:
-    """How the default httpx transport is built (``Client(http_client=..., ssl_verify=...)``)."""
+    """How the default transport is built (``Client(async_transport=..., ssl_verify=...)``)."""
 
+    async_transport: AsyncTransportName = "aiohttp"
     http_client: Any = None
     async_http_client: Any = None
     ssl_verify: Any = True
@@ -114,6 +116,15 @@ def check_ssl_verify(value: object, where: str = "Client(ssl_verify=...)") -> bo
     raise TypeError(f"{where} must be True, False, a CA bundle path or an ssl.SSLContext, got {value!r}")
 
 
+def check_async_transport(value: object, where: str = "Client(async_transport=...)") -> AsyncTransportName:
+    """Return the default transport's async side: ``"aiohttp"`` (None means it) or ``"httpx"``."""
+    if value is None:
+        return "aiohttp"
+    if value not in ASYNC_TRANSPORTS:
+        raise ValueError(f"{where} must be 'aiohttp' or 'httpx', got {value!r}")
+    return value
+
+
 def dispatch_settings(
     *,
     api_key: object = None,
@@ -154,25 +165,20 @@ def _name(where: str, setting: str) -> str:
 
 
 def default_transport(options: TransportOptions = TransportOptions()) -> RoutingTransport:
-    """Build the default transport: ``local://`` to in-process models, the rest over httpx.
+    """Build the default transport: ``local://`` to in-process models, the rest over HTTP.
 
-    Both are built on first use, so a call that never reaches the network (``mock_response``)
-    imports neither httpx nor llama.cpp.
+    HTTP goes over httpx for sync calls and aiohttp (or httpx) for async ones. Each is built on
+    first use, so a call that never reaches the network (``mock_response``) imports neither
+    httpx, aiohttp nor llama.cpp.
     """
-    return RoutingTransport(default=_httpx_factory(options))
-
-
-def _httpx_factory(options: TransportOptions) -> Callable[[], Transport]:
-    def build() -> Transport:
-        from ..adapters.transport.httpx_transport import HttpxTransport
-
-        return HttpxTransport(
+    return RoutingTransport(
+        default=split_transport(
+            async_transport=options.async_transport,
             http_client=options.http_client,
             async_http_client=options.async_http_client,
             ssl_verify=options.ssl_verify,
         )
-
-    return build
+    )
 
 
 def default_logger(level: str | None = None) -> LoguruLogger:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast
 
 from ..domain.dispatch import Dispatcher
 from ..domain.models.call_signature import ACompletionCall, CompletionCall
@@ -48,7 +48,9 @@ class Client:
         num_retries: Retries of retryable failures (default 2). ``max_retries`` is an alias.
         drop_params: Drop parameters a provider cannot take instead of raising.
         log_level: Emit llmport's logs through loguru at this level (default: ``LLMPORT_LOG``, else none).
-        transport: A transport adapter (e.g. ``FakeTransport``) instead of httpx.
+        transport: A transport adapter (e.g. ``FakeTransport``) instead of the default one.
+        async_transport: The default transport's async side: ``"aiohttp"`` (the default, fastest
+            under concurrency) or ``"httpx"``. Sync calls always go over httpx.
         http_client: An ``httpx.Client`` for the default transport to use.
         async_http_client: An ``httpx.AsyncClient`` for the default transport to use.
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
@@ -78,6 +80,7 @@ class Client:
         drop_params: bool = False,
         log_level: str | None = None,
         transport: Transport | None = None,
+        async_transport: Literal["aiohttp", "httpx"] = "aiohttp",
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         ssl_verify: bool | str | ssl.SSLContext = True,
@@ -99,7 +102,10 @@ class Client:
                 ),
                 log_level=bootstrap.check_log_level(log_level),
                 transport_options=bootstrap.TransportOptions(
-                    http_client, async_http_client, bootstrap.check_ssl_verify(ssl_verify)
+                    async_transport=bootstrap.check_async_transport(async_transport),
+                    http_client=http_client,
+                    async_http_client=async_http_client,
+                    ssl_verify=bootstrap.check_ssl_verify(ssl_verify),
                 ),
                 transport=transport,
                 credentials=credentials,

@@ -43,7 +43,7 @@ from .client import Client
 # What `config` takes; anything else is refused so a misspelt setting is not silently ignored.
 CONFIG_KEYS = frozenset(
     {"api_key", "api_base", "timeout", "num_retries", "drop_params", "log_level", "ssl_verify", "cache",
-     "cache_dir"}
+     "cache_dir", "async_transport"}
 )  # fmt: skip
 
 
@@ -152,6 +152,9 @@ class LLMPortContainer(containers.DeclarativeContainer):
     async_http_client: providers.Provider[Any] = providers.Object(None)
     transport_options = providers.Callable(
         bootstrap.TransportOptions,
+        async_transport=providers.Callable(
+            bootstrap.check_async_transport, config.async_transport, "config.async_transport"
+        ),
         http_client=http_client,
         async_http_client=async_http_client,
         ssl_verify=providers.Callable(bootstrap.check_ssl_verify, config.ssl_verify, "config.ssl_verify"),

@@ -1,9 +1,10 @@
 """Fixtures of the fault suite: a fault server, a wire protocol per codec, and a caller per mode.
 
 Every scenario runs once per codec (``wire``) and per way of calling (``mode``): ``sync``
-(``Client.completion`` over the default httpx transport) and ``async`` (``Client.acompletion``
-over the same transport); a scenario that also runs over aiohttp parametrizes ``mode`` with
-``ALL_MODES``. Retry sleeps go through a ``FakeClock``: no test waits for a backoff.
+(``Client.completion``: the default transport's httpx side) and ``async`` (``Client.acompletion``:
+the default transport's aiohttp side); a scenario that also runs over httpx's async client
+(``Client(async_transport="httpx")``) parametrizes ``mode`` with ``ALL_MODES``. Retry sleeps go
+through a ``FakeClock``: no test waits for a backoff.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .fault_server import FaultServer
 from .wire import PROTOCOLS, SECRET_KEY, WireProtocol
 
 MODES = ("sync", "async")
-ALL_MODES = (*MODES, "aiohttp")
+ALL_MODES = (*MODES, "httpx-async")
 USER = [{"role": "user", "content": "hi"}]
 
 
@@ -50,7 +51,7 @@ class Caller:
     """Calls llmport's public API against the fault server, in one mode.
 
     Args:
-        mode: ``sync``, ``async`` (both over httpx) or ``aiohttp`` (async over ``AiohttpTransport``).
+        mode: ``sync`` (over httpx), ``async`` (over aiohttp, the default) or ``httpx-async``.
         wire: The codec's protocol description.
         server: The fault server.
         clock: The fake clock every client gets.
@@ -116,12 +117,11 @@ class Caller:
         return outcome
 
     def _client(self) -> llmport.Client:
-        transport = llmport.AiohttpTransport() if self.mode == "aiohttp" else None
         return llmport.Client(
             api_key=SECRET_KEY,
             api_base=self.wire.api_base(self.server.root_url),
             clock=self.clock,
-            transport=transport,
+            async_transport="httpx" if self.mode == "httpx-async" else "aiohttp",
         )
 
 

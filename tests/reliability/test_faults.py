@@ -1,4 +1,4 @@
-"""The fault matrix: every scenario, every codec, sync and async (a subset over aiohttp too).
+"""The fault matrix: every scenario, every codec, sync and async (a subset over async httpx too).
 
 Each test scripts the fault server, calls llmport's public API, and asserts what the issue
 promises: the requests the server saw, the time slept on the fake clock, the exception class
@@ -358,8 +358,8 @@ def test_stalled_stream_raises_timeout_after_the_chunks_already_yielded(
 
 
 @pytest.mark.parametrize("wire", PROTOCOLS[:1], ids=lambda wire: wire.name)
-@pytest.mark.parametrize("mode", ["aiohttp"])
-def test_stalled_stream_raises_timeout_over_aiohttp(
+@pytest.mark.parametrize("mode", ["httpx-async"])
+def test_stalled_stream_raises_timeout_over_async_httpx(
     caller: Caller, server: FaultServer, wire: WireProtocol
 ) -> None:
     server.queue(Stream(wire.events[: wire.head], end=End.STALL, stall=6))

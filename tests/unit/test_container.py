@@ -184,6 +184,7 @@ def test_config_takes_plain_values_like_client_arguments() -> None:
         ({"log_level": "LOUD"}, ValueError, "config.log_level must be one of"),
         ({"num_retry": 1}, ValueError, "no setting ['num_retry']"),
         ({"cache": "redis"}, ValueError, "config.cache must be 'memory', 'disk' or None"),
+        ({"async_transport": "curl"}, ValueError, "config.async_transport must be 'aiohttp' or 'httpx'"),
         ({"timeout": "soon"}, llmport.BadRequestError, "timeout must be a number of seconds"),
     ],
 )
@@ -205,6 +206,7 @@ def test_config_values_are_checked_with_clear_errors(
         ({"api_key": 123}, TypeError, "Client(api_key=...) must be a string"),
         ({"log_level": "LOUD"}, ValueError, "Client(log_level=...) must be one of"),
         ({"ssl_verify": 3}, TypeError, "Client(ssl_verify=...) must be True, False"),
+        ({"async_transport": "curl"}, ValueError, "Client(async_transport=...) must be 'aiohttp' or 'httpx'"),
     ],
 )
 def test_client_arguments_are_checked_with_the_same_words(
@@ -234,7 +236,7 @@ def test_shutdown_resources_closes_the_default_transport_pools() -> None:
         client = container.client()
         assert client.completion("gpt-4o", USER).choices[0].message.content
         routing = container.transport()
-        pool = routing.default._client
+        pool = routing.default.sync._client
         assert pool is not None
         assert not pool.is_closed
         container.shutdown_resources()

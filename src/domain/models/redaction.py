@@ -32,9 +32,9 @@ _PATTERNS = (
     # OpenAI-style and Anthropic-style keys, project keys, service-account keys.
     re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"),
     # Bearer and Basic credentials wherever they appear in text.
-    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}"),
+    re.compile(r"\b((?i:bearer|basic))\s+[A-Za-z0-9._~+/=\-]{8,}"),
     # Keys passed in query strings (Gemini's ?key=, Azure SAS-like api-key=).
-    re.compile(r"(?i)([?&](?:key|api[-_]?key|access_token|token|sig)=)[^&#\s\"']+"),
+    re.compile(r"([?&](?i:key|api[-_]?key|access_token|token|sig)=)[^&#\s\"']+"),
     # Google API keys and AWS access key ids.
     re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
@@ -46,6 +46,9 @@ _PATTERNS = (
     # (a hostile error body) costs linear time, not quadratic.
     re.compile(r"(?<![\w\-.*])[\w\-.]*+\*{4,}[\w\-.*]*+"),
 )
+# Every pattern in one alternation (case-insensitive parts scoped): most texts (header values,
+# base URLs) hold no key shape, and one search rejects them instead of one pass per pattern.
+_ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _PATTERNS))
 _QUERY_SECRET = re.compile(r"(?i)[?&](?:key|api[-_]?key|access_token|token|sig)=([^&#\s]+)")
 
 
@@ -62,6 +65,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
+    if _ANY_PATTERN.search(text) is None:
+        return text
     for pattern in _PATTERNS:
         text = pattern.sub(_replacement, text)
     return text

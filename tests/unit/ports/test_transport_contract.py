@@ -34,6 +34,7 @@ from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
 from llmport.adapters.transport.fake import FakeAnswer, FakeStream, FakeTransport
 from llmport.adapters.transport.httpx_transport import HttpxTransport
 from llmport.adapters.transport.routing import RoutingTransport
+from llmport.adapters.transport.split import default_transport
 from llmport.domain.models.request import TimeoutConfig
 from llmport.ports.transport import HttpRequest, HttpResponse, Transport
 from llmport.testing.loopback import LoopbackHTTPServer, QuietHandler
@@ -324,6 +325,8 @@ WIRES: dict[str, Callable[[], Wire]] = {
     "routing-httpx": lambda: HttpxWire(
         RoutingTransport(HttpxTransport(ssl_verify=False), local=_no_local_transport)
     ),
+    # The container's default: httpx for sync calls, aiohttp (built on the first async call) for async.
+    "default": lambda: HttpxWire(default_transport(ssl_verify=False)),
     "fake-response": lambda: FakeWire(as_stream=False),
     "fake-stream": lambda: FakeWire(as_stream=True),
 }
