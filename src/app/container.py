@@ -59,6 +59,10 @@ def settings_from_config(config: Mapping[str, Any] | None) -> DispatchSettings:
     unknown = sorted(set(values) - CONFIG_KEYS)
     if unknown:
         raise ValueError(f"LLMPortContainer config has no setting {unknown}; known: {sorted(CONFIG_KEYS)}")
+    # Checked here too, so a mistake is reported even when the adapter it configures is overridden.
+    bootstrap.check_log_level(values.get("log_level"), "config.log_level")
+    bootstrap.check_ssl_verify(values.get("ssl_verify"), "config.ssl_verify")
+    bootstrap.check_async_transport(values.get("async_transport"), "config.async_transport")
     return bootstrap.dispatch_settings(
         api_key=values.get("api_key"),
         api_base=values.get("api_base"),
