@@ -1,8 +1,9 @@
 """The provider-codec port: how one wire format is spoken, and where each host is.
 
-A ``Host`` is data (prefix, default base URL, key names); a ``ProviderCodec`` is behaviour
-(build the request, parse the response and stream, map errors). Many hosts share one codec:
-every OpenAI-compatible vendor is a ``Host`` row over the OpenAI codec.
+A ``Host`` is data (prefix, default base URL, key names, auth scheme, framing, per-host
+settings); a ``ProviderCodec`` is behaviour (build the request, parse the response and stream,
+map errors). Many hosts share one codec: every OpenAI-compatible vendor is a ``Host`` row over
+the OpenAI codec.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from ..domain.models.redaction import redact, url_secrets
 from ..domain.models.request import CompletionRequest, TimeoutConfig
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import ModelResponseStream
+from .auth import Auth, AuthScheme
 from .transport import HttpRequest, HttpResponse
+
+BEARER = AuthScheme("bearer")
 
 
 def _empty() -> Mapping[str, Any]:
@@ -76,6 +80,29 @@ class ModelRule:
 
 
 @dataclass(frozen=True, slots=True)
+class HostSetting:
+    """A per-host setting (region, project, location, API version...) and where its value comes from.
+
+    Resolved before the codec runs, into ``ProviderCall.settings``: the call's keywords, then the
+    environment (through the credentials port), then ``default``.
+
+    Attributes:
+        name: The setting's name in ``ProviderCall.settings`` (``"api_version"``, ``"region"``...).
+        kwargs: Call keywords that give it, in order (``("aws_region_name",)``); a keyword used for
+            a setting is not sent in the body.
+        env: Environment variables that give it, in order.
+        default: The value when nothing gives one.
+        secret: Whether the value is a credential (scrubbed wherever the call's secrets are).
+    """
+
+    name: str
+    kwargs: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    default: str | None = None
+    secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Host:
     """Where and how to reach one provider prefix: one row of data, no behaviour.
 
@@ -85,14 +112,17 @@ class Host:
         default_base: The base URL used when neither the call nor the environment gives one.
         key_env: Environment-variable names of the API key, in order of preference.
         base_env: Environment-variable names of the base URL, in order of preference.
-        version_env: Environment-variable names of the API version (Azure).
-        default_version: The API version used when none is given.
-        key_required: Whether a call to the default base without a key must fail before sending.
+        auth: How credentials are put on each attempt (resolved by ``CodecRegistry.auth``); its
+            ``required`` says whether a call to the default base without a key fails before sending.
+        framing: How a streamed body is framed: ``"sse"``, ``"ndjson"``, ``"json_array"``,
+            ``"aws_eventstream"``.
+        settings: Per-host settings (``HostSetting``), resolved into ``ProviderCall.settings``.
+            ``default_base`` and ``endpoint`` may name them as ``{name}`` (and ``{model}``).
         endpoint: The path the codec appends to the base (a base already ending with it is kept).
         model_namespace: Put before a model id without a slash (Fireworks' ``accounts/fireworks/models/``).
         params: Parameter rules for every model of the host.
         model_rules: Extra parameter rules for model families (reasoning models and the like).
-        options: Codec-specific data (header and URL styles).
+        options: Codec-specific data (URL styles).
         source: Where the row's facts are documented.
         as_of: When the row was last written against ``source`` (ISO date).
     """
@@ -102,9 +132,9 @@ class Host:
     default_base: str | None
     key_env: tuple[str, ...] = ()
     base_env: tuple[str, ...] = ()
-    version_env: tuple[str, ...] = ()
-    default_version: str | None = None
-    key_required: bool = True
+    auth: AuthScheme = BEARER
+    framing: str = "sse"
+    settings: tuple[HostSetting, ...] = ()
     endpoint: str = "/chat/completions"
     model_namespace: str = ""
     params: ParamRules = field(default_factory=ParamRules)
@@ -112,6 +142,20 @@ class Host:
     options: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     as_of: str = ""
+
+    @property
+    def key_required(self) -> bool:
+        """Whether a call to the default base without a key fails before sending (``auth.required``)."""
+        return self.auth.required and self.auth.name != "none"
+
+    def base_for(self, settings: Mapping[str, str]) -> str | None:
+        """Return ``default_base`` with its ``{setting}`` placeholders filled.
+
+        Raises:
+            KeyError: naming a setting the base needs that ``settings`` lacks.
+        """
+        base = self.default_base
+        return base.format_map(settings) if base and "{" in base else base
 
     def provider_model(self, model: str) -> str:
         """Return the model id the provider expects: a bare id goes under ``model_namespace``."""
@@ -138,9 +182,13 @@ class ProviderCall:
         model: The provider-side model (or Azure deployment) name, prefix removed.
         api_base: The base URL to use.
         api_key: The key, if any.
-        api_version: The API version, if the host uses one.
+        api_version: The API version, if the host uses one (also ``settings["api_version"]``).
         timeout: Per-attempt timeouts.
         drop_params: Whether parameters the target cannot take are dropped instead of rejected.
+        settings: The host's settings, resolved (``Host.settings``).
+        params: The body parameters the dispatcher selected (``select_params``: unsupported ones
+            refused or dropped, values mapped, names translated); what a codec encodes.
+        extra_secrets: Secrets an auth put in play (a refreshed token), scrubbed like the key.
     """
 
     request: CompletionRequest
@@ -151,6 +199,9 @@ class ProviderCall:
     api_version: str | None
     timeout: TimeoutConfig
     drop_params: bool = False
+    settings: Mapping[str, str] = field(default_factory=_empty)
+    params: Mapping[str, Any] = field(default_factory=_empty)
+    extra_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def provider(self) -> str:
@@ -160,8 +211,24 @@ class ProviderCall:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Secret values in play, for scrubbing: the key and any credentials in the base URL."""
-        key = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
-        return key + url_secrets(self.api_base)
+        key: tuple[str, ...] = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
+        if self.host.settings:  # most hosts have none: this runs several times per call
+            key += tuple(s for s in (self.settings.get(h.name) for h in self.host.settings if h.secret) if s)
+        return key + self.extra_secrets + url_secrets(self.api_base)
+
+    def with_params(self, params: Mapping[str, Any]) -> ProviderCall:
+        """Return this call carrying the selected ``params`` (a direct copy: ``replace`` costs more)."""
+        return ProviderCall(
+            self.request, self.host, self.model, self.api_base, self.api_key, self.api_version,
+            self.timeout, self.drop_params, self.settings, params, self.extra_secrets,
+        )  # fmt: skip
+
+    def with_secrets(self, secrets: tuple[str, ...]) -> ProviderCall:
+        """Return this call with more secrets in play (an auth's refreshed token)."""
+        return ProviderCall(
+            self.request, self.host, self.model, self.api_base, self.api_key, self.api_version,
+            self.timeout, self.drop_params, self.settings, self.params, self.extra_secrets + secrets,
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         base = redact(self.api_base, self.secrets)
@@ -191,9 +258,15 @@ class ProviderCodec(Protocol):
     name: str
     version: str
     supports_n: bool
+    unsupported_params: frozenset[str]
+    """Parameters of litellm's signature the wire format has no place for (``select_params`` refuses them)."""
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
-        """Encode the call as an HTTP request (raise ``UnsupportedParamsError`` for unmappable params)."""
+        """Encode the call as an HTTP request, without credentials (the dispatcher's auth step adds them).
+
+        Encodes ``call.params`` (already selected); raises ``UnsupportedParamsError`` for values it
+        cannot map.
+        """
         ...
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
@@ -225,4 +298,8 @@ class CodecRegistry(Protocol):
 
     def codec(self, name: str) -> ProviderCodec:
         """Return the codec for a wire-format name (loaded on first use)."""
+        ...
+
+    def auth(self, scheme: AuthScheme) -> Auth:
+        """Return the auth for a host's scheme (built on first use)."""
         ...

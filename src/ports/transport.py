@@ -86,13 +86,10 @@ class HttpResponse:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> HttpResponse:
-        """Build a server-sent-events response, one ``data:`` frame per event (dicts become JSON)."""
-        frames = [f"data: {e if isinstance(e, str) else json.dumps(e)}\n\n".encode() for e in events]
-        if done:
-            frames.append(b"data: [DONE]\n\n")
-        return cls(
-            status_code, {"content-type": "text/event-stream", **(headers or {})}, chunks=tuple(frames)
-        )
+        """Build a server-sent-events response (kept for compatibility: ``llmport.testing.from_sse``)."""
+        from ..testing.responses import from_sse  # test builders live with the test doubles
+
+        return from_sse(events, done=done, status_code=status_code, headers=headers)
 
 
 class StreamingResponse(Protocol):

@@ -5,7 +5,8 @@
 builders' results (``openai_reply``, ``openai_stream``, ``anthropic_reply``,
 ``anthropic_stream``), a ``ModelResponse`` or a ``str``; ``FakeOpenAIServer`` is a loopback
 OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
-``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports. The pytest
+``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports; ``from_sse``,
+``from_ndjson`` and ``from_json_array`` build streamed answers in each framing. The pytest
 plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are described in
 docs/testing.md.
 """
@@ -22,6 +23,7 @@ from ..domain.models.request import CompletionRequest
 from ..ports.transport import HttpRequest, HttpResponse
 from .fake_client import fake_client
 from .recording import vcr_config
+from .responses import from_json_array, from_ndjson, from_sse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
@@ -45,6 +47,9 @@ __all__ = [
     "anthropic_reply",
     "anthropic_stream",
     "fake_client",
+    "from_json_array",
+    "from_ndjson",
+    "from_sse",
     "openai_reply",
     "openai_stream",
     "vcr_config",

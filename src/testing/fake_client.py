@@ -28,6 +28,7 @@ from ..adapters.transport.fake import FakeTransport
 from ..adapters.transport.fake_replies import openai_answer
 from ..app.client import Client
 from ..domain.models.request import CompletionRequest
+from ..ports.auth import Auth, AuthScheme
 from ..ports.codec import CodecRegistry, ProviderCall
 from ..ports.transport import HttpRequest, HttpResponse
 
@@ -75,6 +76,9 @@ class _FunctionRegistry:
 
     def codec(self, name: str) -> _FunctionCodec:  # noqa: ARG002 - every format speaks OpenAI's here
         return self._codec
+
+    def auth(self, scheme: AuthScheme) -> Auth:
+        return self._base.auth(scheme)
 
 
 def fake_client(fn: ReplyFunction, **client_arguments: Any) -> Client:

@@ -1,7 +1,7 @@
 """The OpenAI stream parser's plain-chunk shortcut makes exactly the chunks of the general path.
 
-The shortcut (``OpenAIStreamParser._plain`` with ``parse_plain_chunks``) validates a chunk's
-JSON text in one pydantic pass; the general path (``_event``) is the parser shared with
+The shortcut (``OpenAIChunkDecoder.decode_plain`` with ``parse_plain_chunks``) validates a chunk's
+JSON text in one pydantic pass; the general path (``decode``) is the parser shared with
 non-streamed answers. Every recorded OpenAI-format stream, and every dialect or null the general
 path normalises, must come out the same, values and set fields alike.
 """
@@ -15,7 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 import llmport
-from llmport.adapters.providers.openai import OpenAIStreamParser
+from llmport.adapters.providers.framing import FramedStream
+from llmport.adapters.providers.openai import OpenAIChunkDecoder
 from llmport.adapters.providers.registry import ProviderRegistry
 from llmport.adapters.providers.sse import SSEDecoder, SSEEvent
 from llmport.domain.models.stream import ModelResponseStream, parse_plain_chunks
@@ -34,10 +35,17 @@ STREAMS = [
 PLAIN = {"id": "c1", "object": "chat.completion.chunk", "created": 5, "model": "m"}
 
 
-def _parser(provider: str = "openai") -> OpenAIStreamParser:
+def _parser(provider: str = "openai") -> FramedStream[SSEEvent]:
     parser = stream_parser(provider, REGISTRY)
-    assert isinstance(parser, OpenAIStreamParser)
+    assert isinstance(parser, FramedStream)
+    assert isinstance(parser._decoder, OpenAIChunkDecoder)
     return parser
+
+
+def _decoder(provider: str = "openai") -> OpenAIChunkDecoder:
+    decoder = _parser(provider)._decoder
+    assert isinstance(decoder, OpenAIChunkDecoder)
+    return decoder
 
 
 def _events(body: bytes) -> list[SSEEvent]:
@@ -58,14 +66,14 @@ def _whole(provider: str, body: bytes) -> tuple[list[ModelResponseStream], BaseE
 
 
 def _general(provider: str, body: bytes) -> tuple[list[ModelResponseStream], BaseException | None]:
-    """The chunks ``_event`` makes of each event in turn: the general path alone."""
-    parser = _parser(provider)
+    """The chunks ``decode`` makes of each event in turn: the general path alone."""
+    decoder = _decoder(provider)
     chunks: list[ModelResponseStream] = []
     for event in _events(body):
-        if parser._stopped():
+        if decoder.done:
             break
         try:
-            chunks += parser._event(event)
+            chunks += decoder.decode(event)
         except llmport.APIError as error:
             return chunks, error
     return chunks, None
@@ -110,7 +118,7 @@ def test_a_plain_openai_stream_is_taken_whole_by_the_shortcut() -> None:
         _chunk({"content": "Hi", "refusal": None}),
         {**_chunk({}), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
     )
-    chunks = _parser()._plain(_events(body))
+    chunks = _decoder().decode_plain([event.data for event in _events(body)])
     assert chunks is not None
     assert [c.choices[0].delta.content for c in chunks] == ["", "Hi", None]
     assert _shape(chunks) == _shape(_general("openai", body)[0])
@@ -156,7 +164,7 @@ def test_the_shortcut_gives_up_where_the_general_path_normalises(
         + b"data: " + middle + b"\n\n"
         + _sse(_chunk({"content": "after"}))
     )  # fmt: skip
-    assert _parser()._plain(_events(body)) is None, name
+    assert _decoder().decode_plain([event.data for event in _events(body)]) is None, name
     whole, error = _whole("openai", body)
     general, general_error = _general("openai", body)
     assert error is None

@@ -1,6 +1,7 @@
 """Building ``APIError``s from provider error answers: one mechanism for every codec.
 
-A codec supplies how to read its error body (``ErrorFields``); this module does the rest the
+A codec supplies how to read its error answer, body and headers (``ErrorFields``; Bedrock names
+its error type in ``x-amzn-ErrorType``); this module does the rest the
 same way for all: classification by status then structured code, request id and retry-after
 from headers, secrets scrubbed from message, body and headers.
 """
@@ -12,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...domain.dispatch.retry import parse_retry_after
 from ...domain.models.errors import APIError, APIResponseValidationError, classify
 from ...domain.models.redaction import redact, redact_headers, redact_value
+from ...domain.models.retry_after import parse_retry_after
 from ...ports.codec import ProviderCall
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "apim-request-id", "x-amzn-requestid", "cf-ray")
@@ -31,7 +32,8 @@ class ErrorFields:
     param: str | None = None
 
 
-ErrorReader = Callable[[Any], ErrorFields | None]
+ErrorReader = Callable[[Any, Mapping[str, str]], ErrorFields | None]
+"""Reads a decoded error body and the response headers (lower-case names) into ``ErrorFields``."""
 
 
 def decode_body(body: bytes) -> Any:
@@ -57,9 +59,9 @@ def build_error(
         headers: Response headers, lower-case names.
         body: The decoded body (JSON value or text).
         call: The call that failed.
-        read: The codec's reader of its error-body shape.
+        read: The codec's reader of its error answer (body and headers).
     """
-    fields = read(body) or _fallback_fields(status_code, body)
+    fields = read(body, headers) or _fallback_fields(status_code, body)
     secrets = call.secrets
     cls = classify(status_code, fields.code, fields.type)
     retry_after, retry_at = parse_retry_after(headers)
@@ -105,7 +107,7 @@ def _fallback_fields(status_code: int | None, body: Any) -> ErrorFields:
     )
 
 
-def openai_error_fields(body: Any) -> ErrorFields | None:
+def openai_error_fields(body: Any, headers: Mapping[str, str] | None = None) -> ErrorFields | None:  # noqa: ARG001
     """Read OpenAI's (and most compatible servers') ``{"error": {message, type, param, code}}``."""
     if not isinstance(body, Mapping):
         return None

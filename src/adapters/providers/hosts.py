@@ -11,9 +11,12 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from ...ports.codec import Host, ModelRule, ParamRules
+from ...ports.auth import AuthScheme
+from ...ports.codec import Host, HostSetting, ModelRule, ParamRules
 
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
+BEARER = AuthScheme("bearer")
+BEARER_OPTIONAL = AuthScheme("bearer", required=False)
 AS_OF = "2026-11-23"
 
 _NO_LOGPROBS = frozenset({"logprobs", "top_logprobs", "logit_bias"})
@@ -65,9 +68,10 @@ def compatible(
         params: Parameter rules for every model.
         model_rules: Parameter rules for model families.
         model_namespace: Put before a model id without a slash.
-        **options: Codec options (header and URL styles).
+        **options: Codec options (URL styles).
     """
     upper = prefix.upper()
+    auth = BEARER if key_required else BEARER_OPTIONAL
     derived = (f"{upper}_API_BASE", f"{upper}_BASE_URL")
     return Host(
         prefix=prefix,
@@ -75,7 +79,7 @@ def compatible(
         default_base=default_base,
         key_env=key_env,
         base_env=base_env + tuple(name for name in derived if name not in base_env),
-        key_required=key_required,
+        auth=auth,
         params=params or ParamRules(),
         model_rules=model_rules,
         model_namespace=model_namespace,
@@ -113,10 +117,17 @@ HOSTS: tuple[Host, ...] = (
         default_base=None,
         key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
         base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
-        version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
-        default_version=AZURE_DEFAULT_API_VERSION,
+        auth=AuthScheme("header", header="api-key"),
+        settings=(
+            HostSetting(
+                "api_version",
+                kwargs=("api_version",),
+                env=("AZURE_API_VERSION", "OPENAI_API_VERSION"),
+                default=AZURE_DEFAULT_API_VERSION,
+            ),
+        ),
         model_rules=(REASONING_MODELS,),
-        options=MappingProxyType({"auth": "api-key", "url": "azure"}),
+        options=MappingProxyType({"url": "azure"}),
         source="https://learn.microsoft.com/azure/ai-services/openai/reference",
         as_of=AS_OF,
     ),
@@ -126,6 +137,8 @@ HOSTS: tuple[Host, ...] = (
         default_base="https://api.anthropic.com",
         key_env=("ANTHROPIC_API_KEY",),
         base_env=("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),
+        auth=AuthScheme("header", header="x-api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
@@ -296,7 +309,7 @@ HOSTS: tuple[Host, ...] = (
     _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
     # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
     Host(
-        prefix="local", codec="openai", default_base="local://llama.cpp", key_required=False,
+        prefix="local", codec="openai", default_base="local://llama.cpp", auth=BEARER_OPTIONAL,
         params=ParamRules(unsupported=LOCAL_REFUSED),
         source="https://llama-cpp-python.readthedocs.io/en/latest/api-reference/", as_of=AS_OF,
     ),

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from ...domain.dispatch.params import select_params
 from ...domain.models.errors import APIError
 from ...domain.models.response import ModelResponse
 from ...domain.models.stream import Delta, ModelResponseStream, parse_plain_chunks
@@ -22,7 +21,8 @@ from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
 from ._json import json_post, loads
 from .errors import build_error, decode_body, invalid_response, openai_error_fields
-from .sse import SSEEvent, SSEStreamParser
+from .framing import FramedStream
+from .sse import SSEEvent, SSEFramer
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,6 +32,8 @@ UNSUPPORTED = frozenset({"thinking", "thinking_budget"})
 # Fields llmport adds to assistant messages that OpenAI-compatible servers may reject.
 _LLMPORT_ONLY = ("reasoning_content", "thinking_blocks", "provider_specific_fields")
 _NOT_JSON = object()  # what a body that is not JSON parses to (JSON null is None)
+# Finish reasons of compatible hosts that OpenAI spells otherwise (Together: "eos").
+_FINISH_ALIASES = {"eos": "stop"}
 
 
 class OpenAICodec:
@@ -40,11 +42,12 @@ class OpenAICodec:
     name = "openai"
     version = "1"
     supports_n = True
+    unsupported_params = UNSUPPORTED
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode ``call`` as an OpenAI chat-completions request."""
         body: dict[str, Any] = {"model": call.model, "messages": _wire_messages(call.request.messages)}
-        body.update(select_params(call, UNSUPPORTED))
+        body.update(call.params)
         if call.request.stream:
             body["stream"] = True
         else:
@@ -56,9 +59,9 @@ class OpenAICodec:
         """Decode a non-streamed chat completion."""
         return _validated(response.content, ModelResponse, call, response.status_code, _prepare_answer)
 
-    def stream_parser(self, call: ProviderCall) -> OpenAIStreamParser:
-        """Return a parser for one streamed response."""
-        return OpenAIStreamParser(call)
+    def stream_parser(self, call: ProviderCall) -> FramedStream[SSEEvent]:
+        """Return a parser for one streamed response: SSE frames through ``OpenAIChunkDecoder``."""
+        return FramedStream(SSEFramer(), OpenAIChunkDecoder(call), call, CUT_MESSAGE)
 
     def map_error(
         self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
@@ -67,17 +70,18 @@ class OpenAICodec:
         return build_error(status_code, headers, decode_body(body), call, openai_error_fields)
 
 
-class OpenAIStreamParser(SSEStreamParser):
-    """Turns an OpenAI SSE body into chunks.
+CUT_MESSAGE = "the stream ended before it was complete (no [DONE] and not every choice finished)"
+
+
+class OpenAIChunkDecoder:
+    """Turns OpenAI SSE events into chunks (the ``FrameDecoder`` of ``FramedStream``).
 
     The stream is complete at ``data: [DONE]``, or, for servers that omit it, once every choice
-    has finished and the usage chunk (if asked for) has arrived.
+    has finished and the usage chunk (if asked for) has arrived (``finish``).
     """
 
-    cut_message = "the stream ended before it was complete (no [DONE] and not every choice finished)"
-
     def __init__(self, call: ProviderCall) -> None:
-        super().__init__(call)
+        self._call = call
         self._done = False
         self._finished: set[int] = set()
         self._usage_seen = False
@@ -86,42 +90,26 @@ class OpenAIStreamParser(SSEStreamParser):
         self._wants_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
         self._choices = int(call.request.params.get("n") or 1)
 
-    def _stopped(self) -> bool:
+    @property
+    def done(self) -> bool:
+        """Whether ``[DONE]`` was seen (or, at the end, every choice finished)."""
         return self._done
 
-    def _complete(self) -> bool:
-        if self._done:
-            return True
+    def finish(self) -> list[ModelResponseStream]:
+        """At end of body: complete without ``[DONE]`` once every choice finished (and usage came)."""
         all_finished = len(self._finished) >= self._choices
-        return all_finished and (self._usage_seen or not self._wants_usage)
+        self._done = self._done or (all_finished and (self._usage_seen or not self._wants_usage))
+        return []
 
-    def feed(self, data: bytes) -> list[ModelResponseStream]:
-        """Consume bytes; return the chunks they complete."""
-        texts = None if self._done or self._failure is not None else self._sse.feed_plain(data)
-        if texts is None:
-            return super().feed(data)
-        plain = self._plain_texts(texts)
-        return super()._collect([SSEEvent("message", text) for text in texts]) if plain is None else plain
-
-    def _collect(self, events: list[SSEEvent]) -> list[ModelResponseStream]:
-        plain = self._plain(events)
-        return super()._collect(events) if plain is None else plain
-
-    def _plain(self, events: list[SSEEvent]) -> list[ModelResponseStream] | None:
-        """``_plain_texts`` of the ``events``' data."""
-        return self._plain_texts([event.data for event in events])
-
-    def _plain_texts(self, texts: list[str]) -> list[ModelResponseStream] | None:
-        """Parse a network read's events' ``texts`` in one pass, or return None to leave them to ``_event``.
+    def decode_plain(self, texts: list[str]) -> list[ModelResponseStream] | None:
+        """Parse a network read's events' ``texts`` in one pass, or return None to leave them to ``decode``.
 
         A plain chunk is parsed and validated in one pydantic pass, at half the cost of
-        ``_event``. This gives up on anything ``_event`` treats in a way of its own: a text
+        ``decode``. This gives up on anything ``decode`` treats in a way of its own: a text
         that is not a plain chunk (``parse_plain_chunks``), a dialect ``_prepare_chunk``
-        normalises, an error payload. ``_event`` then parses the whole read again, so its
+        normalises, an error payload. ``decode`` then parses the whole read again, so its
         chunks, failures and messages are the only ones a caller ever sees.
         """
-        if self._done or self._failure is not None:
-            return None
         done = "[DONE]" in texts
         if done:
             texts = texts[: texts.index("[DONE]")]
@@ -138,12 +126,12 @@ class OpenAIStreamParser(SSEStreamParser):
         """``_track`` the ``chunks``; False when ``_validated`` would have made something else of one.
 
         Tracking a chunk twice changes nothing, so when this gives up halfway through a read,
-        ``_event`` can go over the whole read again. One loop, no call per chunk: this runs
+        ``decode`` can go over the whole read again. One loop, no call per chunk: this runs
         for every streamed chunk.
         """
         for chunk in chunks:
             extra = chunk.__pydantic_extra__
-            if chunk.object != "chat.completion.chunk" or (extra and "error" in extra):
+            if chunk.object != "chat.completion.chunk" or (extra and ("error" in extra or "x_groq" in extra)):
                 return False
             if "choices" not in chunk.model_fields_set:
                 return False  # `_validated` refuses a chunk without choices
@@ -155,10 +143,13 @@ class OpenAIStreamParser(SSEStreamParser):
                 if (delta.__pydantic_extra__ or delta.tool_calls is not None) and _dialect_delta(delta):
                     return False
                 if choice.finish_reason:
+                    if choice.finish_reason in _FINISH_ALIASES:
+                        return False
                     self._finished.add(choice.index)
         return True
 
-    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+    def decode(self, event: SSEEvent) -> list[ModelResponseStream]:
+        """Decode one event (``[DONE]`` ends the stream; an error payload raises)."""
         if event.data.strip() == "[DONE]":
             self._done = True
             return []
@@ -174,6 +165,10 @@ class OpenAIStreamParser(SSEStreamParser):
 
     def _prepare_chunk(self, data: dict[str, Any]) -> None:
         _normalize_choices(data, "delta")
+        # Groq reports a stream's usage in x_groq.usage on the last chunk (older answers: only there).
+        groq = data.get("x_groq")
+        if data.get("usage") is None and isinstance(groq, dict) and isinstance(groq.get("usage"), dict):
+            data["usage"] = groq["usage"]
         # Perplexity ends with "chat.completion.done"; every chunk llmport yields is a chunk.
         if data.get("object") not in (None, "chat.completion.chunk"):
             data["object"] = "chat.completion.chunk"
@@ -250,6 +245,8 @@ def _choices(data: dict[str, Any]) -> list[Any]:
 def _normalize_choices(data: dict[str, Any], key: str) -> None:
     """Bring compatible hosts' variants of a message (``key``: message or delta) to OpenAI's shape."""
     for choice in _choices(data):
+        if isinstance(choice, dict) and choice.get("finish_reason") in _FINISH_ALIASES:
+            choice["finish_reason"] = _FINISH_ALIASES[choice["finish_reason"]]
         message = choice.get(key) if isinstance(choice, dict) else None
         if isinstance(message, dict):
             _normalize_message(message)
@@ -296,13 +293,8 @@ def _wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _headers(call: ProviderCall) -> dict[str, str]:
+    # No credentials: the dispatcher's auth step adds them to each attempt (Host.auth).
     headers = {"content-type": "application/json", "accept": "application/json", "user-agent": USER_AGENT}
-    if call.api_key is not None:
-        key = call.api_key.get_secret_value()
-        if call.host.options.get("auth") == "api-key":
-            headers["api-key"] = key
-        else:
-            headers["authorization"] = f"Bearer {key}"
     if call.request.options.organization:
         headers["openai-organization"] = call.request.options.organization
     headers.update({name.lower(): value for name, value in call.request.options.extra_headers.items()})

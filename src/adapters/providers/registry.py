@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from ...domain.models.errors import BadRequestError
+from ...ports.auth import Auth, AuthScheme
 from ...ports.codec import Host, ProviderCodec
 from .hosts import BARE_MODELS, HOSTS, PLANNED
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
 CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
+# Auth scheme name → "module:Class" (built with the host's ``AuthScheme``), imported on first use
+# so an auth's library (botocore, google-auth) loads only when a host using it is called.
+AUTHS: Mapping[str, str] = {
+    "bearer": ".auth:BearerAuth",
+    "header": ".auth:HeaderKeyAuth",
+    "none": ".auth:NoAuth",
+}
 
 
 class ProviderRegistry:
@@ -20,13 +32,20 @@ class ProviderRegistry:
     Args:
         hosts: Host rows (defaults to the built-in table); later rows win on the same prefix.
         codecs: Extra or replacement codec instances by name (e.g. a user's own wire format).
+        auths: Extra or replacement auth schemes by name, as ``"module:Class"`` (absolute) or a
+            class taking the host's ``AuthScheme``.
     """
 
     def __init__(
-        self, hosts: Iterable[Host] = HOSTS, codecs: Mapping[str, ProviderCodec] | None = None
+        self,
+        hosts: Iterable[Host] = HOSTS,
+        codecs: Mapping[str, ProviderCodec] | None = None,
+        auths: Mapping[str, str | Callable[[AuthScheme], Auth]] | None = None,
     ) -> None:
         self._hosts = {host.prefix: host for host in hosts}
         self._codecs: dict[str, ProviderCodec] = dict(codecs or {})
+        self._auth_kinds: dict[str, str | Callable[[AuthScheme], Auth]] = {**AUTHS, **(auths or {})}
+        self._auths: dict[AuthScheme, Auth] = {}
         self._lock = threading.Lock()
 
     def host(self, prefix: str) -> Host | None:
@@ -53,13 +72,34 @@ class ProviderRegistry:
 
     def codec(self, name: str) -> ProviderCodec:
         """Return the codec named ``name``, imported and built once."""
-        codec = self._codecs.get(name)
-        if codec is not None:
-            return codec
+        return self._once(self._codecs, name, _load)
+
+    def auth(self, scheme: AuthScheme) -> Auth:
+        """Return the auth for ``scheme``, imported and built once per scheme."""
+        return self._once(self._auths, scheme, self._build_auth)
+
+    def _once(self, built: dict[K, V], key: K, build: Callable[[K], V]) -> V:
+        """Return ``built[key]``, building it once under the lock (readers after that take no lock)."""
+        value = built.get(key)
+        if value is not None:
+            return value
         with self._lock:
-            if name not in self._codecs:
-                self._codecs[name] = _load(name)
-            return self._codecs[name]
+            if key not in built:
+                built[key] = build(key)
+            return built[key]
+
+    def register_auth(self, name: str, kind: str | Callable[[AuthScheme], Auth]) -> None:
+        """Add or replace an auth scheme: ``"package.module:Class"`` or a class taking an ``AuthScheme``."""
+        with self._lock:
+            self._auth_kinds[name] = kind
+            self._auths = {s: a for s, a in self._auths.items() if s.name != name}
+
+    def _build_auth(self, scheme: AuthScheme) -> Auth:
+        kind = self._auth_kinds.get(scheme.name)
+        if kind is None:
+            raise BadRequestError(f"no auth scheme named {scheme.name!r} is registered", "llmport", None)
+        factory: Callable[[AuthScheme], Auth] = _import(kind) if isinstance(kind, str) else kind
+        return factory(scheme)
 
     def register(self, host: Host, codec: ProviderCodec | None = None) -> None:
         """Add or replace a host row (and optionally its codec instance)."""
@@ -90,7 +130,11 @@ def _load(name: str) -> ProviderCodec:
     target = CODECS.get(name)
     if target is None:
         raise BadRequestError(f"no codec named {name!r} is registered", "llmport", None, param="model")
-    module_name, _, class_name = target.partition(":")
-    module = importlib.import_module(module_name, __package__)
-    codec: ProviderCodec = getattr(module, class_name)()
+    codec: ProviderCodec = _import(target)()
     return codec
+
+
+def _import(target: str) -> Any:
+    """Import ``"module:Name"`` (a leading dot: relative to this package)."""
+    module_name, _, name = target.partition(":")
+    return getattr(importlib.import_module(module_name, __package__), name)

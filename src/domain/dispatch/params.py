@@ -14,6 +14,7 @@ from typing import Any
 
 from ...ports.codec import ParamRules, ProviderCall
 from ..models.errors import UnsupportedParamsError, unsupported
+from .routing import setting_kwargs
 
 
 def select_params(call: ProviderCall, codec_unsupported: Collection[str] = ()) -> dict[str, Any]:
@@ -28,6 +29,8 @@ def select_params(call: ProviderCall, codec_unsupported: Collection[str] = ()) -
     """
     rules = call.host.rules_for(call.model)
     dropped = set(call.request.options.additional_drop_params)
+    if call.host.settings:
+        dropped |= setting_kwargs(call.host)
     selected: dict[str, Any] = {}
     for name, value in call.request.params.items():
         if name in dropped:

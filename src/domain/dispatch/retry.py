@@ -7,13 +7,22 @@ Matches the OpenAI SDK's policy: retry 408, 409, 429, 5xx and connection errors;
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
 from ...ports.codec import ProviderCall
 from ..models.errors import APIConnectionError, APIError, AuthenticationError, NetworkDisabledError
+from ..models.retry_after import parse_retry_after
+
+__all__ = [
+    "RetryPolicy",
+    "attribute",
+    "attributed",
+    "is_retryable",
+    "parse_retry_after",
+    "seconds_until_retry",
+]
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 INITIAL_DELAY = 0.5
@@ -65,39 +74,6 @@ def is_retryable(error: APIError) -> bool:
         return True
     status = error.status_code
     return status is not None and (status in _RETRYABLE_STATUS or status >= 500)
-
-
-def parse_retry_after(headers: Mapping[str, str]) -> tuple[float | None, float | None]:
-    """Read ``retry-after-ms`` or ``retry-after`` from response headers.
-
-    Args:
-        headers: Response headers with lower-case names.
-
-    Returns:
-        ``(seconds, None)`` for a number of (milli)seconds, ``(None, epoch)`` for an HTTP date
-        (the dispatcher turns it into seconds with its clock), ``(None, None)`` when absent or unreadable.
-    """
-    millis = _number(headers.get("retry-after-ms"))
-    if millis is not None:
-        return millis / 1000, None
-    raw = headers.get("retry-after")
-    seconds = _number(raw)
-    if seconds is not None or not isinstance(raw, str):
-        return seconds, None
-    try:
-        return None, parsedate_to_datetime(raw).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None, None
-
-
-def _number(raw: object) -> float | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if value >= 0 else None
 
 
 def attribute(error: APIError, call: ProviderCall) -> None:

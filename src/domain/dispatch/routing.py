@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from pydantic import SecretStr
 
 from ...ports.codec import CodecRegistry, Host, ProviderCall
@@ -57,30 +59,25 @@ def provider_call(
     credentials: Credentials,
     settings: DispatchSettings,
 ) -> ProviderCall:
-    """Pick key, base URL, version and timeouts: the call's arguments, then settings, then the environment.
+    """Pick key, base URL, host settings and timeouts: call arguments, then settings, then the environment.
+
+    The key-required check is the auth's (``Auth.check``), run by the dispatcher next.
 
     Raises:
-        AuthenticationError: when the host needs a key and none was found (before any network call).
-        BadRequestError: when the host has no default base URL and none was given.
+        AuthenticationError: for a key that cannot travel in an HTTP header.
+        BadRequestError: when the host has no default base URL and none was given, or a
+            setting the default base needs is missing.
     """
     options = request.options
-    api_base = (
-        options.api_base or settings.api_base or _first_value(credentials, host.base_env) or host.default_base
-    )
+    resolved = resolve_settings(host, request, credentials)
+    api_base = options.api_base or settings.api_base or _first_value(credentials, host.base_env)
+    api_base = api_base or _default_base(host, resolved, request.model)
     if not api_base:
         hint = f" or set {host.base_env[0]}" if host.base_env else ""
         raise bad_request(
             f"{host.prefix} needs a base URL: pass api_base={hint}", param="api_base", model=request.model
         )
     api_key = _checked_key(options.api_key or settings.api_key or _first(credentials, host.key_env), host)
-    # A server of your own (any base but the provider's) may need no key: vLLM, proxies, fakes.
-    if api_key is None and host.key_required and api_base == host.default_base:
-        raise AuthenticationError(
-            f"no API key for {host.prefix}: pass api_key= or set {' or '.join(host.key_env) or 'a key'}",
-            host.prefix,
-            request.model,
-        )
-    version = options.api_version or _first_value(credentials, host.version_env) or host.default_version
     drop = options.drop_params if options.drop_params is not None else settings.drop_params
     return ProviderCall(
         request=request,
@@ -88,10 +85,50 @@ def provider_call(
         model=options.deployment_id or host.provider_model(model),
         api_base=api_base,
         api_key=api_key,
-        api_version=version,
+        api_version=resolved.get("api_version") or options.api_version,
         timeout=options.timeout or settings.timeout,
         drop_params=drop,
+        settings=MappingProxyType(resolved),
     )
+
+
+def resolve_settings(host: Host, request: CompletionRequest, credentials: Credentials) -> dict[str, str]:
+    """Resolve ``host.settings``: a call keyword (client option or provider extra), then env, then default."""
+    resolved: dict[str, str] = {}
+    for setting in host.settings:
+        value = _from_call(request, setting.kwargs)
+        if value is None:
+            value = _first_value(credentials, setting.env) or setting.default
+        if value is not None:
+            resolved[setting.name] = value
+    return resolved
+
+
+def setting_kwargs(host: Host) -> frozenset[str]:
+    """Return the call keywords ``host`` reads as settings: they are not body parameters."""
+    return frozenset(name for setting in host.settings for name in setting.kwargs)
+
+
+def _from_call(request: CompletionRequest, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = getattr(request.options, name, None)
+        if value is None:
+            value = request.params.get(name)
+        if value is not None:
+            return str(value)
+    return None
+
+
+def _default_base(host: Host, resolved: dict[str, str], model: str) -> str | None:
+    """Return the host's default base, its ``{setting}`` placeholders filled (Bedrock's region...)."""
+    try:
+        return host.base_for(resolved)
+    except KeyError as missing:
+        name = missing.args[0]
+        given = next((s for s in host.settings if s.name == name), None)
+        ways = [f"{kwarg}=" for kwarg in given.kwargs] + list(given.env) if given else []
+        hint = f": pass {' or set '.join(ways)}" if ways else ""
+        raise bad_request(f"{host.prefix} needs its {name}{hint}", param=name, model=model) from None
 
 
 def _checked_key(key: SecretStr | None, host: Host) -> SecretStr | None:

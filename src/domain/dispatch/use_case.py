@@ -22,12 +22,14 @@ from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream, ModelResponseStream
+from . import authorize
 from .attempts import Attempts
 from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
 from .deadline import Deadline
 from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
+from .params import select_params
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
@@ -117,7 +119,8 @@ class Dispatcher:
         return result
 
     def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
-        response = self.transport.send(http)
+        auth = self.registry.auth(call.host.auth)
+        response, call = authorize.send(self.transport, auth, call, http)
         if response.status_code >= 400:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
@@ -125,18 +128,20 @@ class Dispatcher:
     def _open_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        auth = self.registry.auth(call.host.auth)
+
         def attempt(sent: HttpRequest) -> tuple[Iterator[ModelResponseStream], Callable[[], None]]:
             resources = ExitStack()
             try:
-                response = resources.enter_context(self.transport.stream(sent))
+                response, authed = authorize.open_stream(self.transport, auth, call, sent, resources)
                 if response.status_code >= 400:
-                    raise codec.map_error(response.status_code, response.headers, response.read(), call)
+                    raise codec.map_error(response.status_code, response.headers, response.read(), authed)
             except BaseException:
                 resources.close()
                 raise
             self._log_response(call, response.status_code, None)
             # Reading the first chunk inside the attempt retries a stream that fails before it.
-            return primed(iter_chunks(response, codec.stream_parser(call), resources, call))
+            return primed(iter_chunks(response, codec.stream_parser(authed), resources, authed))
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
@@ -203,7 +208,8 @@ class Dispatcher:
         return result
 
     async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
-        response = await self.transport.asend(http)
+        auth = self.registry.auth(call.host.auth)
+        response, call = await authorize.asend(self.transport, auth, call, http)
         if response.status_code >= 400:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
@@ -211,19 +217,21 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        auth = self.registry.auth(call.host.auth)
+
         async def attempt(sent: HttpRequest) -> AsyncPrimedChunks:
             resources = AsyncExitStack()
             try:
-                response = await resources.enter_async_context(self.transport.astream(sent))
+                response, authed = await authorize.aopen_stream(self.transport, auth, call, sent, resources)
                 if response.status_code >= 400:
                     raise codec.map_error(
-                        response.status_code, response.headers, await response.aread(), call
+                        response.status_code, response.headers, await response.aread(), authed
                     )
             except BaseException:
                 await resources.aclose()
                 raise
             self._log_response(call, response.status_code, None)
-            chunks = aiter_chunks(response, codec.stream_parser(call), resources, call)
+            chunks = aiter_chunks(response, codec.stream_parser(authed), resources, authed)
             return await AsyncPrimedChunks(chunks).prime()
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
@@ -274,8 +282,11 @@ class Dispatcher:
         host, model = self._route(request.model, request.options.custom_llm_provider)
         reject_not_implemented(request)
         call = provider_call(request, host, model, self.credentials, self.settings)
+        self.registry.auth(host.auth).check(call)  # a missing required key fails before any I/O
         codec = self.registry.codec(host.codec)
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
+        # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
+        call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
         http = codec.build_request(call)
         if self.logger.enabled("DEBUG"):
             self.logger.log(

@@ -1,4 +1,4 @@
-"""The Anthropic Messages codec: ``POST {base}/v1/messages`` with ``x-api-key``, JSON and SSE.
+"""The Anthropic Messages codec: ``POST {base}/v1/messages``, JSON and SSE (the key: ``Host.auth``).
 
 Request translation lives in ``messages`` (turns) and ``params`` (parameters); responses, whole
 or streamed, go through the one ``stream.EventAssembler``.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ....domain.dispatch.params import select_params
 from ....domain.models.builder import stream_chunk_builder
 from ....domain.models.errors import APIError
 from ....domain.models.response import ModelResponse
@@ -17,10 +16,11 @@ from ....ports.codec import ProviderCall
 from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import build_error, decode_body, invalid_response
+from ..framing import FramedStream, SSEEvent, SSEFramer
 from .errors import anthropic_error_fields
 from .messages import translate_messages
 from .params import UNSUPPORTED, json_tool, request_fields
-from .stream import AnthropicStreamParser, EventAssembler, message_events
+from .stream import CUT_MESSAGE, AnthropicEventDecoder, EventAssembler, message_events
 
 API_VERSION = "2023-06-01"
 USER_AGENT = "llmport/0.1"
@@ -32,6 +32,7 @@ class AnthropicCodec:
     name = "anthropic"
     version = "1"
     supports_n = False
+    unsupported_params = UNSUPPORTED
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
         """Encode ``call`` as a Messages request.
@@ -44,7 +45,7 @@ class AnthropicCodec:
         return json_post(call, _url(call), _headers(call), body)
 
     def _body(self, call: ProviderCall) -> dict[str, Any]:
-        params = select_params(call, UNSUPPORTED)
+        params = dict(call.params)
         if params.get("n") not in (None, 1):
             params.pop("n")  # the dispatcher fans n out into separate requests
         system, messages = translate_messages(call.request.messages, call.request.model)
@@ -94,9 +95,9 @@ class AnthropicCodec:
             raise invalid_response("the provider's answer is empty", response.content, call)
         return built
 
-    def stream_parser(self, call: ProviderCall) -> AnthropicStreamParser:
-        """Return a parser for one streamed response."""
-        return AnthropicStreamParser(call, _json_tool(call))
+    def stream_parser(self, call: ProviderCall) -> FramedStream[SSEEvent]:
+        """Return a parser for one streamed response: SSE frames through ``AnthropicEventDecoder``."""
+        return FramedStream(SSEFramer(), AnthropicEventDecoder(call, _json_tool(call)), call, CUT_MESSAGE)
 
     def map_error(
         self, status_code: int, headers: Mapping[str, str], body: bytes, call: ProviderCall
@@ -124,7 +125,5 @@ def _headers(call: ProviderCall) -> dict[str, str]:
         "user-agent": USER_AGENT,
         "anthropic-version": call.api_version or API_VERSION,
     }
-    if call.api_key is not None:
-        headers["x-api-key"] = call.api_key.get_secret_value()
     headers.update({name.lower(): value for name, value in call.request.options.extra_headers.items()})
     return headers

@@ -14,7 +14,7 @@ _CONTEXT_WINDOW = re.compile(
 )
 
 
-def anthropic_error_fields(body: Any) -> ErrorFields | None:
+def anthropic_error_fields(body: Any, headers: Mapping[str, str] | None = None) -> ErrorFields | None:  # noqa: ARG001
     """Read Anthropic's error body (also the payload of a stream's ``error`` event)."""
     if not isinstance(body, Mapping):
         return None

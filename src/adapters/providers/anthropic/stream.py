@@ -19,7 +19,7 @@ from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
 from .._json import loads
 from ..errors import build_error, invalid_response
-from ..sse import SSEEvent, SSEStreamParser
+from ..sse import SSEEvent
 from .errors import anthropic_error_fields
 
 FINISH_REASONS = {
@@ -219,19 +219,27 @@ def message_events(message: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"type": "message_stop"}
 
 
-class AnthropicStreamParser(SSEStreamParser):
-    """Decodes an Anthropic SSE body (split anywhere) into chunks; complete at ``message_stop``."""
+CUT_MESSAGE = "the Anthropic stream ended before message_stop"
 
-    cut_message = "the Anthropic stream ended before message_stop"
+
+class AnthropicEventDecoder:
+    """Decodes Anthropic SSE events into chunks (a ``FrameDecoder``); done at ``message_stop``."""
 
     def __init__(self, call: ProviderCall, json_tool: str | None = None) -> None:
-        super().__init__(call)
+        self._call = call
         self._events = EventAssembler(call, json_tool)
 
-    def _stopped(self) -> bool:
+    @property
+    def done(self) -> bool:
+        """Whether ``message_stop`` was seen."""
         return self._events.stopped
 
-    def _event(self, event: SSEEvent) -> list[ModelResponseStream]:
+    def finish(self) -> list[ModelResponseStream]:
+        """Nothing is held back; without ``message_stop`` the stream is incomplete."""
+        return []
+
+    def decode(self, event: SSEEvent) -> list[ModelResponseStream]:
+        """Decode one event (an ``error`` event raises the mapped error)."""
         if event.data.strip() == "[DONE]":
             return []  # not Anthropic's, but relays re-framing its events sometimes add it
         try:
