@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 if _TYPE_CHECKING:
     from . import exceptions as exceptions
+    from . import providers as providers
     from . import testing as testing
     from . import types as types
     from .adapters.cache.disk import DiskCache
@@ -156,7 +157,7 @@ _MODULE_SETTINGS = frozenset(
 
 
 # Public submodules, imported on first attribute access (`llmport.exceptions.RateLimitError`).
-_SUBMODULES = frozenset({"exceptions", "testing", "types"})
+_SUBMODULES = frozenset({"exceptions", "providers", "testing", "types"})
 
 
 class _LLMPortModule(_types.ModuleType):

@@ -33,9 +33,11 @@ from ..domain.models.request import TimeoutConfig
 from ..ports.logger import LEVELS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from ..ports.cache import Cache
     from ..ports.clock import Clock
-    from ..ports.codec import CodecRegistry
+    from ..ports.codec import CodecRegistry, Host, ProviderCodec
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
     from ..ports.transport import Transport
@@ -186,9 +188,33 @@ def default_logger(level: str | None = None) -> LoguruLogger:
     return LoguruLogger(level=level)
 
 
-def default_registry() -> ProviderRegistry:
-    """Build the default codec registry (every built-in host)."""
-    return ProviderRegistry()
+def default_registry(
+    hosts: Iterable[Host] = (), codecs: Mapping[str, ProviderCodec] | None = None
+) -> ProviderRegistry:
+    """Build the default codec registry: every built-in host, plus ``hosts`` and ``codecs``."""
+    return ProviderRegistry(hosts, codecs)
+
+
+def extended_registry(
+    registry: CodecRegistry | None,
+    hosts: Iterable[Host] = (),
+    codecs: Mapping[str, ProviderCodec] | None = None,
+) -> CodecRegistry:
+    """Return ``registry`` (default: the built-in one) with ``hosts`` and ``codecs`` added.
+
+    Raises:
+        TypeError: when rows or codecs are given with a registry that cannot take them.
+    """
+    rows, named = tuple(hosts), dict(codecs or {})
+    if registry is None:
+        return default_registry(rows, named)
+    if not rows and not named:
+        return registry
+    if not isinstance(registry, ProviderRegistry):
+        raise TypeError(
+            "Client(hosts=..., codecs=...) extends a ProviderRegistry; add them to your registry instead"
+        )
+    return registry.with_hosts(*rows).with_codecs(**named)
 
 
 def default_credentials() -> EnvCredentials:
@@ -226,6 +252,8 @@ def build_dispatcher(
     transport_options: TransportOptions = TransportOptions(),
     transport: Transport | None = None,
     registry: CodecRegistry | None = None,
+    hosts: Iterable[Host] = (),
+    codecs: Mapping[str, ProviderCodec] | None = None,
     credentials: Credentials | None = None,
     logger: Logger | None = None,
     clock: Clock | None = None,
@@ -239,6 +267,8 @@ def build_dispatcher(
         transport_options: How the default transport is built.
         transport: A transport adapter.
         registry: A codec registry.
+        hosts: Host rows added to the registry's (a row replaces the one with its prefix).
+        codecs: Codecs added to the registry's, by name.
         credentials: A credentials source.
         logger: A logger adapter.
         clock: A clock adapter.
@@ -246,7 +276,7 @@ def build_dispatcher(
     """
     return Dispatcher(
         transport=transport if transport is not None else default_transport(transport_options),
-        registry=registry if registry is not None else default_registry(),
+        registry=extended_registry(registry, hosts, codecs),
         credentials=credentials if credentials is not None else default_credentials(),
         logger=logger if logger is not None else default_logger(log_level),
         clock=clock if clock is not None else default_clock(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ..ports.cache import Cache
     from ..ports.clock import Clock
-    from ..ports.codec import CodecRegistry
+    from ..ports.codec import CodecRegistry, Host, ProviderCodec
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
     from ..ports.transport import Transport
@@ -59,6 +59,9 @@ class Client:
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
+        hosts: Host rows added to the built-in ones (``llmport.providers.Host``); a row with a
+            built-in prefix replaces that row.
+        codecs: Codecs added by name, for hosts whose ``codec`` names them.
         dispatcher: A fully wired dispatcher, or a source of one (what the container passes);
             other arguments are then ignored.
 
@@ -89,6 +92,8 @@ class Client:
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
+        hosts: Iterable[Host] = (),
+        codecs: Mapping[str, ProviderCodec] | None = None,
         dispatcher: Dispatcher | DispatcherSource | None = None,
     ) -> None:
         if dispatcher is None:
@@ -113,6 +118,8 @@ class Client:
                 logger=logger,
                 clock=clock,
                 registry=registry,
+                hosts=hosts,
+                codecs=codecs,
             )
         self._fixed: Dispatcher | None = dispatcher if isinstance(dispatcher, Dispatcher) else None
         self._source = dispatcher

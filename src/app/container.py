@@ -101,7 +101,7 @@ def transport_resource(options: bootstrap.TransportOptions) -> Iterator[Transpor
 # The slots whose overrides a client follows; `config` is compared by value.
 _WATCHED = (
     "transport", "registry", "credentials", "logger", "clock", "cache", "settings", "http_client",
-    "async_http_client", "transport_options", "fallback_cache",
+    "async_http_client", "transport_options", "fallback_cache", "extra_hosts", "extra_codecs",
 )  # fmt: skip
 
 
@@ -170,9 +170,12 @@ class LLMPortContainer(containers.DeclarativeContainer):
         instance_of=Transport,  # type: ignore[type-abstract]
         default=providers.Resource(transport_resource, transport_options),
     )
+    # Rows and codecs a host application adds to the built-in ones (see docs/extending.md).
+    extra_hosts: providers.Provider[Any] = providers.Object(())
+    extra_codecs: providers.Provider[Any] = providers.Object({})
     registry = providers.Dependency(
         instance_of=CodecRegistry,  # type: ignore[type-abstract]
-        default=providers.Singleton(bootstrap.default_registry),
+        default=providers.Singleton(bootstrap.default_registry, hosts=extra_hosts, codecs=extra_codecs),
     )
     credentials = providers.Dependency(
         instance_of=Credentials,  # type: ignore[type-abstract]

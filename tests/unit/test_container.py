@@ -151,7 +151,7 @@ def test_a_registry_override_is_followed_after_first_use() -> None:
     container.credentials.override(_keyed())
     client = container.client()
     client.completion("gpt-4o", USER)
-    registry = ProviderRegistry(hosts=[])
+    registry = ProviderRegistry(builtins=False)
     with container.registry.override(providers.Object(registry)):
         assert client.dispatcher.registry is registry
     assert client.dispatcher.registry is not registry
