@@ -4,6 +4,7 @@
 ``request_id`` and ``retry_after``; ``BadRequestError`` is also a ``ValueError``.
 """
 
+from .app.model_info import ModelNotMappedError
 from .domain.models.errors import (
     APIConnectionError,
     APIError,
@@ -42,6 +43,7 @@ __all__ = [
     "ContextWindowExceededError",
     "InternalServerError",
     "LLMPortError",
+    "ModelNotMappedError",
     "NetworkDisabledError",
     "NotFoundError",
     "PermissionDeniedError",

@@ -23,14 +23,20 @@ from ..adapters.cache.memory import MemoryCache
 from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
+from ..adapters.observe.callbacks import CallbackRunner
+from ..adapters.observe.otel import OtelObserver
+from ..adapters.pricing.genai import GenaiPricing
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.routing import RoutingTransport
 from ..adapters.transport.split import ASYNC_TRANSPORTS, AsyncTransportName
 from ..adapters.transport.split import default_transport as split_transport
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.models.cache_control import SCOPES, CacheScope
+from ..domain.models.errors import bad_request
 from ..domain.models.request import TimeoutConfig
 from ..ports.logger import LEVELS
+from .settings import check_callbacks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -40,6 +46,7 @@ if TYPE_CHECKING:
     from ..ports.codec import CodecRegistry, Host, ProviderCodec
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
+    from ..ports.pricing import Pricing
     from ..ports.transport import Transport
 
 
@@ -51,6 +58,15 @@ class TransportOptions:
     http_client: Any = None
     async_http_client: Any = None
     ssl_verify: Any = True
+
+
+@dataclass(frozen=True, slots=True)
+class TracingOptions:
+    """How the OpenTelemetry observer is built (``Client(tracing=, tracer_provider=, trace_content=)``)."""
+
+    enabled: bool | None = None
+    tracer_provider: Any = None
+    capture_content: bool = False
 
 
 # -- checks shared by Client(...) and the container's config ---------------------------------
@@ -127,6 +143,13 @@ def check_async_transport(value: object, where: str = "Client(async_transport=..
     return value
 
 
+def check_cache_scope(value: object) -> CacheScope:
+    """Return a cache scope, or raise ``BadRequestError`` naming ``cache_scope``."""
+    if value not in SCOPES:
+        raise bad_request(f"cache_scope must be one of {SCOPES}, got {value!r}", param="cache_scope")
+    return value
+
+
 def dispatch_settings(
     *,
     api_key: object = None,
@@ -134,6 +157,7 @@ def dispatch_settings(
     timeout: object = None,
     num_retries: object = None,
     drop_params: object = False,
+    cache_scope: object = "credentials",
     where: str = "Client",
 ) -> DispatchSettings:
     """Check client-wide settings and return them as ``DispatchSettings``.
@@ -144,6 +168,7 @@ def dispatch_settings(
         timeout: Seconds or an ``httpx.Timeout``-like object.
         num_retries: Retries of retryable failures.
         drop_params: Drop parameters a provider cannot take instead of raising.
+        cache_scope: Who a cached answer serves: ``"credentials"`` (default) or ``"shared"``.
         where: How errors name the setting's owner (``Client`` or ``config``).
 
     Raises:
@@ -156,6 +181,7 @@ def dispatch_settings(
         drop_params=check_bool(drop_params, _name(where, "drop_params")),
         api_key=check_api_key(api_key, _name(where, "api_key")),
         api_base=check_optional_str(api_base, _name(where, "api_base")),
+        cache_scope=check_cache_scope(cache_scope),
     )
 
 
@@ -227,6 +253,38 @@ def default_clock() -> SystemClock:
     return SystemClock()
 
 
+def default_pricing(model_prices: Any = None) -> GenaiPricing:
+    """Build the default pricing: genai-prices' bundled data, ``model_prices`` overrides first."""
+    return GenaiPricing(overrides=model_prices)
+
+
+def default_tracer(options: TracingOptions = TracingOptions()) -> OtelObserver:
+    """Build the OpenTelemetry observer (spans only when a tracer provider is set, or asked for)."""
+    return OtelObserver(
+        enabled=options.enabled,
+        tracer_provider=options.tracer_provider,
+        capture_content=options.capture_content,
+    )
+
+
+def make_callback_runner(
+    callbacks: list[Any] | None, success_callback: list[Any] | None, failure_callback: list[Any] | None
+) -> CallbackRunner:
+    """Build a client's callback runner from ``Client`` arguments (empty: costs nothing per call).
+
+    Raises:
+        TypeError: naming the argument, for a string (a litellm integration name) or a non-callable.
+    """
+    given = {
+        "callbacks": callbacks,
+        "success_callback": success_callback,
+        "failure_callback": failure_callback,
+    }
+    for name, value in given.items():
+        check_callbacks(name, value)
+    return CallbackRunner(callbacks, success_callback, failure_callback)
+
+
 class FallbackCache:
     """The cache ``caching=True`` uses when the client has none: one ``MemoryCache``, built on first need."""
 
@@ -258,6 +316,10 @@ def build_dispatcher(
     logger: Logger | None = None,
     clock: Clock | None = None,
     cache: Cache | None = None,
+    callback_runner: CallbackRunner | None = None,
+    pricing: Pricing | None = None,
+    model_prices: Any = None,
+    tracing: TracingOptions = TracingOptions(),
 ) -> Dispatcher:
     """Wire a dispatcher from checked values; an adapter left as None gets its default.
 
@@ -273,6 +335,10 @@ def build_dispatcher(
         logger: A logger adapter.
         clock: A clock adapter.
         cache: A response cache.
+        callback_runner: The client's callbacks.
+        pricing: A pricing adapter.
+        model_prices: Price overrides for the default pricing adapter.
+        tracing: How the OpenTelemetry observer is built.
     """
     return Dispatcher(
         transport=transport if transport is not None else default_transport(transport_options),
@@ -283,4 +349,6 @@ def build_dispatcher(
         cache=cache,
         settings=settings,
         fallback_cache=FallbackCache(),
+        observers=[callback_runner or CallbackRunner(), default_tracer(tracing)],
+        pricing=pricing if pricing is not None else default_pricing(model_prices),
     )

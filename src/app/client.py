@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast
 
+from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher
+from ..domain.models.cache_control import CacheScope
 from ..domain.models.call_signature import ACompletionCall, CompletionCall
 from ..domain.models.messages import MessageLike
 from ..domain.models.request import build_request
@@ -24,7 +26,9 @@ if TYPE_CHECKING:
     from ..ports.codec import CodecRegistry, Host, ProviderCodec
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
+    from ..ports.pricing import Pricing
     from ..ports.transport import Transport
+    from .router import Router
 
 
 class DispatcherSource(Protocol):
@@ -56,19 +60,30 @@ class Client:
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
         credentials: Where keys and base URLs come from (default: environment variables).
         cache: A response cache adapter.
+        cache_scope: ``"credentials"`` (default): a cached answer serves only callers with the
+            same credentials and identity headers; ``"shared"``: every caller (docs/scaling.md).
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
         hosts: Host rows added to the built-in ones (``llmport.providers.Host``); a row with a
             built-in prefix replaces that row.
         codecs: Codecs added by name, for hosts whose ``codec`` names them.
+        callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
+        success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
+        failure_callback: Functions with the same signature, run when a call fails.
+        model_prices: Price overrides, litellm's ``{model: {"input_cost_per_token": ..., ...}}``.
+        pricing: A pricing adapter instead of genai-prices' bundled data.
+        tracing: OpenTelemetry GenAI spans: None (default) when the application set a tracer
+            provider, True always (the ``otel`` extra), False never.
+        tracer_provider: The tracer provider for those spans instead of the global one.
+        trace_content: Record messages on the spans (secrets scrubbed); off by default.
         dispatcher: A fully wired dispatcher, or a source of one (what the container passes);
             other arguments are then ignored.
 
     Raises:
         TypeError: an argument of the wrong type, naming it.
-        ValueError: an unknown ``log_level``.
-        BadRequestError: an invalid ``timeout``.
+        ValueError: an unknown ``log_level`` or ``async_transport``.
+        BadRequestError: an invalid ``timeout`` or ``cache_scope``.
     """
 
     def __init__(
@@ -89,11 +104,20 @@ class Client:
         ssl_verify: bool | str | ssl.SSLContext = True,
         credentials: Credentials | None = None,
         cache: Cache | None = None,
+        cache_scope: CacheScope = "credentials",
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
         hosts: Iterable[Host] = (),
         codecs: Mapping[str, ProviderCodec] | None = None,
+        callbacks: list[Any] | None = None,
+        success_callback: list[Any] | None = None,
+        failure_callback: list[Any] | None = None,
+        model_prices: dict[str, dict[str, Any]] | None = None,
+        pricing: Pricing | None = None,
+        tracing: bool | None = None,
+        tracer_provider: Any = None,
+        trace_content: bool = False,
         dispatcher: Dispatcher | DispatcherSource | None = None,
     ) -> None:
         if dispatcher is None:
@@ -104,6 +128,7 @@ class Client:
                     timeout=timeout,
                     num_retries=num_retries if num_retries is not None else max_retries,
                     drop_params=drop_params,
+                    cache_scope=cache_scope,
                 ),
                 log_level=bootstrap.check_log_level(log_level),
                 transport_options=bootstrap.TransportOptions(
@@ -120,9 +145,14 @@ class Client:
                 registry=registry,
                 hosts=hosts,
                 codecs=codecs,
+                callback_runner=bootstrap.make_callback_runner(callbacks, success_callback, failure_callback),
+                pricing=pricing,
+                model_prices=model_prices,
+                tracing=bootstrap.TracingOptions(tracing, tracer_provider, trace_content),
             )
         self._fixed: Dispatcher | None = dispatcher if isinstance(dispatcher, Dispatcher) else None
         self._source = dispatcher
+        self.knowledge = ModelKnowledge(model_prices)
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -154,17 +184,27 @@ class Client:
             BadRequestError: for invalid input, before any network call.
             APIError: the subclass matching the provider's failure.
         """
+        if "model_list" in params:
+            return self._routed(params).completion(model, messages, **params)
         return self.dispatcher.complete(build_request(model, messages, params))
 
     async def _acompletion(
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
+        if "model_list" in params:
+            return await self._routed(params).acompletion(model, messages, **params)
         return await self.dispatcher.acomplete(build_request(model, messages, params))
 
     # Typed through overloads listing every litellm keyword (domain/models/call_signature.py).
     completion: CompletionCall = cast("CompletionCall", _completion)
     acompletion: ACompletionCall = cast("ACompletionCall", _acompletion)
+
+    def _routed(self, params: dict[str, Any]) -> Router:
+        """Build a one-call Router over ``model_list`` (litellm's ``completion(model_list=...)``)."""
+        from .router import Router  # loaded only by calls that route
+
+        return Router(params.pop("model_list"), client=self)
 
     def close(self) -> None:
         """Close the sync connection pool."""

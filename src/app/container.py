@@ -30,12 +30,14 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from ..adapters.cache.memory import MemoryCache
+from ..adapters.observe.callbacks import CallbackRunner
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..ports.cache import Cache
 from ..ports.clock import Clock
 from ..ports.codec import CodecRegistry
 from ..ports.credentials import Credentials
 from ..ports.logger import Logger
+from ..ports.pricing import Pricing
 from ..ports.transport import Transport
 from . import bootstrap
 from .client import Client
@@ -43,7 +45,7 @@ from .client import Client
 # What `config` takes; anything else is refused so a misspelt setting is not silently ignored.
 CONFIG_KEYS = frozenset(
     {"api_key", "api_base", "timeout", "num_retries", "drop_params", "log_level", "ssl_verify", "cache",
-     "cache_dir", "async_transport"}
+     "cache_dir", "async_transport", "cache_scope", "model_prices", "tracing", "trace_content"}
 )  # fmt: skip
 
 
@@ -69,6 +71,7 @@ def settings_from_config(config: Mapping[str, Any] | None) -> DispatchSettings:
         timeout=values.get("timeout"),
         num_retries=values.get("num_retries"),
         drop_params=values.get("drop_params"),
+        cache_scope=values.get("cache_scope", "credentials"),
         where="config",
     )
 
@@ -101,7 +104,8 @@ def transport_resource(options: bootstrap.TransportOptions) -> Iterator[Transpor
 # The slots whose overrides a client follows; `config` is compared by value.
 _WATCHED = (
     "transport", "registry", "credentials", "logger", "clock", "cache", "settings", "http_client",
-    "async_http_client", "transport_options", "fallback_cache", "extra_hosts", "extra_codecs",
+    "async_http_client", "transport_options", "fallback_cache", "extra_hosts", "extra_codecs", "pricing",
+    "callback_runner", "tracer_provider", "tracer",
 )  # fmt: skip
 
 
@@ -199,6 +203,26 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # What `caching=True` uses when no cache was supplied; built on first such call.
     fallback_cache = providers.Singleton(bootstrap.FallbackCache)
 
+    # genai-prices' bundled data (imported on the first priced answer), config.model_prices first.
+    pricing = providers.Dependency(
+        instance_of=Pricing,  # type: ignore[type-abstract]
+        default=providers.Singleton(bootstrap.default_pricing, config.model_prices),
+    )
+    # litellm-style callbacks (override with providers.Object(CallbackRunner([...]))).
+    callback_runner = providers.Singleton(CallbackRunner)
+    # GenAI spans when the application set a tracer provider (or config.tracing is True).
+    tracer_provider: providers.Provider[Any] = providers.Object(None)
+    tracer = providers.Singleton(
+        bootstrap.default_tracer,
+        providers.Callable(
+            bootstrap.TracingOptions,
+            enabled=config.tracing,
+            tracer_provider=tracer_provider,
+            capture_content=providers.Callable(bool, config.trace_content),
+        ),
+    )
+    observers = providers.List(callback_runner, tracer)
+
     dispatcher = providers.Singleton(
         Dispatcher,
         transport=transport,
@@ -209,6 +233,8 @@ class LLMPortContainer(containers.DeclarativeContainer):
         cache=cache,
         settings=settings,
         fallback_cache=fallback_cache,
+        observers=observers,
+        pricing=pricing,
     )
     live_dispatcher = providers.Singleton(LiveDispatcher, __self__)
     client = providers.Singleton(Client, dispatcher=live_dispatcher)

@@ -4,11 +4,12 @@
 ``FakeTransport`` answers HTTP requests with a function of yours, which may return the reply
 builders' results (``openai_reply``, ``openai_stream``, ``anthropic_reply``,
 ``anthropic_stream``), a ``ModelResponse`` or a ``str``; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
-``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports; ``from_sse``,
-``from_ndjson`` and ``from_json_array`` build streamed answers in each framing. The pytest
-plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are described in
-docs/testing.md.
+OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeGeminiServer`` a loopback Gemini
+``generateContent`` server; ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the
+other ports; ``from_sse``, ``from_ndjson`` and ``from_json_array`` build streamed answers in each
+framing. The pytest plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are
+described in docs/testing.md.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -27,13 +28,17 @@ from .responses import from_json_array, from_ndjson, from_sse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
+    from .gemini_server import FakeGeminiServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
+    from .responses_server import FakeResponsesServer
 
 __all__ = [
     "CompletionRequest",
     "FakeAnthropicServer",
     "FakeClock",
+    "FakeGeminiServer",
     "FakeOpenAIServer",
+    "FakeResponsesServer",
     "FakeStream",
     "FakeTransport",
     "HttpRequest",
@@ -66,4 +71,12 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeResponsesServer":
+        from . import responses_server
+
+        return responses_server.FakeResponsesServer
+    if name == "FakeGeminiServer":
+        from . import gemini_server
+
+        return gemini_server.FakeGeminiServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

@@ -288,7 +288,8 @@ def test_a_container_built_client_and_a_keyword_built_one_are_wired_alike(
     assert from_container.logger.level == from_keywords.logger.level == "INFO"
     assert type(from_container.transport.default) is type(from_keywords.transport.default)
     assert from_container.cache is from_keywords.cache is None
-    assert type(from_container._fallback_cache()) is type(from_keywords._fallback_cache())
+    assert [type(o) for o in from_container.observers] == [type(o) for o in from_keywords.observers]
+    assert type(from_container.costing) is type(from_keywords.costing)
     container.shutdown_resources()
 
 

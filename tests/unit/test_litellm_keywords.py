@@ -30,7 +30,8 @@ def _client(transport: FakeTransport, logger: MemoryLogger | None = None) -> llm
     )
 
 
-@pytest.mark.parametrize("name", sorted(NOT_IMPLEMENTED))
+# model_list is taken by completion() itself (a one-call Router); refused only inside fallback entries.
+@pytest.mark.parametrize("name", sorted(set(NOT_IMPLEMENTED) - {"model_list"}))
 def test_an_unimplemented_litellm_keyword_is_refused_by_name_before_any_request(name: str) -> None:
     fake = FakeTransport(lambda request: chat())
     with pytest.raises(llmport.UnsupportedParamsError) as caught:
@@ -50,7 +51,7 @@ def test_honoured_observability_keywords_stay_off_the_wire() -> None:
         litellm_call_id="call-123",
         callbacks=[handler],
         success_callback=[handler],
-        failure_callback=handler,
+        failure_callback=[handler],
     )
     body = fake.last_request.json()
     assert not set(body) & set(LITELLM_KEYWORDS)
@@ -62,13 +63,11 @@ def test_metadata_and_callbacks_are_typed_options_on_the_request() -> None:
         "gpt-4o",
         USER,
         {"metadata": {"tenant": "acme"}, "litellm_call_id": "c-1", "success_callback": [handler],
-         "failure_callback": handler, "callbacks": (handler,)},
+         "failure_callback": [handler], "callbacks": (handler,)},
     )  # fmt: skip
     assert request.options.metadata == {"tenant": "acme"}
     assert request.options.call_id == "c-1"
-    assert request.options.success_callback == (handler,)
-    assert request.options.failure_callback == (handler,)
-    assert request.options.callbacks == (handler,)
+    assert set(request.options.callbacks) == {("any", handler), ("success", handler), ("failure", handler)}
     assert not set(request.params) & set(LITELLM_KEYWORDS)
 
 
@@ -77,8 +76,8 @@ def test_metadata_and_callbacks_are_typed_options_on_the_request() -> None:
     [
         ({"metadata": "tenant=acme"}, "metadata"),
         ({"litellm_call_id": 7}, "litellm_call_id"),
-        ({"callbacks": [3]}, "callbacks[0]"),
-        ({"success_callback": ["not callable"]}, "success_callback[0]"),
+        ({"callbacks": 3}, "callbacks"),
+        ({"success_callback": ["langfuse"]}, "success_callback[0]"),
         ({"mock_tool_calls": {"function": {}}}, "mock_tool_calls"),
         ({"mock_tool_calls": [{"function": {"arguments": "{}"}}]}, "mock_tool_calls[0]"),
     ],

@@ -8,6 +8,8 @@ written from it. ``docs/providers.md`` is generated from this table.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -40,6 +42,42 @@ REASONING_MODELS = ModelRule(
         renames=MappingProxyType({"max_tokens": "max_completion_tokens"}),
     ),
 )
+
+
+# The same models on the Responses API, which names the limit `max_output_tokens` (the codec's job).
+RESPONSES_REASONING_MODELS = ModelRule(
+    prefixes=(*REASONING_MODELS.prefixes, "codex"),
+    excludes=REASONING_MODELS.excludes,
+    params=ParamRules(
+        unsupported=REASONING_MODELS.params.unsupported, allowed_values=REASONING_MODELS.params.allowed_values
+    ),
+)
+
+# Models OpenAI serves only on the Responses API (the -pro, codex and deep-research families and
+# computer use): a bare name, or one under `openai/`, goes to the `responses` row. Matched from
+# the start of the name, so dated snapshots (o3-pro-2025-06-10) follow their family. A model
+# added here changes routing only with a new llmport release, never at run time.
+RESPONSES_ONLY = re.compile(
+    r"o\d+-pro\b|gpt-5(\.\d+)?-pro\b|gpt-5(\.\d+)?-codex\b|codex-|o\d+(-mini)?-deep-research\b"
+    r"|computer-use-preview\b"
+)
+# `<provider>/<name>/<model>`: a second wire format of a provider, spelled as litellm does.
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {"openai/responses": "responses", "azure/responses": "azure_responses"}
+)
+# Provider prefix → the row its Responses-only models go to (`openai/gpt-5-pro` → responses).
+RESPONSES_ROUTES: Mapping[str, str] = MappingProxyType({"openai": "responses"})
+RESPONSES_SOURCE = "https://platform.openai.com/docs/api-reference/responses"
+
+
+def responses_only(model: str) -> bool:
+    """Whether ``model`` exists only on the Responses API (``RESPONSES_ONLY``)."""
+    return RESPONSES_ONLY.match(model.rsplit("/", 1)[-1].lower()) is not None
+
+
+def is_reasoning_model(model: str) -> bool:
+    """Whether ``model`` reasons (o-series, gpt-5, the Responses-only families)."""
+    return REASONING_MODELS.matches(model) or responses_only(model)
 
 
 def compatible(
@@ -142,6 +180,72 @@ HOSTS: tuple[Host, ...] = (
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
+    ),
+    # The OpenAI Responses API for chat calls: `responses/<model>`, `openai/responses/<model>`.
+    Host(
+        prefix="responses",
+        codec="responses",
+        default_base="https://api.openai.com/v1",
+        key_env=("OPENAI_API_KEY",),
+        base_env=("OPENAI_BASE_URL", "OPENAI_API_BASE"),
+        endpoint="/responses",
+        model_rules=(RESPONSES_REASONING_MODELS,),
+        source=RESPONSES_SOURCE,
+        as_of=AS_OF,
+    ),
+    # Azure's Responses endpoint (`azure/responses/<deployment>`): the v1 path unless the call
+    # passes api_version= (AZURE_API_VERSION is left to chat calls: its usual values predate it).
+    Host(
+        prefix="azure_responses",
+        codec="responses",
+        default_base=None,
+        key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
+        base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
+        auth=AuthScheme("header", header="api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
+        endpoint="/responses",
+        model_rules=(RESPONSES_REASONING_MODELS,),
+        options=MappingProxyType({"url": "azure"}),
+        source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses",
+        as_of=AS_OF,
+    ),
+    Host(
+        prefix="gemini",
+        codec="gemini",
+        default_base="https://generativelanguage.googleapis.com/v1beta",
+        key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        base_env=("GEMINI_API_BASE",),
+        auth=AuthScheme("header", header="x-goog-api-key"),  # never ?key= in the URL
+        endpoint="/models/{model}:generateContent",
+        source="https://ai.google.dev/api/generate-content",
+        as_of="2026-12-05",
+    ),
+    # Vertex AI: Gemini models in Gemini's format, Claude models in Anthropic's (gemini/vertex.py).
+    # The default base follows the location ("global", "us" and "eu" have hosts of their own); a
+    # project neither given nor in the environment is the credentials' own (filled by the auth).
+    Host(
+        prefix="vertex_ai",
+        codec="vertex",
+        default_base="https://{location}-aiplatform.googleapis.com",
+        base_env=("VERTEXAI_API_BASE", "VERTEX_API_BASE"),
+        auth=AuthScheme("google_oauth"),
+        settings=(
+            HostSetting(
+                "project", ("vertex_project",), ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
+            ),
+            HostSetting(
+                "location", ("vertex_location",),
+                ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION"), default="us-central1",
+            ),
+            HostSetting(
+                "credentials", ("vertex_credentials",), ("VERTEXAI_CREDENTIALS", "VERTEX_CREDENTIALS"),
+                secret=True,
+            ),
+        ),
+        endpoint="/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent",
+        options=MappingProxyType({"url": "vertex"}),
+        source="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
+        as_of="2026-12-05",
     ),
     compatible(
         "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
@@ -332,8 +436,6 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "gemini": "the Gemini codec",
-    "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",
     "cohere": "the Cohere codec",
     "cohere_chat": "the Cohere codec",

@@ -75,9 +75,6 @@ class CompletionCall(Protocol):
         additional_drop_params: Sequence[str] | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         litellm_call_id: str | None = ...,
-        callbacks: Sequence[Any] | None = ...,
-        success_callback: Sequence[Any] | None = ...,
-        failure_callback: Sequence[Any] | None = ...,
         mock_response: str | Exception | Mapping[str, Any] | Any | None = ...,
         mock_tool_calls: Sequence[Mapping[str, Any]] | None = ...,
         num_retries: int | None = ...,
@@ -90,6 +87,9 @@ class CompletionCall(Protocol):
         thinking_budget: int | None = ...,
         model_list: Sequence[Mapping[str, Any]] | None = ...,
         logger_fn: Callable[..., Any] | None = ...,
+        callbacks: Sequence[Any] | None = ...,
+        success_callback: Sequence[Any] | None = ...,
+        failure_callback: Sequence[Any] | None = ...,
         **provider_params: Any,
     ) -> CompletionStream: ...
     @overload
@@ -141,9 +141,6 @@ class CompletionCall(Protocol):
         additional_drop_params: Sequence[str] | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         litellm_call_id: str | None = ...,
-        callbacks: Sequence[Any] | None = ...,
-        success_callback: Sequence[Any] | None = ...,
-        failure_callback: Sequence[Any] | None = ...,
         mock_response: str | Exception | Mapping[str, Any] | Any | None = ...,
         mock_tool_calls: Sequence[Mapping[str, Any]] | None = ...,
         num_retries: int | None = ...,
@@ -156,6 +153,9 @@ class CompletionCall(Protocol):
         thinking_budget: int | None = ...,
         model_list: Sequence[Mapping[str, Any]] | None = ...,
         logger_fn: Callable[..., Any] | None = ...,
+        callbacks: Sequence[Any] | None = ...,
+        success_callback: Sequence[Any] | None = ...,
+        failure_callback: Sequence[Any] | None = ...,
         **provider_params: Any,
     ) -> ModelResponse: ...
     @overload
@@ -207,9 +207,6 @@ class CompletionCall(Protocol):
         additional_drop_params: Sequence[str] | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         litellm_call_id: str | None = ...,
-        callbacks: Sequence[Any] | None = ...,
-        success_callback: Sequence[Any] | None = ...,
-        failure_callback: Sequence[Any] | None = ...,
         mock_response: str | Exception | Mapping[str, Any] | Any | None = ...,
         mock_tool_calls: Sequence[Mapping[str, Any]] | None = ...,
         num_retries: int | None = ...,
@@ -222,6 +219,9 @@ class CompletionCall(Protocol):
         thinking_budget: int | None = ...,
         model_list: Sequence[Mapping[str, Any]] | None = ...,
         logger_fn: Callable[..., Any] | None = ...,
+        callbacks: Sequence[Any] | None = ...,
+        success_callback: Sequence[Any] | None = ...,
+        failure_callback: Sequence[Any] | None = ...,
         **provider_params: Any,
     ) -> ModelResponse | CompletionStream: ...
 
@@ -278,9 +278,6 @@ class ACompletionCall(Protocol):
         additional_drop_params: Sequence[str] | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         litellm_call_id: str | None = ...,
-        callbacks: Sequence[Any] | None = ...,
-        success_callback: Sequence[Any] | None = ...,
-        failure_callback: Sequence[Any] | None = ...,
         mock_response: str | Exception | Mapping[str, Any] | Any | None = ...,
         mock_tool_calls: Sequence[Mapping[str, Any]] | None = ...,
         num_retries: int | None = ...,
@@ -293,6 +290,9 @@ class ACompletionCall(Protocol):
         thinking_budget: int | None = ...,
         model_list: Sequence[Mapping[str, Any]] | None = ...,
         logger_fn: Callable[..., Any] | None = ...,
+        callbacks: Sequence[Any] | None = ...,
+        success_callback: Sequence[Any] | None = ...,
+        failure_callback: Sequence[Any] | None = ...,
         **provider_params: Any,
     ) -> CompletionStream: ...
     @overload
@@ -344,9 +344,6 @@ class ACompletionCall(Protocol):
         additional_drop_params: Sequence[str] | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         litellm_call_id: str | None = ...,
-        callbacks: Sequence[Any] | None = ...,
-        success_callback: Sequence[Any] | None = ...,
-        failure_callback: Sequence[Any] | None = ...,
         mock_response: str | Exception | Mapping[str, Any] | Any | None = ...,
         mock_tool_calls: Sequence[Mapping[str, Any]] | None = ...,
         num_retries: int | None = ...,
@@ -359,6 +356,9 @@ class ACompletionCall(Protocol):
         thinking_budget: int | None = ...,
         model_list: Sequence[Mapping[str, Any]] | None = ...,
         logger_fn: Callable[..., Any] | None = ...,
+        callbacks: Sequence[Any] | None = ...,
+        success_callback: Sequence[Any] | None = ...,
+        failure_callback: Sequence[Any] | None = ...,
         **provider_params: Any,
     ) -> ModelResponse: ...
     @overload
@@ -410,9 +410,6 @@ class ACompletionCall(Protocol):
         additional_drop_params: Sequence[str] | None = ...,
         metadata: Mapping[str, Any] | None = ...,
         litellm_call_id: str | None = ...,
-        callbacks: Sequence[Any] | None = ...,
-        success_callback: Sequence[Any] | None = ...,
-        failure_callback: Sequence[Any] | None = ...,
         mock_response: str | Exception | Mapping[str, Any] | Any | None = ...,
         mock_tool_calls: Sequence[Mapping[str, Any]] | None = ...,
         num_retries: int | None = ...,
@@ -425,5 +422,8 @@ class ACompletionCall(Protocol):
         thinking_budget: int | None = ...,
         model_list: Sequence[Mapping[str, Any]] | None = ...,
         logger_fn: Callable[..., Any] | None = ...,
+        callbacks: Sequence[Any] | None = ...,
+        success_callback: Sequence[Any] | None = ...,
+        failure_callback: Sequence[Any] | None = ...,
         **provider_params: Any,
     ) -> ModelResponse | CompletionStream: ...

@@ -32,27 +32,6 @@ def call_id(value: object, model: str) -> str | None:
     return value
 
 
-def callbacks(value: object, name: str, model: str) -> tuple[Any, ...]:
-    """Return a per-call callback list (``callbacks=``, ``success_callback=``, ``failure_callback=``)."""
-    if value is None:
-        return ()
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple):
-        value = [value]  # litellm takes one handler as well as a list of them
-    items = tuple(value)
-    for index, item in enumerate(items):
-        if not callable(item) and not _has_logger_methods(item):
-            raise bad_request(
-                f"{name}[{index}] must be a function or a CustomLogger, got {type(item).__name__}",
-                param=f"{name}[{index}]",
-                model=model,
-            )
-    return items
-
-
-def _has_logger_methods(item: object) -> bool:
-    return any(hasattr(item, method) for method in ("log_success_event", "async_log_success_event"))
-
-
 def mock_tool_calls(value: object, model: str) -> tuple[dict[str, Any], ...] | None:
     """Return ``mock_tool_calls=`` as OpenAI tool-call dicts (ids and types filled in)."""
     if value is None:

@@ -20,7 +20,7 @@ HONOURED = ""
 _ROUTER = "it belongs to litellm's Router and proxy, which llmport does not provide"
 _PROXY = "it is a litellm proxy setting; llmport has no proxy"
 _TEMPLATE = "custom prompt templates are not supported; send the messages you want"
-_COST = "cost tracking is not implemented"
+_COST = "per-call prices are not supported; use Client(model_prices=) or register_model"
 _INTERNAL = "it is internal to litellm"
 _AZURE_AD = "Azure AD credentials are not supported; pass api_key"
 _LOGGING = "litellm's logging integrations are not supported; pass Client(logger=...) or callbacks="
@@ -58,7 +58,7 @@ LITELLM_KEYWORDS: Mapping[str, str] = {
     "success_callback": HONOURED,
     "failure_callback": HONOURED,
     # Not implemented, with the reason given to the caller.
-    "model_list": "model_list belongs to litellm's Router, which llmport does not provide",
+    "model_list": "model_list is taken by completion() and llmport.Router, not inside a fallback entry",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
     "stream_timeout": "stream_timeout is not implemented; use timeout",
     "mock_timeout": "mock_timeout is not implemented; use mock_response=llmport.Timeout(...)",

@@ -67,9 +67,6 @@ class CompletionParams(TypedDict, total=False):
     additional_drop_params: Sequence[str] | None
     metadata: Mapping[str, Any] | None
     litellm_call_id: str | None
-    callbacks: Sequence[Any] | None
-    success_callback: Sequence[Any] | None
-    failure_callback: Sequence[Any] | None
     mock_response: str | Exception | Mapping[str, Any] | Any | None
     mock_tool_calls: Sequence[Mapping[str, Any]] | None
     num_retries: int | None
@@ -82,6 +79,9 @@ class CompletionParams(TypedDict, total=False):
     thinking_budget: int | None
     model_list: Sequence[Mapping[str, Any]] | None
     logger_fn: Callable[..., Any] | None
+    callbacks: Sequence[Any] | None
+    success_callback: Sequence[Any] | None
+    failure_callback: Sequence[Any] | None
 
 
 # Parameters that shape the provider's output and belong in the request body.
@@ -103,7 +103,6 @@ NOT_YET: Mapping[str, str] = keywords.NOT_IMPLEMENTED
 # Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
 NOT_YET_PREFIXES: Mapping[str, str] = {
     "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
-    "vertex_": "Vertex AI credentials arrive with the Vertex codec",
 }
 
 
