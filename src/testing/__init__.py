@@ -6,10 +6,11 @@ builders' results (``openai_reply``, ``openai_stream``, ``anthropic_reply``,
 ``anthropic_stream``), a ``ModelResponse`` or a ``str``; ``FakeOpenAIServer`` is a loopback
 OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
 ``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeGeminiServer`` a loopback Gemini
-``generateContent`` server; ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the
-other ports; ``from_sse``, ``from_ndjson`` and ``from_json_array`` build streamed answers in each
-framing. The pytest plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are
-described in docs/testing.md.
+``generateContent`` server; ``FakeBedrockServer`` a loopback Bedrock Converse server (SigV4-checked,
+binary event streams); ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other
+ports; ``from_sse``, ``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
+The pytest plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are described
+in docs/testing.md.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from .responses import from_json_array, from_ndjson, from_sse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
+    from .bedrock_server import FakeBedrockServer
     from .gemini_server import FakeGeminiServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
     from .responses_server import FakeResponsesServer
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CompletionRequest",
     "FakeAnthropicServer",
+    "FakeBedrockServer",
     "FakeClock",
     "FakeGeminiServer",
     "FakeOpenAIServer",
@@ -71,6 +74,10 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeBedrockServer":
+        from . import bedrock_server
+
+        return bedrock_server.FakeBedrockServer
     if name == "FakeResponsesServer":
         from . import responses_server
 

@@ -76,7 +76,7 @@ def test_custom_llm_provider_overrides_the_prefix_and_the_bare_table() -> None:
     ("model", "says"),
     [
         ("command-r-plus", r"'cohere' provider.*not available"),
-        ("bedrock/anthropic.claude-v2", r"'bedrock' provider is not available"),
+        ("bedrock/invoke/anthropic.claude-v2", r"bedrock/invoke/ \(InvokeModel\) is not supported"),
         ("ollama/llama3", r"'ollama' provider is not available"),
         ("mystery-model", r"prefix it with the provider, e\.g\. 'openai/mystery-model'"),
         ("meta-llama/Llama-3", r"'meta-llama' is not a provider prefix llmport knows"),

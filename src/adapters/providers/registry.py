@@ -20,6 +20,7 @@ V = TypeVar("V")
 CODECS: Mapping[str, str] = {
     "openai": ".openai:OpenAICodec",
     "anthropic": ".anthropic.codec:AnthropicCodec",
+    "bedrock_converse": ".bedrock.codec:BedrockConverseCodec",
     "responses": ".responses.codec:ResponsesCodec",
     "gemini": ".gemini.codec:GeminiCodec",
     "vertex": ".gemini.vertex:VertexCodec",
@@ -30,6 +31,7 @@ AUTHS: Mapping[str, str] = {
     "bearer": ".auth:BearerAuth",
     "header": ".auth:HeaderKeyAuth",
     "none": ".auth:NoAuth",
+    "sigv4": ".bedrock.auth:SigV4Auth",
     "google_oauth": ".google_oauth:GoogleOAuth",
 }
 

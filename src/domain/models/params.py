@@ -100,10 +100,9 @@ BODY_PARAMS: frozenset[str] = frozenset(
 CLIENT_PARAMS = keywords.CLIENT_PARAMS
 NOT_YET: Mapping[str, str] = keywords.NOT_IMPLEMENTED
 
-# Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
-NOT_YET_PREFIXES: Mapping[str, str] = {
-    "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
-}
+# Prefixes of client-side credential families not implemented yet: none now (aws_* keywords are
+# Bedrock's host settings, vertex_* Vertex's).
+NOT_YET_PREFIXES: Mapping[str, str] = {}
 
 
 def provider_specific(params: Mapping[str, Any]) -> list[str]:

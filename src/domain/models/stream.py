@@ -76,6 +76,18 @@ class ModelResponseStream(Envelope):
     usage: Usage | None = None
     service_tier: str | None = None
 
+    # A property, not a private attribute: those would cost every chunk an initialisation, and
+    # only the chunk carrying the usage has anything here (its ``response_cost``).
+    @property
+    def _hidden_params(self) -> dict[str, Any]:
+        """Return the chunk's metadata, as litellm's chunks have it (empty on most chunks)."""
+        found: dict[str, Any] | None = self.__dict__.get("_hidden_params")
+        return {} if found is None else found
+
+    @_hidden_params.setter
+    def _hidden_params(self, value: dict[str, Any]) -> None:
+        self.__dict__["_hidden_params"] = value
+
 
 def parse_plain_chunks(texts: Iterable[str | bytes]) -> list[ModelResponseStream]:
     """Parse and validate chunks' JSON texts, each in one pass, as ``ModelResponseStream`` would the payloads.
