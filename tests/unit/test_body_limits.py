@@ -104,7 +104,14 @@ def test_budget_caps_timeouts_and_lifting_ends_it() -> None:
 
 
 def watch(kind: str, limit: int = 100, idle: float = math.inf, clock: FakeClock | None = None) -> StreamWatch:
-    return StreamWatch({"content-type": kind}, limit, idle, clock or FakeClock())
+    framing = "sse" if "event-stream" in kind else "aws_eventstream" if "amazon" in kind else "ndjson"
+    return StreamWatch({"content-type": kind}, limit, idle, clock or FakeClock(), framing)
+
+
+def test_a_binary_framing_turns_the_text_checks_off_whatever_the_content_type() -> None:
+    binary = StreamWatch({"content-type": "text/event-stream"}, 10, math.inf, FakeClock(), "aws_eventstream")
+    assert binary.feed(b"\xff" * 1000) == b"\xff" * 1000
+    binary.end()
 
 
 @pytest.mark.parametrize("end", [b"\n", b"\r", b"\r\n"])

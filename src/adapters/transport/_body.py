@@ -162,6 +162,13 @@ class Collector:
         return too_large(self._request, "body", self._limits.max_response_bytes, "max_response_bytes")
 
 
+def whole(content: bytes, request: HttpRequest) -> bytes:
+    """Check a body that arrived whole and decoded (an in-memory response) against its limit."""
+    if len(content) > request.limits.max_decoded_bytes:
+        raise too_large(request, "body", request.limits.max_decoded_bytes, "max_decoded_bytes")
+    return content
+
+
 def decoded_stream(raw: Iterator[bytes], request: HttpRequest, headers: Mapping[str, str]) -> Iterator[bytes]:
     """Decode a streamed body piece by piece, checking the budget between reads (sync streams)."""
     decoder = Decoder(headers.get("content-encoding", ""))

@@ -24,7 +24,7 @@ from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
 from . import _budget
-from ._body import ACCEPT_ENCODING, Collector, Decoder, decoded_stream
+from ._body import ACCEPT_ENCODING, Collector, Decoder, decoded_stream, whole
 from ._loop import LoopFinaliser, close_sockets, closed_loops
 from ._translate import Failures, Translated
 
@@ -84,10 +84,7 @@ class HttpxTransport:
             response = self._sync_client().send(_to_httpx(request), stream=True)
             try:
                 headers = _headers(response.headers)
-                body = Collector(request, headers)
-                for piece in _budget.within(response.iter_raw(), request.budget):
-                    body.add(piece)
-                content = body.result()
+                content = _read(response, request, headers)
             finally:
                 response.close()
         guard.check()
@@ -138,10 +135,7 @@ class HttpxTransport:
             response = await client.send(_to_httpx(request), stream=True)
             try:
                 headers = _headers(response.headers)
-                body = Collector(request, headers)
-                async for piece in response.aiter_raw():
-                    body.add(piece)
-                content = body.result()
+                content = await _aread(response, request, headers)
             finally:
                 await response.aclose()
         guard.check()
@@ -223,18 +217,18 @@ class _StreamingResponse:
     def iter_bytes(self) -> Iterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            raw = _budget.within(self._response.iter_raw(), self._request.budget)
-            yield from decoded_stream(raw, self._request, self.headers)
+            if self._response.is_stream_consumed:  # in memory (httpx.MockTransport): whole, decoded
+                yield self._response.content
+            else:
+                raw = _budget.within(self._response.iter_raw(), self._request.budget)
+                yield from decoded_stream(raw, self._request, self.headers)
         guard.check()
 
     def read(self) -> bytes:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            body = Collector(self._request, self.headers)
-            for piece in _budget.within(self._response.iter_raw(), self._request.budget):
-                body.add(piece)
-            content = body.result()
+            content = _read(self._response, self._request, self.headers)
         guard.check()
         return content
 
@@ -251,24 +245,44 @@ class _AsyncStreamingResponse:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            decoder = Decoder(self.headers.get("content-encoding", ""))
-            async for raw in self._response.aiter_raw():
-                for piece in decoder.decode(raw):
+            if self._response.is_stream_consumed:  # in memory (httpx.MockTransport): whole, decoded
+                yield self._response.content
+            else:
+                decoder = Decoder(self.headers.get("content-encoding", ""))
+                async for raw in self._response.aiter_raw():
+                    for piece in decoder.decode(raw):
+                        yield piece
+                for piece in decoder.flush():
                     yield piece
-            for piece in decoder.flush():
-                yield piece
         guard.check()
 
     async def aread(self) -> bytes:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            body = Collector(self._request, self.headers)
-            async for piece in self._response.aiter_raw():
-                body.add(piece)
-            content = body.result()
+            content = await _aread(self._response, self._request, self.headers)
         guard.check()
         return content
+
+
+def _read(response: httpx.Response, request: HttpRequest, headers: Mapping[str, str]) -> bytes:
+    """Read a whole body within its limits and budget, decompressing it step by step."""
+    if response.is_stream_consumed:  # in memory (httpx.MockTransport): whole and decoded already
+        return whole(response.content, request)
+    body = Collector(request, headers)
+    for piece in _budget.within(response.iter_raw(), request.budget):
+        body.add(piece)
+    return body.result()
+
+
+async def _aread(response: httpx.Response, request: HttpRequest, headers: Mapping[str, str]) -> bytes:
+    """Async ``_read`` (the dispatcher bounds it with ``asyncio.timeout``)."""
+    if response.is_stream_consumed:
+        return whole(response.content, request)
+    body = Collector(request, headers)
+    async for piece in response.aiter_raw():
+        body.add(piece)
+    return body.result()
 
 
 def _socket_transports(client: httpx.AsyncClient) -> list[Any]:

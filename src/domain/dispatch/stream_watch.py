@@ -20,16 +20,18 @@ from ..models.stream import ModelResponseStream
 # Any two line ends in a row, except CR LF (one line end), close an event (a blank line).
 _BLANK_LINES = (b"\n\n", b"\r\r", b"\n\r")
 _BINARY_TYPES = ("application/vnd.amazon.eventstream", "application/octet-stream")
+_BINARY_FRAMINGS = frozenset({"aws_eventstream"})
 
 
 class StreamWatch:
     """Checks one streamed body: line and event sizes, and the time since the last chunk.
 
     Args:
-        headers: The response headers (``content-type`` decides what a line or event is).
+        headers: The response headers (a binary ``content-type`` turns the text checks off).
         max_event_bytes: The largest line, or event for ``text/event-stream``.
         idle: Seconds a stream may go without a chunk (``math.inf``: no limit).
         clock: The dispatcher's clock.
+        framing: The host's stream framing: ``"sse"`` bounds events, ``"aws_eventstream"`` is binary.
     """
 
     __slots__ = (
@@ -46,10 +48,18 @@ class StreamWatch:
         "_utf8",
     )
 
-    def __init__(self, headers: Mapping[str, str], max_event_bytes: int, idle: float, clock: Clock) -> None:
+    def __init__(
+        self,
+        headers: Mapping[str, str],
+        max_event_bytes: int,
+        idle: float,
+        clock: Clock,
+        framing: str = "sse",
+    ) -> None:
         kind = headers.get("content-type", "").lower()
-        self._lines = not kind.startswith(_BINARY_TYPES)
-        self._events = "event-stream" in kind
+        # Binary framings (AWS event streams) are bounded by their framer and carry no text.
+        self._lines = framing not in _BINARY_FRAMINGS and not kind.startswith(_BINARY_TYPES)
+        self._events = self._lines and (framing == "sse" or "event-stream" in kind)
         self._limit = max_event_bytes
         self._idle = idle
         self._clock = clock

@@ -20,6 +20,7 @@ from ...ports.observer import CallObserver
 from ...ports.pricing import Pricing
 from ...ports.transport import HttpRequest, HttpResponse, Transport
 from ..models.errors import APIError
+from ..models.params import provider_specific
 from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
@@ -139,15 +140,22 @@ class Dispatcher:
             hit = self._from_entry(self._cache.read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = self._attempts(call, deadline).run(http, lambda sent: self._send(codec, call, sent))
+        authed: list[ProviderCall] = []  # the call with the secrets the auth put in play (a token)
+        response = self._attempts(call, deadline).run(
+            http, lambda sent: self._send(codec, call, sent, authed)
+        )
+        call = authed[-1] if authed else call
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             self._cache.write(use, codec, call, response)
         return result
 
-    def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
+    def _send(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, authed: list[ProviderCall]
+    ) -> HttpResponse:
         auth = self.registry.auth(call.host.auth)
         response, call = authorize.send(self.transport, auth, call, http)
+        authed.append(call)
         if response.status_code >= 400:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
@@ -175,7 +183,7 @@ class Dispatcher:
                 raise
             self._log_response(call, response.status_code, None)
             parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
-            checks = self._stream_checks(response.headers, sent)
+            checks = self._stream_checks(response.headers, sent, call.host.framing)
             if store is None:
                 # Reading the first chunk inside the attempt retries a stream that fails before it.
                 opened = primed(iter_chunks(response, parser, resources, authed, checks=checks, price=pricer))
@@ -244,17 +252,22 @@ class Dispatcher:
             hit = self._from_entry(await self._cache.aread(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
+        authed: list[ProviderCall] = []  # the call with the secrets the auth put in play (a token)
         response = await self._attempts(call, deadline).arun(
-            http, lambda sent: self._asend(codec, call, sent)
+            http, lambda sent: self._asend(codec, call, sent, authed)
         )
+        call = authed[-1] if authed else call
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             await self._cache.awrite(use, codec, call, response)
         return result
 
-    async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
+    async def _asend(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, authed: list[ProviderCall]
+    ) -> HttpResponse:
         auth = self.registry.auth(call.host.auth)
         response, call = await authorize.asend(self.transport, auth, call, http)
+        authed.append(call)
         if response.status_code >= 400:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
@@ -284,7 +297,7 @@ class Dispatcher:
                 raise
             self._log_response(call, response.status_code, None)
             parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
-            checks = self._stream_checks(response.headers, sent)
+            checks = self._stream_checks(response.headers, sent, call.host.framing)
             if store is None:
                 chunks = aiter_chunks(response, parser, resources, authed, checks=checks, price=pricer)
                 opened = await AsyncPrimedChunks(chunks).prime()
@@ -317,8 +330,9 @@ class Dispatcher:
             return None
 
     def _mocked(self, request: CompletionRequest) -> ModelResponse | CompletionStream | None:
-        """Answer from ``mock_response`` without routing or I/O, when the call gives one."""
-        if request.options.mock_response is None:
+        """Answer from ``mock_response``/``mock_tool_calls`` without routing or I/O, if given."""
+        options = request.options
+        if options.mock_response is None and options.mock_tool_calls is None:
             return None
         reject_not_implemented(request)
         return mock_result(request, int(self.clock.time()))
@@ -342,6 +356,7 @@ class Dispatcher:
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
                 url=http.safe_url, stream=request.stream,
             )  # fmt: skip
+            self._log_provider_specific(call)
         return codec, call, http
 
     def _watch(self, request: CompletionRequest, call_type: str) -> CallWatch | None:
@@ -369,11 +384,11 @@ class Dispatcher:
         policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
         return Attempts(call, policy, self.clock, self.logger, deadline)
 
-    def _stream_checks(self, headers: Mapping[str, str], sent: HttpRequest) -> StreamWatch:
+    def _stream_checks(self, headers: Mapping[str, str], sent: HttpRequest, framing: str) -> StreamWatch:
         idle = self.settings.stream_idle_timeout
         if idle is None:
             idle = math.inf if sent.timeout.read is None else sent.timeout.read
-        return StreamWatch(headers, sent.limits.max_event_bytes, idle, self.clock)
+        return StreamWatch(headers, sent.limits.max_event_bytes, idle, self.clock, framing)
 
     def _stream_result(
         self, call: ProviderCall, stream: CompletionStream, *, cache_hit: bool = False
@@ -412,6 +427,14 @@ class Dispatcher:
         )
         result._hidden_params = hidden
         return result
+
+    def _log_provider_specific(self, call: ProviderCall) -> None:
+        # Keywords neither litellm's nor OpenAI's go to the provider as given, as litellm sends them.
+        extras = provider_specific(call.request.params)
+        if extras:
+            self.logger.log(
+                "DEBUG", "llmport provider-specific params forwarded", provider=call.provider, params=extras
+            )
 
     def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:
         if self.logger.enabled("DEBUG"):
