@@ -71,16 +71,13 @@ class Probe:
     """Everything one call left behind that a caller, a log or a cache could read."""
 
     texts: list[tuple[str, str]] = field(default_factory=list)
-    # Also search the locals of llmport's frames in tracebacks (this file's calls; the Bedrock
-    # canary, which shares Probe, does not yet: its stream frames still hold decoded events).
-    frame_locals: bool = False
 
     def add(self, where: str, text: object) -> None:
         self.texts.append((where, text if isinstance(text, str) else repr(text)))
 
     def add_exception(self, error: BaseException, *, public: bool = True) -> None:
         self.add("traceback", "".join(traceback.format_exception(error)))
-        if public and self.frame_locals:
+        if public:
             # What loguru's diagnose=True and Sentry show of an error from the public API: the
             # locals of llmport's frames, whole chain (the caller's own frames hold what it gave).
             with_locals = traceback.TracebackException.from_exception(error, capture_locals=True)
@@ -391,7 +388,7 @@ def test_secrets_placed_anywhere_appear_nowhere(
 def check_call(scenario: Scenario, route: Route, provider: EchoingProvider, seen: Seen) -> None:
     """Make the scenario's call over the route, then search everything it left for the secrets."""
     codec, mode, key = route.codec, route.mode, route.key
-    probe = Probe(frame_locals=True)
+    probe = Probe()
     cache = RecordingCache()
     client = make_client(mode, cache)
     model = f"{codec}/{scenario.model}"
