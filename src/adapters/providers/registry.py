@@ -16,7 +16,12 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
-CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
+CODECS: Mapping[str, str] = {
+    "openai": ".openai:OpenAICodec",
+    "anthropic": ".anthropic.codec:AnthropicCodec",
+    "ollama": ".ollama.codec:OllamaCodec",
+    "cohere": ".cohere.codec:CohereCodec",
+}
 # Auth scheme name → "module:Class" (built with the host's ``AuthScheme``), imported on first use
 # so an auth's library (botocore, google-auth) loads only when a host using it is called.
 AUTHS: Mapping[str, str] = {
