@@ -36,8 +36,8 @@ WEATHER = {
 # Every top-level field of the v2 chat request (SDK v2/raw_client.py chat_stream).
 ACCEPTED = {
     "model", "messages", "stream", "tools", "strict_tools", "documents", "citation_options",
-    "response_format", "safety_mode", "max_tokens", "stop_sequences", "temperature", "seed", "frequency_penalty",
-    "presence_penalty", "k", "p", "logprobs", "tool_choice", "thinking", "priority",
+    "response_format", "safety_mode", "max_tokens", "stop_sequences", "temperature", "seed",
+    "frequency_penalty", "presence_penalty", "k", "p", "logprobs", "tool_choice", "thinking", "priority",
 }  # fmt: skip
 
 
