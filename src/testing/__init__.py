@@ -1,7 +1,8 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
+OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server
+(``FakeOllamaServer`` and ``FakeCohereServer`` speak Ollama's native API and Cohere's v2 chat);
 ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports; ``from_sse``,
 ``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
 """
@@ -18,11 +19,15 @@ from .responses import from_json_array, from_ndjson, from_sse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
+    from .cohere_server import FakeCohereServer
+    from .ollama_server import FakeOllamaServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
 
 __all__ = [
     "FakeAnthropicServer",
     "FakeClock",
+    "FakeCohereServer",
+    "FakeOllamaServer",
     "FakeOpenAIServer",
     "FakeStream",
     "FakeTransport",
@@ -50,4 +55,12 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeOllamaServer":
+        from . import ollama_server
+
+        return ollama_server.FakeOllamaServer
+    if name == "FakeCohereServer":
+        from . import cohere_server
+
+        return cohere_server.FakeCohereServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")
