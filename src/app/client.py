@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
 
 from pydantic import SecretStr
 
+from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
+from ..domain.models.cache_control import SCOPES, CacheScope
+from ..domain.models.errors import bad_request
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.request import TimeoutConfig, build_request
@@ -26,7 +29,9 @@ if TYPE_CHECKING:
     from ..ports.codec import CodecRegistry
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
+    from ..ports.pricing import Pricing
     from ..ports.transport import Transport
+    from .router import Router
 
 
 class Client:
@@ -50,9 +55,20 @@ class Client:
         ssl_verify: True, False, a CA bundle path or an ``ssl.SSLContext``.
         credentials: Where keys and base URLs come from (default: environment variables).
         cache: A response cache adapter.
+        cache_scope: ``"credentials"`` (default): a cached answer serves only callers with the
+            same credentials and identity headers; ``"shared"``: every caller (docs/scaling.md).
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
+        callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
+        success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
+        failure_callback: Functions with the same signature, run when a call fails.
+        model_prices: Price overrides, litellm's ``{model: {"input_cost_per_token": ..., ...}}``.
+        pricing: A pricing adapter instead of genai-prices' bundled data.
+        tracing: OpenTelemetry GenAI spans: None (default) when the application set a tracer
+            provider, True always (the ``otel`` extra), False never.
+        tracer_provider: The tracer provider for those spans instead of the global one.
+        trace_content: Record messages on the spans (secrets scrubbed); off by default.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
     """
 
@@ -74,13 +90,23 @@ class Client:
         ssl_verify: bool | str | ssl.SSLContext = True,
         credentials: Credentials | None = None,
         cache: Cache | None = None,
+        cache_scope: CacheScope = "credentials",
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
+        callbacks: list[Any] | None = None,
+        success_callback: list[Any] | None = None,
+        failure_callback: list[Any] | None = None,
+        model_prices: dict[str, dict[str, Any]] | None = None,
+        pricing: Pricing | None = None,
+        tracing: bool | None = None,
+        tracer_provider: Any = None,
+        trace_content: bool = False,
         dispatcher: Dispatcher | None = None,
     ) -> None:
         if dispatcher is None:
-            from .container import build_dispatcher  # loads dependency-injector on first use
+            # loads dependency-injector on first use
+            from .container import TracingOptions, build_dispatcher, callback_runner
 
             retries = num_retries if num_retries is not None else max_retries
             settings = DispatchSettings(
@@ -89,6 +115,7 @@ class Client:
                 drop_params=drop_params,
                 api_key=None if api_key is None else SecretStr(api_key),
                 api_base=api_base or base_url,
+                cache_scope=_checked_scope(cache_scope),
             )
             dispatcher = build_dispatcher(
                 settings=settings,
@@ -103,8 +130,13 @@ class Client:
                 logger=logger,
                 clock=clock,
                 registry=registry,
+                callback_runner=callback_runner(callbacks, success_callback, failure_callback),
+                model_prices=model_prices,
+                tracing=TracingOptions(tracing, tracer_provider, trace_content),
+                pricing=pricing,
             )
         self.dispatcher = dispatcher
+        self.knowledge = ModelKnowledge(model_prices)
 
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"
@@ -150,6 +182,8 @@ class Client:
             BadRequestError: for invalid input, before any network call.
             APIError: the subclass matching the provider's failure.
         """
+        if "model_list" in params:
+            return self._routed(params).completion(model, messages, **params)
         return self.dispatcher.complete(build_request(model, messages, params))
 
     @overload
@@ -178,7 +212,15 @@ class Client:
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
+        if "model_list" in params:
+            return await self._routed(params).acompletion(model, messages, **params)
         return await self.dispatcher.acomplete(build_request(model, messages, params))
+
+    def _routed(self, params: dict[str, Any]) -> Router:
+        """Build a one-call Router over ``model_list`` (litellm's ``completion(model_list=...)``)."""
+        from .router import Router  # loaded only by calls that route
+
+        return Router(params.pop("model_list"), client=self)
 
     def close(self) -> None:
         """Close the sync connection pool."""
@@ -203,3 +245,9 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _checked_scope(scope: object) -> CacheScope:
+    if scope not in SCOPES:
+        raise bad_request(f"cache_scope must be one of {SCOPES}, got {scope!r}", param="cache_scope")
+    return scope

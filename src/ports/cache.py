@@ -1,8 +1,17 @@
-"""The cache port: bytes by key, with an optional time-to-live."""
+"""The cache port: bytes by key, with an optional time-to-live.
+
+An adapter may also offer ``salt()`` / ``asalt()`` (the secret that keys' credential fingerprints
+are made under, the same for every process sharing the cache) and ``attach_logger(logger)``;
+the dispatcher uses them when present.
+"""
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
+
+
+class CacheUnavailableError(Exception):
+    """The cache cannot be reached; the adapter has already reported it, the call goes uncached."""
 
 
 @runtime_checkable

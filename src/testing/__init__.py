@@ -1,10 +1,11 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server
-(``FakeOllamaServer`` and ``FakeCohereServer`` speak Ollama's native API and Cohere's v2 chat);
-``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports; ``from_sse``,
-``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
+OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+``FakeResponsesServer`` a loopback OpenAI Responses server (``FakeOllamaServer`` and
+``FakeCohereServer`` speak Ollama's native API and Cohere's v2 chat); ``FakeClock``, ``MemoryLogger``
+and ``StaticCredentials`` replace the other ports; ``from_sse``, ``from_ndjson`` and
+``from_json_array`` build streamed answers in each framing.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .cohere_server import FakeCohereServer
     from .ollama_server import FakeOllamaServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
+    from .responses_server import FakeResponsesServer
 
 __all__ = [
     "FakeAnthropicServer",
@@ -29,6 +31,7 @@ __all__ = [
     "FakeCohereServer",
     "FakeOllamaServer",
     "FakeOpenAIServer",
+    "FakeResponsesServer",
     "FakeStream",
     "FakeTransport",
     "HttpRequest",
@@ -55,6 +58,10 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeResponsesServer":
+        from . import responses_server
+
+        return responses_server.FakeResponsesServer
     if name == "FakeOllamaServer":
         from . import ollama_server
 

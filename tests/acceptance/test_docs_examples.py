@@ -62,10 +62,14 @@ def test_every_skipped_block_needs_a_network_provider(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", RUNNABLE, ids=[path.name for path in RUNNABLE])
-def test_the_python_examples_of_each_doc_run(path: Path, tmp_path: Path) -> None:
+def test_the_python_examples_of_each_doc_run(
+    path: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     runnable = [block for block in blocks(path) if block.skip_reason is None]
     script = "\n".join(f"# {path.name}:{block.line}\n{block.code}" for block in runnable)
     env = {name: value for name, value in os.environ.items() if not name.endswith(PROVIDER_SUFFIXES)}
+    if "REDIS_URL" in script:  # docs/scaling.md: a real redis-server on 127.0.0.1, as users have
+        env["REDIS_URL"] = request.getfixturevalue("redis_url")
     done = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
         capture_output=True,

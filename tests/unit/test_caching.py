@@ -7,10 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 import llmport
 from llmport.adapters.providers.openai import OpenAICodec
-from llmport.domain.dispatch.caching import CorruptEntryError, cache_key, decode_entry, encode_entry
+from llmport.adapters.providers.registry import ProviderRegistry
+from llmport.domain.dispatch.cache_keys import cache_key
+from llmport.domain.dispatch.caching import CorruptEntryError, decode_entry, encode_entry
+from llmport.domain.models.request import TimeoutConfig, build_request
+from llmport.ports.codec import ProviderCall
 from llmport.testing import (
     FakeClock,
     FakeTransport,
@@ -185,22 +190,24 @@ def test_bad_cache_arguments_name_the_field_before_sending(params: dict[str, Any
     assert s.sent == 0
 
 
-def test_streams_are_not_cached() -> None:
+def test_a_complete_stream_is_cached_and_replayed_chunk_for_chunk() -> None:
+    # Streams were not cached before issue 15; tests/unit/test_stream_cache.py covers them in full.
     s = Setup(MemoryCache())
     s.transport = FakeTransport(
         lambda request: HttpResponse.from_sse(
             [
                 {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                 "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": "stop"}]},
+                 "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": None}]},
+                {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                 "choices": [{"index": 0, "delta": {"content": "y"}, "finish_reason": "stop"}]},
             ]
         )
     )  # fmt: skip
     client = llmport.Client(transport=s.transport, cache=s.cache, api_key="k", clock=FakeClock())
-    for _ in range(2):
-        chunks = list(client.completion("gpt-4o", USER, stream=True))
-        assert "".join(c.choices[0].delta.content or "" for c in chunks) == "x"
-    assert len(s.transport.requests) == 2
-    assert len(s.cache) == 0
+    runs = [list(client.completion("gpt-4o", USER, stream=True)) for _ in range(2)]
+    assert [[c.choices[0].delta.content for c in run] for run in runs] == [["x", "y"], ["x", "y"]]
+    assert len(s.transport.requests) == 1
+    assert len(s.cache) == 1
 
 
 def test_a_corrupt_entry_is_a_logged_miss_and_is_replaced() -> None:
@@ -281,18 +288,31 @@ def _request(**overrides: Any) -> HttpRequest:
     return HttpRequest(**fields)
 
 
+def _call(secret: str) -> ProviderCall:
+    host = ProviderRegistry().host("openai")
+    assert host is not None
+    request = build_request("openai/m", USER, {})
+    return ProviderCall(
+        request, host, "m", "https://api.example.com/v1", SecretStr(secret), None, TimeoutConfig()
+    )
+
+
 def test_the_key_ignores_secrets_but_not_other_headers() -> None:
     codec = OpenAICodec()
-    key = cache_key(codec, _request())
+    key = cache_key(codec, _call(SECRET), _request(), salt=None)
     assert SECRET not in key
     other_secret = _request(
-        url="https://api.example.com/v1/chat/completions?key=other",
-        headers={"authorization": "Bearer other", "content-type": "application/json"},
-        secrets=("other",),
+        url="https://api.example.com/v1/chat/completions?key=other-key",
+        headers={"authorization": "Bearer other-key", "content-type": "application/json"},
+        secrets=("other-key",),
     )
-    assert cache_key(codec, other_secret) == key
-    assert cache_key(codec, _request(headers={"content-type": "text/json"})) != key
-    assert cache_key(codec, _request(), namespace="n") != key
+    assert cache_key(codec, _call("other-key"), other_secret, salt=None) == key, "shared scope"
+    salted = cache_key(codec, _call(SECRET), _request(), salt=b"s" * 32)
+    assert SECRET not in salted
+    assert cache_key(codec, _call("other-key"), other_secret, salt=b"s" * 32) != salted
+    changed = _request(headers={"content-type": "text/json"})
+    assert cache_key(codec, _call(SECRET), changed, salt=None) != key
+    assert cache_key(codec, _call(SECRET), _request(), salt=None, namespace="n") != key
 
 
 def test_entries_round_trip_binary_bodies_and_reject_other_codec_versions() -> None:

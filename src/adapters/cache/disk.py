@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+import os
+import secrets
 import struct
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +17,8 @@ from typing import Any
 DEFAULT_SIZE_LIMIT = 1 << 30  # diskcache's own default: 1 GiB, least recently stored evicted first
 # Each stored value is prefixed with its expiry time (wall-clock seconds, +inf for never).
 _EXPIRY = struct.Struct("!d")
+SALT_FILE = "llmport-salt"
+_SALT_BYTES = 32
 
 
 class DiskCache:
@@ -42,6 +48,7 @@ class DiskCache:
         self.directory = Path(directory).expanduser()
         self._cache: Any = diskcache.Cache(str(self.directory), size_limit=size_limit)
         self._clock = clock
+        self._salt: bytes | None = None
 
     def __repr__(self) -> str:
         return f"DiskCache(directory={str(self.directory)!r})"
@@ -70,6 +77,23 @@ class DiskCache:
         """Async ``set`` (in a worker thread)."""
         await asyncio.to_thread(self.set, key, value, ttl)
 
+    def salt(self) -> bytes:
+        """Return the salt of key fingerprints, shared by every process using this directory.
+
+        It lives in a file beside the database (never evicted with entries), created atomically:
+        written to a private temporary file, then linked into place, so two processes starting
+        together agree on one salt.
+        """
+        if self._salt is None:
+            self._salt = _shared_salt(self.directory / SALT_FILE)
+        return self._salt
+
+    async def asalt(self) -> bytes:
+        """Async ``salt`` (file I/O in a worker thread on first use)."""
+        if self._salt is None:
+            return await asyncio.to_thread(self.salt)
+        return self._salt
+
     def clear(self) -> None:
         """Remove every entry."""
         self._cache.clear()
@@ -77,3 +101,21 @@ class DiskCache:
     def close(self) -> None:
         """Close the underlying database handles."""
         self._cache.close()
+
+
+def _shared_salt(path: Path) -> bytes:
+    try:
+        salt = path.read_bytes()
+    except FileNotFoundError:
+        salt = b""
+    if len(salt) >= _SALT_BYTES:
+        return salt
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".salt-")  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(secrets.token_bytes(_SALT_BYTES))
+        with contextlib.suppress(FileExistsError):  # another process won: use its salt
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_bytes()

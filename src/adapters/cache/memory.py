@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -23,6 +24,7 @@ class MemoryCache:
         self._max = max_entries
         self._clock = clock
         self._lock = threading.Lock()
+        self._salt = secrets.token_bytes(32)
 
     def __repr__(self) -> str:
         return f"MemoryCache(entries={len(self._entries)}, max_entries={self._max})"
@@ -59,6 +61,14 @@ class MemoryCache:
     async def aset(self, key: str, value: bytes, ttl: float | None = None) -> None:
         """Async ``set``."""
         self.set(key, value, ttl)
+
+    def salt(self) -> bytes:
+        """Return the salt of key fingerprints (random, per instance: nothing outlives it)."""
+        return self._salt
+
+    async def asalt(self) -> bytes:
+        """Async ``salt``."""
+        return self._salt
 
     def clear(self) -> None:
         """Remove every entry."""

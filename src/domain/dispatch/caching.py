@@ -1,8 +1,8 @@
-"""Response caching: the key of a provider-bound request and the JSON entry of its answer.
+"""Response caching: which cache a call uses, under which key, and the JSON entry of its answer.
 
-The key hashes the canonical request as it would go on the wire (method, URL without secrets,
-non-secret headers, body with sorted keys) plus the codec's name and version, so every
-parameter that can change the answer is in it by construction, and no secret is. An entry is
+The key (``cache_keys``) hashes the canonical request as it would go on the wire plus the codec's
+name and version, so every parameter that can change the answer is in it by construction, and
+who is asking enters only as a salted HMAC fingerprint (``scope="credentials"``). An entry is
 JSON holding the provider's raw response bytes, re-parsed by the codec on a hit: no pickle, and a
 codec fix applies to old entries too (a codec version bump retires them).
 """
@@ -10,17 +10,17 @@ codec fix applies to old entries too (a codec version bump retires them).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ...ports.cache import Cache
-from ...ports.codec import ProviderCodec
+from ...ports.codec import ProviderCall, ProviderCodec
 from ...ports.transport import HttpRequest, HttpResponse
-from ..models.cache_control import CacheControl
-from ..models.redaction import SECRET_HEADERS, redact_headers
+from ..models.cache_control import CacheControl, CacheScope
+from ..models.redaction import redact_headers
+from .cache_keys import Salts, cache_key
 
 ENTRY_FORMAT = 1
 
@@ -38,13 +38,9 @@ class CacheUse:
     control: CacheControl
 
 
-def cache_use(
-    control: CacheControl,
-    configured: Cache | None,
-    fallback: Callable[[], Cache] | None,
-    codec: ProviderCodec,
-    http: HttpRequest,
-) -> CacheUse | None:
+def pick_cache(
+    control: CacheControl, configured: Cache | None, fallback: Callable[[], Cache] | None
+) -> Cache | None:
     """Decide whether a call uses a cache, and which.
 
     ``caching=False`` bypasses it; otherwise the client's cache is used, and ``caching=True``
@@ -52,38 +48,22 @@ def cache_use(
     """
     if control.enabled is False:
         return None
-    cache = configured
-    if cache is None and control.enabled and fallback is not None:
-        cache = fallback()
-    if cache is None:
-        return None
-    return CacheUse(cache, cache_key(codec, http, control.namespace), control)
+    if configured is None and control.enabled and fallback is not None:
+        return fallback()
+    return configured
 
 
-def cache_key(codec: ProviderCodec, http: HttpRequest, namespace: str | None = None) -> str:
-    """Hash the canonical provider-bound request; secrets never enter it."""
-    headers = {
-        name.lower(): value
-        for name, value in http.headers.items()
-        if name.lower() not in SECRET_HEADERS and not any(s and s in value for s in http.secrets)
-    }
-    canonical = {
-        "codec": f"{codec.name}/{codec.version}",
-        "method": http.method,
-        "url": http.safe_url,
-        "headers": dict(sorted(headers.items())),
-        "body": _canonical_body(http.body),
-        "namespace": namespace,
-    }
-    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode())
-    return f"llmport:{digest.hexdigest()}"
+def scope_of(control: CacheControl, default: CacheScope) -> CacheScope:
+    """Return the call's ``cache={"scope": ...}``, else the client's ``cache_scope``."""
+    return control.scope or default
 
 
-def _canonical_body(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body.decode("utf-8", errors="surrogateescape")
+def use_for(
+    cache: Cache, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, *, salt: bytes | None
+) -> CacheUse:
+    """Key the call for ``cache``; ``salt`` is None in the shared scope."""
+    control = call.request.options.cache
+    return CacheUse(cache, cache_key(codec, call, http, salt=salt, namespace=control.namespace), control)
 
 
 def encode_entry(
@@ -129,3 +109,40 @@ def decode_entry(raw: bytes, codec: ProviderCodec, now: float, max_age: float | 
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise CorruptEntryError(f"unreadable cache entry ({type(error).__name__})") from None
+
+
+class CachePolicy:
+    """Which cache a call uses and under which key: the dispatcher's one entry to caching.
+
+    Args:
+        fallback: Builds the cache ``caching=True`` uses when the client has none.
+        default_scope: The client's ``cache_scope``.
+    """
+
+    def __init__(self, fallback: Callable[[], Cache] | None, default_scope: CacheScope) -> None:
+        self._fallback = fallback
+        self._scope = default_scope
+        self._salts = Salts()
+
+    def use(
+        self, configured: Cache | None, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+    ) -> CacheUse | None:
+        """Return the call's cache and key, or None; the salt's I/O may raise (a miss to the caller)."""
+        cache, salted = self._target(configured, call)
+        if cache is None:
+            return None
+        return use_for(cache, codec, call, http, salt=self._salts.get(cache) if salted else None)
+
+    async def ause(
+        self, configured: Cache | None, codec: ProviderCodec, call: ProviderCall, http: HttpRequest
+    ) -> CacheUse | None:
+        """Async ``use``."""
+        cache, salted = self._target(configured, call)
+        if cache is None:
+            return None
+        return use_for(cache, codec, call, http, salt=await self._salts.aget(cache) if salted else None)
+
+    def _target(self, configured: Cache | None, call: ProviderCall) -> tuple[Cache | None, bool]:
+        control = call.request.options.cache
+        cache = pick_cache(control, configured, self._fallback)
+        return cache, scope_of(control, self._scope) != "shared"

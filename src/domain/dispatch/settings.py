@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from ..models.cache_control import CacheScope
 from ..models.redaction import redact, url_secrets
 from ..models.request import TimeoutConfig
 
@@ -22,6 +23,8 @@ class DispatchSettings:
         drop_params: Drop parameters a target cannot take instead of raising.
         api_key: A key used for every provider when the call gives none (litellm's ``api_key``).
         api_base: A base URL used for every provider when the call gives none.
+        cache_scope: ``"credentials"``: cached answers are shared only between callers with the
+            same credentials and identity headers; ``"shared"``: across all callers.
     """
 
     timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
@@ -29,11 +32,13 @@ class DispatchSettings:
     drop_params: bool = False
     api_key: SecretStr | None = None
     api_base: str | None = None
+    cache_scope: CacheScope = "credentials"
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else None
         base = None if self.api_base is None else redact(self.api_base, url_secrets(self.api_base))
         return (
             f"DispatchSettings(timeout={self.timeout}, num_retries={self.num_retries}, "
-            f"drop_params={self.drop_params}, api_key={key}, api_base={base!r})"
+            f"drop_params={self.drop_params}, api_key={key}, api_base={base!r}, "
+            f"cache_scope={self.cache_scope!r})"
         )

@@ -6,7 +6,7 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, ExitStack
 
 from ...ports.cache import Cache
@@ -14,6 +14,8 @@ from ...ports.clock import Clock
 from ...ports.codec import CodecRegistry, Host, ProviderCall, ProviderCodec
 from ...ports.credentials import Credentials
 from ...ports.logger import Logger
+from ...ports.observer import CallObserver
+from ...ports.pricing import Pricing
 from ...ports.transport import HttpRequest, HttpResponse, Transport
 from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
@@ -23,15 +25,19 @@ from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream, ModelResponseStream
 from . import authorize
 from .attempts import Attempts
-from .caching import CacheUse, CorruptEntryError, cache_use, decode_entry, encode_entry
+from .cache_gate import CacheGate
+from .caching import CacheUse
+from .costing import Costing
 from .deadline import Deadline
 from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
+from .observe import CallWatch, current_watch
 from .params import select_params
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
+from .stream_cache import RecordedStream, aiterate, astore_when_complete, store_when_complete
 from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, primed
 
 _ROUTE_CACHE_SIZE = 1024
@@ -49,6 +55,8 @@ class Dispatcher:
         cache: The client's response cache, if it has one.
         settings: Client-wide defaults.
         fallback_cache: Builds the cache ``caching=True`` uses when the client has none.
+        observers: Told about every call they want (callbacks, tracing).
+        pricing: Prices each answer's usage (``_hidden_params["response_cost"]``).
     """
 
     def __init__(
@@ -62,6 +70,8 @@ class Dispatcher:
         cache: Cache | None = None,
         settings: DispatchSettings | None = None,
         fallback_cache: Callable[[], Cache] | None = None,
+        observers: Sequence[CallObserver] = (),
+        pricing: Pricing | None = None,
     ) -> None:
         self.transport = transport
         self.registry = registry
@@ -70,7 +80,9 @@ class Dispatcher:
         self.clock = clock
         self.cache = cache
         self.settings = settings or DispatchSettings()
-        self._fallback_cache = fallback_cache
+        self._cache = CacheGate(cache, fallback_cache, self.settings.cache_scope, logger, clock)
+        self.observers = tuple(observers)
+        self.costing = Costing(pricing)
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
 
     def __repr__(self) -> str:
@@ -81,7 +93,19 @@ class Dispatcher:
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Run ``request`` (then its fallbacks) and return the response, or the stream if ``stream``."""
         chain = self._chain(request)
-        return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        watch = self._watch(request, "completion")
+        if watch is None:
+            return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        watch.started()
+        try:
+            result = chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        except BaseException as error:
+            watch.close(error)
+            raise
+        if isinstance(result, CompletionStream):
+            return watch.watch_stream(result)
+        watch.succeeded(result)
+        return result
 
     def _answer(self, request: CompletionRequest, deadline: Deadline) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
@@ -106,15 +130,15 @@ class Dispatcher:
         cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = self._cache_use(codec, call, http) if cacheable else None
+        use = self._cache.use(codec, call, http) if cacheable else None
         if use is not None and not use.control.no_cache:
-            hit = self._from_entry(self._cache_read(use, call), codec, call, use, started)
+            hit = self._from_entry(self._cache.read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
         response = self._attempts(call, deadline).run(http, lambda sent: self._send(codec, call, sent))
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
-            self._cache_write(use, call, encode_entry(codec, response, self.clock.time(), call.secrets))
+            self._cache.write(use, codec, call, response)
         return result
 
     def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
@@ -127,6 +151,13 @@ class Dispatcher:
     def _open_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        use = self._cache.use(codec, call, http)
+        if use is not None and not use.control.no_cache:
+            hit = self._cache.replayed(self._cache.read(use, call), codec, call, use)
+            if hit is not None:
+                replayed = CompletionStream(sync_chunks=iter(hit), model=call.request.model)
+                return self._stream_result(call, replayed, cache_hit=True)
+        store = use if use is not None and not use.control.no_store else None
         auth = self.registry.auth(call.host.auth)
 
         def attempt(sent: HttpRequest) -> tuple[Iterator[ModelResponseStream], Callable[[], None]]:
@@ -139,32 +170,38 @@ class Dispatcher:
                 resources.close()
                 raise
             self._log_response(call, response.status_code, None)
-            # Reading the first chunk inside the attempt retries a stream that fails before it.
-            return primed(iter_chunks(response, codec.stream_parser(authed), resources, authed))
+            parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
+            if store is None:
+                # Reading the first chunk inside the attempt retries a stream that fails before it.
+                return primed(iter_chunks(response, parser, resources, authed, pricer))
+            recorded = RecordedStream(response)
+            chunks = iter_chunks(recorded, parser, resources, authed, pricer)
+            return primed(
+                store_when_complete(chunks, lambda: self._cache.store_stream(store, codec, authed, recorded))
+            )
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
         return self._stream_result(call, stream)
-
-    def _cache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
-        try:
-            return use.cache.get(use.key)
-        except Exception as error:  # a broken cache is a miss, never a failed call
-            self._warn_cache(call, "read", error)
-            return None
-
-    def _cache_write(self, use: CacheUse, call: ProviderCall, entry: bytes) -> None:
-        try:
-            use.cache.set(use.key, entry, use.control.ttl)
-        except Exception as error:  # the answer is already good; losing the entry is harmless
-            self._warn_cache(call, "write", error)
 
     # -- async ------------------------------------------------------------------------------
 
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
         chain = self._chain(request)
-        return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        watch = self._watch(request, "acompletion")
+        if watch is None:
+            return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        await watch.astarted()
+        try:
+            result = await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        except BaseException as error:
+            await watch.aclose(error)
+            raise
+        if isinstance(result, CompletionStream):
+            return watch.watch_stream(result)
+        await watch.asucceeded(result)
+        return result
 
     async def _aanswer(
         self, request: CompletionRequest, deadline: Deadline
@@ -192,9 +229,9 @@ class Dispatcher:
         cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = self._cache_use(codec, call, http) if cacheable else None
+        use = await self._cache.ause(codec, call, http) if cacheable else None
         if use is not None and not use.control.no_cache:
-            hit = self._from_entry(await self._acache_read(use, call), codec, call, use, started)
+            hit = self._from_entry(await self._cache.aread(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
         response = await self._attempts(call, deadline).arun(
@@ -202,8 +239,7 @@ class Dispatcher:
         )
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
-            entry = encode_entry(codec, response, self.clock.time(), call.secrets)
-            await self._acache_write(use, call, entry)
+            await self._cache.awrite(use, codec, call, response)
         return result
 
     async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
@@ -216,6 +252,13 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
+        use = await self._cache.ause(codec, call, http)
+        if use is not None and not use.control.no_cache:
+            hit = self._cache.replayed(await self._cache.aread(use, call), codec, call, use)
+            if hit is not None:
+                replayed = CompletionStream(async_chunks=aiterate(hit), model=call.request.model)
+                return self._stream_result(call, replayed, cache_hit=True)
+        store = use if use is not None and not use.control.no_store else None
         auth = self.registry.auth(call.host.auth)
 
         async def attempt(sent: HttpRequest) -> AsyncPrimedChunks:
@@ -230,43 +273,33 @@ class Dispatcher:
                 await resources.aclose()
                 raise
             self._log_response(call, response.status_code, None)
-            chunks = aiter_chunks(response, codec.stream_parser(authed), resources, authed)
-            return await AsyncPrimedChunks(chunks).prime()
+            parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
+            if store is None:
+                chunks = aiter_chunks(response, parser, resources, authed, pricer)
+                return await AsyncPrimedChunks(chunks).prime()
+            recorded = RecordedStream(response)
+            chunks = aiter_chunks(recorded, parser, resources, authed, pricer)
+            stored = astore_when_complete(
+                chunks, lambda: self._cache.astore_stream(store, codec, authed, recorded)
+            )
+            return await AsyncPrimedChunks(stored).prime()
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
         return self._stream_result(call, CompletionStream(async_chunks=chunks, model=call.request.model))
 
-    async def _acache_read(self, use: CacheUse, call: ProviderCall) -> bytes | None:
-        try:
-            return await use.cache.aget(use.key)
-        except Exception as error:  # a broken cache is a miss, never a failed call
-            self._warn_cache(call, "read", error)
-            return None
-
-    async def _acache_write(self, use: CacheUse, call: ProviderCall, entry: bytes) -> None:
-        try:
-            await use.cache.aset(use.key, entry, use.control.ttl)
-        except Exception as error:  # the answer is already good; losing the entry is harmless
-            self._warn_cache(call, "write", error)
-
     # -- shared decisions -------------------------------------------------------------------
-
-    def _cache_use(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CacheUse | None:
-        return cache_use(call.request.options.cache, self.cache, self._fallback_cache, codec, http)
 
     def _from_entry(
         self, raw: bytes | None, codec: ProviderCodec, call: ProviderCall, use: CacheUse, started: float
     ) -> ModelResponse | None:
         """Re-parse a cached answer; anything unreadable is a miss with a warning."""
-        if raw is None:
+        response = self._cache.decode(raw, codec, call, use)
+        if response is None:
             return None
         try:
-            response = decode_entry(raw, codec, self.clock.time(), use.control.max_age)
-            if response is None:
-                return None
             return self._finish(codec, call, response, started, cache_hit=True)
-        except (CorruptEntryError, APIError) as error:
-            self._warn_cache(call, "entry", error)
+        except APIError as error:
+            self._cache.warn(call, "entry", error)
             return None
 
     def _mocked(self, request: CompletionRequest) -> ModelResponse | CompletionStream | None:
@@ -286,12 +319,20 @@ class Dispatcher:
         # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
         call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
         http = codec.build_request(call)
+        watch = current_watch()
+        if watch is not None:
+            watch.routed(call, redact(call.api_base, call.secrets))
         if self.logger.enabled("DEBUG"):
             self.logger.log(
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
                 url=http.safe_url, stream=request.stream,
             )  # fmt: skip
         return codec, call, http
+
+    def _watch(self, request: CompletionRequest, call_type: str) -> CallWatch | None:
+        return CallWatch.open(
+            request, self.observers, self.logger, self.clock, self.costing.price, call_type=call_type
+        )
 
     def _route(self, model: str, custom_llm_provider: str | None) -> tuple[Host, str]:
         key = (model, custom_llm_provider)
@@ -313,9 +354,15 @@ class Dispatcher:
         policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
         return Attempts(call, policy, self.clock, self.logger, deadline)
 
-    def _stream_result(self, call: ProviderCall, stream: CompletionStream) -> CompletionStream:
+    def _stream_result(
+        self, call: ProviderCall, stream: CompletionStream, *, cache_hit: bool = False
+    ) -> CompletionStream:
         stream._hidden_params.update(
-            {"custom_llm_provider": call.provider, "api_base": redact(call.api_base, call.secrets)}
+            {
+                "custom_llm_provider": call.provider,
+                "api_base": redact(call.api_base, call.secrets),
+                "cache_hit": cache_hit,
+            }
         )
         return stream
 
@@ -333,7 +380,8 @@ class Dispatcher:
         result = codec.parse_response(response, call)
         attach_parsed(result, call.request.options.response_model)
         result._response_headers = redact_headers(response.headers, call.secrets)
-        result._hidden_params.update(
+        hidden = self.costing.hidden_params(call, result)  # prices the answer when first read
+        hidden.update(
             {
                 "custom_llm_provider": call.provider,
                 "api_base": redact(call.api_base, call.secrets),
@@ -341,6 +389,7 @@ class Dispatcher:
                 "cache_hit": cache_hit,
             }
         )
+        result._hidden_params = hidden
         return result
 
     def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:
@@ -348,10 +397,3 @@ class Dispatcher:
             self.logger.log(
                 "DEBUG", "llmport response", provider=call.provider, status=status, latency_ms=latency_ms
             )
-
-    def _warn_cache(self, call: ProviderCall, what: str, error: Exception) -> None:
-        if self.logger.enabled("WARNING"):
-            self.logger.log(
-                "WARNING", f"llmport cache {what} failed; treated as a miss", provider=call.provider,
-                error=type(error).__name__, detail=redact(str(error), call.secrets)[:200],
-            )  # fmt: skip

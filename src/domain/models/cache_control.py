@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from .errors import bad_request
 
 # litellm's directive names (HTTP Cache-Control style) → CacheControl fields.
 _FLAGS = {"no-cache": "no_cache", "no-store": "no_store"}
 _SECONDS = {"ttl": "ttl", "s-maxage": "max_age"}
+CacheScope = Literal["credentials", "shared"]
+SCOPES: tuple[CacheScope, ...] = ("credentials", "shared")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,8 @@ class CacheControl:
         ttl: Seconds the stored answer lives (default: until evicted).
         max_age: Accept only entries younger than this many seconds.
         namespace: Separates entries of different callers sharing one cache.
+        scope: ``"credentials"`` keeps entries apart per caller credentials (the default),
+            ``"shared"`` shares them across credentials; None uses the client's ``cache_scope``.
     """
 
     enabled: bool | None = None
@@ -32,6 +37,7 @@ class CacheControl:
     ttl: float | None = None
     max_age: float | None = None
     namespace: str | None = None
+    scope: CacheScope | None = None
 
     @classmethod
     def parse(cls, caching: object, directives: object, model: str) -> CacheControl:
@@ -66,5 +72,9 @@ def _field(name: object, value: object, model: str) -> str:
         if not isinstance(value, str):
             raise bad_request(f"{param} must be a string, got {value!r}", param=param, model=model)
         return "namespace"
-    known = ", ".join(sorted([*_FLAGS, *_SECONDS, "namespace"]))
+    if name == "scope":
+        if value not in SCOPES:
+            raise bad_request(f"{param} must be one of {SCOPES}, got {value!r}", param=param, model=model)
+        return "scope"
+    known = ", ".join(sorted([*_FLAGS, *_SECONDS, "namespace", "scope"]))
     raise bad_request(f"unknown cache directive {name!r} (known: {known})", param=param, model=model)

@@ -1,12 +1,14 @@
 """One contract suite for the cache port, run against every cache adapter.
 
-Every cache adapter is listed in ``CACHES`` (a redis adapter would join by adding a factory there,
-taking the injectable clock where it has one, so expiry is tested without waiting).
+Every cache adapter is listed in ``CACHES``, taking the injectable clock so expiry is tested
+without waiting. The Redis adapter runs against a real redis-server on 127.0.0.1 (started by the
+``redis_url`` fixture, tests/conftest.py), each test under its own namespace.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 
 from llmport.adapters.cache.disk import DiskCache
 from llmport.adapters.cache.memory import MemoryCache
+from llmport.adapters.cache.redis_cache import RedisCache
 from llmport.ports.cache import Cache
 
 
@@ -30,9 +33,10 @@ class ManualClock:
         self.now += seconds
 
 
-CACHES: dict[str, Callable[[ManualClock, Path], Cache]] = {
-    "memory": lambda clock, _: MemoryCache(clock=clock),
-    "disk": lambda clock, directory: DiskCache(directory / "cache", clock=clock),
+CACHES: dict[str, Callable[[ManualClock, Path, str], Cache]] = {
+    "memory": lambda clock, _, __: MemoryCache(clock=clock),
+    "disk": lambda clock, directory, _: DiskCache(directory / "cache", clock=clock),
+    "redis": lambda clock, _, url: RedisCache(url, namespace=f"contract-{uuid.uuid4().hex}", clock=clock),
 }
 
 
@@ -43,10 +47,11 @@ def clock() -> ManualClock:
 
 @pytest.fixture(params=sorted(CACHES))
 def cache(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Iterator[Cache]:
-    made = CACHES[request.param](clock, tmp_path)
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    made = CACHES[request.param](clock, tmp_path, url)
     yield made
     made.clear()
-    if isinstance(made, DiskCache):
+    if isinstance(made, DiskCache | RedisCache):
         made.close()
 
 
