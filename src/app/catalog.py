@@ -49,7 +49,7 @@ CODEC_NOTES: dict[str, tuple[str, ...]] = {
         " level (`low`/`medium`/`high`; `none` → `false`), where litellm sends `true`. `tool_choice`"
         " `none` sends no tools, `auto` is the default, others raise `UnsupportedParamsError`"
         " (litellm drops it silently). Images must be `data:` URLs (llmport downloads nothing).",
-        "`response_format` json_object → `format: \"json\"`, json_schema → `format: <schema>`. Tool calls"
+        '`response_format` json_object → `format: "json"`, json_schema → `format: <schema>`. Tool calls'
         " keep the server's ids (v0.12.10+); older servers send none and get `call_<random>` ids once,"
         " so the stream and the built response agree. Usage: `prompt_eval_count` / `eval_count`"
         " (0 when the server leaves them out, e.g. a prompt served from its cache).",
@@ -69,14 +69,14 @@ CODEC_NOTES: dict[str, tuple[str, ...]] = {
         " `reasoning_effort` → `thinking` on reasoning models (`command-a-reasoning-*`; `none` →"
         " disabled); on other models it raises unless dropped.",
         "The assistant's `tool_plan` is kept: on the message (`message.tool_plan`) of a whole answer,"
-        " in `delta.provider_specific_fields[\"tool_plan\"]` of stream chunks; it is sent back with the"
+        ' in `delta.provider_specific_fields["tool_plan"]` of stream chunks; it is sent back with the'
         " tool calls from either place. Citations of a whole answer are in"
-        " `message.provider_specific_fields[\"citations\"]`.",
+        ' `message.provider_specific_fields["citations"]`.',
         "Usage comes from `usage.tokens` (cache reads in `prompt_tokens_details.cached_tokens`); the"
-        " smaller `billed_units` of a whole answer are in `response._hidden_params[\"billed_units\"]`."
+        ' smaller `billed_units` of a whole answer are in `response._hidden_params["billed_units"]`.'
         " Finish: `TOOL_CALL` (or any tool call) → `tool_calls`, `MAX_TOKENS` → `length`; a"
         " `message-end` with `ERROR` raises `InternalServerError`, `TIMEOUT` raises `Timeout`, after the"
-        " chunks already delivered. Errors: by status; a 400 \"too many tokens\" is"
+        ' chunks already delivered. Errors: by status; a 400 "too many tokens" is'
         " `ContextWindowExceededError`, 498 is `ContentPolicyViolationError`.",
     ),
 }
