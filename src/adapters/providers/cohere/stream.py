@@ -16,8 +16,7 @@ from typing import Any
 from ....domain.models.errors import APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
-from .._json import loads
-from ..errors import ErrorFields, build_error, invalid_response
+from ..errors import ErrorFields, build_error, event_object, invalid_response
 from ..sse import SSEEvent
 
 CUT_MESSAGE = "the Cohere stream ended before message-end"
@@ -29,7 +28,6 @@ FINISH_REASONS = {
 }
 # Finishes that are failures, with the error type they map to.
 _FAILED = {"ERROR": "server_error", "TIMEOUT": "timeout_error"}
-_NOT_JSON = object()
 
 
 class CohereAssembler:
@@ -193,22 +191,10 @@ class CohereEventDecoder:
         if event.data.strip() == "[DONE]":
             return []  # the SDK's end marker; message-end is the logical end
         try:
-            return self._events.event(_payload(event.data, self._call))
+            return self._events.event(event_object(event.data, self._call, "a Cohere stream event"))
         except APIError:
             raise
         except (AttributeError, KeyError, TypeError, ValueError):
             pass
         # Raised outside the except block, so the error quoting the event is not chained.
         raise invalid_response("the Cohere stream event is malformed", event.data.encode(), self._call)
-
-
-def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
-    try:
-        data = loads(raw)
-    except ValueError:
-        data = _NOT_JSON
-    if data is _NOT_JSON:
-        raise invalid_response("a Cohere stream event is not JSON", raw.encode(), call)
-    if not isinstance(data, dict):
-        raise invalid_response("a Cohere stream event is not a JSON object", raw.encode(), call)
-    return data

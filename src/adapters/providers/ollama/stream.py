@@ -18,14 +18,12 @@ from typing import Any
 from ....domain.models.errors import APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
-from .._json import loads
-from ..errors import build_error, invalid_response
+from ..errors import build_error, event_object, invalid_response
 from .errors import ollama_error_fields
 
 CUT_MESSAGE = "the Ollama stream ended before its done: true line"
 # Ollama's done reasons; "load"/"unload" only answer the empty load/unload requests.
 FINISH_REASONS = {"stop": "stop", "length": "length", "load": "stop", "unload": "stop"}
-_NOT_JSON = object()
 
 
 class OllamaDecoder:
@@ -55,7 +53,7 @@ class OllamaDecoder:
 
     def decode(self, line: str) -> list[ModelResponseStream]:
         """Decode one line (an ``error`` line raises the mapped error)."""
-        data = _payload(line, self._call)
+        data = event_object(line, self._call, "an Ollama answer line")
         try:
             return self.answer(data)
         except APIError:
@@ -155,15 +153,3 @@ def _offset(stamp: str) -> int:
         seconds = int(tail[1:3]) * 3600 + int(tail[4:6]) * 60
         return seconds if tail[0] == "+" else -seconds
     return 0
-
-
-def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
-    try:
-        data = loads(raw)
-    except ValueError:
-        data = _NOT_JSON  # raised below, outside the except block
-    if data is _NOT_JSON:
-        raise invalid_response("an Ollama answer line is not JSON", raw.encode(), call)
-    if not isinstance(data, dict):
-        raise invalid_response("an Ollama answer line is not a JSON object", raw.encode(), call)
-    return data
