@@ -2,10 +2,10 @@
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
 OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
-``FakeResponsesServer`` a loopback OpenAI Responses server (``FakeOllamaServer`` and
-``FakeCohereServer`` speak Ollama's native API and Cohere's v2 chat); ``FakeClock``, ``MemoryLogger``
-and ``StaticCredentials`` replace the other ports; ``from_sse``, ``from_ndjson`` and
-``from_json_array`` build streamed answers in each framing.
+``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeGeminiServer`` a loopback Gemini
+``generateContent`` server (``FakeOllamaServer`` and ``FakeCohereServer`` speak Ollama's native API and
+Cohere's v2 chat); ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports;
+``from_sse``, ``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from .responses import from_json_array, from_ndjson, from_sse
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
     from .cohere_server import FakeCohereServer
+    from .gemini_server import FakeGeminiServer
     from .ollama_server import FakeOllamaServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
     from .responses_server import FakeResponsesServer
@@ -29,6 +30,7 @@ __all__ = [
     "FakeAnthropicServer",
     "FakeClock",
     "FakeCohereServer",
+    "FakeGeminiServer",
     "FakeOllamaServer",
     "FakeOpenAIServer",
     "FakeResponsesServer",
@@ -62,6 +64,10 @@ def __getattr__(name: str) -> Any:
         from . import responses_server
 
         return responses_server.FakeResponsesServer
+    if name == "FakeGeminiServer":
+        from . import gemini_server
+
+        return gemini_server.FakeGeminiServer
     if name == "FakeOllamaServer":
         from . import ollama_server
 

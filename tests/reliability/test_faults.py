@@ -176,7 +176,7 @@ def test_401_is_not_retried(caller: Caller, server: FaultServer, wire: WireProto
     assert error.request_id.startswith("req_")
     assert len(server.requests) == 1
     assert caller.clock.sleeps == []
-    assert server.requests[0].path == wire.path
+    assert server.requests[0].path == (wire.stream_path if stream and wire.stream_path else wire.path)
     assert SECRET_KEY not in f"{error!s} {error!r} {error.body!r}"
 
 
@@ -397,9 +397,13 @@ def test_slow_headers_are_retried_then_the_stream_succeeds(
 # -- hostile content --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "wire", [w for w in PROTOCOLS if w.tool_events is not None], ids=lambda wire: wire.name
+)
 def test_malformed_tool_arguments_in_a_stream_arrive_as_the_raw_string(
     caller: Caller, server: FaultServer, wire: WireProtocol
 ) -> None:
+    assert wire.tool_events is not None
     server.queue(Stream(wire.tool_events))
 
     outcome = caller.stream()

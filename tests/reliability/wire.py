@@ -41,12 +41,14 @@ class WireProtocol:
         error_body: The provider's error body for an HTTP status.
         error_event: An ``error`` event sent inside a stream (the provider reports overload).
         error_event_class: The exception that event maps to.
-        tool_events: A recorded stream (terminal included) whose tool arguments are not valid JSON.
+        tool_events: A recorded stream (terminal included) whose tool arguments are not valid JSON,
+            or None when the wire format streams arguments as JSON values (Gemini).
         tool_body: A non-streamed answer whose tool arguments are not valid JSON, or None when
             the wire format carries arguments as a JSON value (it cannot be malformed there).
         tool_arguments: The raw arguments ``tool_events`` carry.
         tool_body_arguments: The raw arguments ``tool_body`` carries.
         context_window_body: The provider's error body for a prompt longer than the model's window.
+        stream_path: The path the codec posts a stream to, when it is not ``path`` (Gemini).
     """
 
     name: str
@@ -63,11 +65,12 @@ class WireProtocol:
     error_body: Callable[[int], bytes]
     error_event: bytes
     error_event_class: type[APIError]
-    tool_events: tuple[bytes, ...]
+    tool_events: tuple[bytes, ...] | None
     tool_body: bytes | None
     tool_arguments: str
     context_window_body: bytes
     tool_body_arguments: str | None = None
+    stream_path: str | None = None
 
     def api_base(self, root_url: str) -> str:
         """The ``api_base`` that points this codec at a server whose root is ``root_url``."""
@@ -400,5 +403,58 @@ def _cohere() -> WireProtocol:
     )
 
 
-PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses(), _ollama(), _cohere())
+# -- Gemini generateContent -----------------------------------------------------------------
+
+_GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+    409: "ABORTED", 422: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNKNOWN",
+    503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED", 529: "UNAVAILABLE",
+}  # fmt: skip
+
+
+def _gemini_error_body(status: int) -> bytes:
+    # The recorded error shape (vercel-ai google-429-retry-info.json) without its RetryInfo, so the
+    # generic scenarios see no retry hint; tests/reliability/test_gemini_faults.py covers RetryInfo.
+    error = {
+        "code": status,
+        "message": f"fault suite: HTTP {status}",
+        "status": _GOOGLE_STATUS.get(status, "UNKNOWN"),
+    }
+    return _json({"error": error})
+
+
+def gemini_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded Gemini SSE body (CRLF-framed) into LF-framed events."""
+    return sse_frames(body.replace(b"\r\n", b"\n"))
+
+
+def _gemini() -> WireProtocol:
+    stream = gemini_frames(load_exchange("gemini", "oi_streaming_text_content").body)
+    texts = [json.loads(frame[5:])["candidates"][0]["content"]["parts"][0]["text"] for frame in stream]
+    unavailable = {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}
+    context = "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."
+    return WireProtocol(
+        name="gemini",
+        model="gemini/gemini-2.0-flash",
+        base_path="/v1beta",
+        path="/v1beta/models/gemini-2.0-flash:generateContent",
+        stream_path="/v1beta/models/gemini-2.0-flash:streamGenerateContent",
+        success_body=load_exchange("gemini", "oi_multi_turn_conversation_0").body,
+        success_text="The capital of France is **Paris**.\n",
+        events=stream[:-1],
+        terminal=stream[-1],  # the frame with the finish reason: Gemini sends no end marker
+        stream_text="".join(texts),
+        head=2,
+        head_text="".join(texts[:2]),
+        error_body=_gemini_error_body,
+        error_event=b"data: " + _json(unavailable) + SEP,
+        error_event_class=ServiceUnavailableError,
+        tool_events=None,  # function-call arguments are JSON objects on the wire: never malformed
+        tool_body=None,
+        tool_arguments="",
+        context_window_body=_json({"error": {"code": 400, "message": context, "status": "INVALID_ARGUMENT"}}),
+    )
+
+
+PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses(), _gemini(), _ollama(), _cohere())
 """Every codec the suite runs against; a new codec adds its description here."""

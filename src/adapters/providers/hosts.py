@@ -209,6 +209,44 @@ HOSTS: tuple[Host, ...] = (
         source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses",
         as_of=AS_OF,
     ),
+    Host(
+        prefix="gemini",
+        codec="gemini",
+        default_base="https://generativelanguage.googleapis.com/v1beta",
+        key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        base_env=("GEMINI_API_BASE",),
+        auth=AuthScheme("header", header="x-goog-api-key"),  # never ?key= in the URL
+        endpoint="/models/{model}:generateContent",
+        source="https://ai.google.dev/api/generate-content",
+        as_of="2026-12-05",
+    ),
+    # Vertex AI: Gemini models in Gemini's format, Claude models in Anthropic's (gemini/vertex.py).
+    # The default base follows the location ("global", "us" and "eu" have hosts of their own); a
+    # project neither given nor in the environment is the credentials' own (filled by the auth).
+    Host(
+        prefix="vertex_ai",
+        codec="vertex",
+        default_base="https://{location}-aiplatform.googleapis.com",
+        base_env=("VERTEXAI_API_BASE", "VERTEX_API_BASE"),
+        auth=AuthScheme("google_oauth"),
+        settings=(
+            HostSetting(
+                "project", ("vertex_project",), ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
+            ),
+            HostSetting(
+                "location", ("vertex_location",),
+                ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION"), default="us-central1",
+            ),
+            HostSetting(
+                "credentials", ("vertex_credentials",), ("VERTEXAI_CREDENTIALS", "VERTEX_CREDENTIALS"),
+                secret=True,
+            ),
+        ),
+        endpoint="/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent",
+        options=MappingProxyType({"url": "vertex"}),
+        source="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
+        as_of="2026-12-05",
+    ),
     compatible(
         "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
         source="https://console.groq.com/docs/openai",
@@ -416,7 +454,5 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "gemini": "the Gemini codec",
-    "vertex_ai": "the Vertex AI codec",
     "bedrock": "the Bedrock codec",
 }

@@ -20,6 +20,8 @@ CODECS: Mapping[str, str] = {
     "openai": ".openai:OpenAICodec",
     "anthropic": ".anthropic.codec:AnthropicCodec",
     "responses": ".responses.codec:ResponsesCodec",
+    "gemini": ".gemini.codec:GeminiCodec",
+    "vertex": ".gemini.vertex:VertexCodec",
     "ollama": ".ollama.codec:OllamaCodec",
     "cohere": ".cohere.codec:CohereCodec",
 }
@@ -29,6 +31,7 @@ AUTHS: Mapping[str, str] = {
     "bearer": ".auth:BearerAuth",
     "header": ".auth:HeaderKeyAuth",
     "none": ".auth:NoAuth",
+    "google_oauth": ".google_oauth:GoogleOAuth",
 }
 
 
@@ -137,11 +140,7 @@ def _not_available(provider: str, model: str | None) -> BadRequestError:
     subject = f"the {provider!r} provider"
     if model:
         subject = f"{model!r} resolves to the {provider!r} provider, which"
-    hint = (
-        f"; with a Google AI Studio key (GEMINI_API_KEY) the route is 'gemini/{model}'"
-        if provider == "vertex_ai" and model
-        else "; for an OpenAI-compatible server use the 'openai/' prefix with api_base="
-    )
+    hint = "; for an OpenAI-compatible server use the 'openai/' prefix with api_base="
     return BadRequestError(
         f"{subject} is not available in llmport yet (it arrives with {work}){hint}",
         provider,

@@ -115,5 +115,4 @@ NOT_YET: Mapping[str, str] = {
 # Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
 NOT_YET_PREFIXES: Mapping[str, str] = {
     "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
-    "vertex_": "Vertex AI credentials arrive with the Vertex codec",
 }

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 from pydantic_core import SchemaValidator
 
 from ._record import Envelope, Record
-from .response import ChoiceLogprobs, ResponsesItem, Usage, _new_id
+from .response import ChoiceLogprobs, ResponsesItem, ThoughtSignature, Usage, _new_id
 
 
 class ChoiceDeltaFunction(Record):
@@ -47,6 +47,7 @@ class Delta(Record):
     reasoning_content: str | None = None
     thinking_blocks: list[dict[str, Any]] | None = None
     responses_items: list[ResponsesItem] | None = None
+    thought_signatures: list[ThoughtSignature] | None = None
 
 
 class StreamingChoices(Record):
