@@ -240,3 +240,21 @@ def test_the_key_comes_from_cohere_api_key_then_co_api_key(monkeypatch: pytest.M
         "Bearer co-key-alias-0123456789",
         "Bearer cohere-key-0123456789",
     ]
+
+
+def test_the_tool_plan_is_not_sent_to_other_providers() -> None:
+    client, _ = make_client(lambda request: HttpResponse(200, {}, TOOL_CALL.body), api_base=BASE)
+    with client:
+        message = client.completion(MODEL, USER, tools=[WEATHER]).choices[0].message
+    assert message.get("tool_plan")
+    seen: list[HttpRequest] = []
+
+    def handler(request: HttpRequest) -> HttpResponse:
+        seen.append(request)
+        return HttpResponse(500, {}, b'{"error": {"message": "stop here"}}')
+
+    client, _ = make_client(handler, api_base=BASE)
+    with client, pytest.raises(llmport.InternalServerError):
+        client.completion("openai/gpt-4o", [*USER, message])
+    assert "tool_plan" not in json.loads(seen[0].body)["messages"][1]
+    assert json.loads(seen[0].body)["messages"][1]["tool_calls"]
