@@ -10,6 +10,7 @@ splits.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,17 @@ import llmport
 from llmport.testing import HttpResponse
 
 from .fixtures_loader import FIXTURES_DIR, Exchange, exchange_names, load_exchange, load_metadata
-from .replay import MESSAGES, make_client, pieces_at, random_pieces, replay, seeded_rng, stream_parser
+from .replay import (
+    MESSAGES,
+    areplay_completion,
+    make_client,
+    pieces_at,
+    random_pieces,
+    replay,
+    replay_completion,
+    seeded_rng,
+    stream_parser,
+)
 
 MODEL = "cohere/command-a-03-2025"
 BASE = "http://127.0.0.1:9"
@@ -115,16 +126,12 @@ def _arguments(text: str) -> Any:
 def run(
     exchange: Exchange, body: bytes | None = None, pieces: tuple[bytes, ...] | None = None
 ) -> tuple[llmport.ModelResponse, list[Any]]:
-    client, _ = make_client(replay(exchange, body, pieces), api_base=BASE)
-    with client:
-        if not exchange.is_stream:
-            response = client.completion(MODEL, MESSAGES)
-            assert isinstance(response, llmport.ModelResponse)
-            return response, []
-        chunks = list(client.completion(MODEL, MESSAGES, stream=True))
-    built = llmport.stream_chunk_builder(chunks)
-    assert built is not None
-    return built, chunks
+    """Replay ``exchange`` (with ``body`` instead of its own, if given) through ``completion()``."""
+    return replay_completion(_with_body(exchange, body), MODEL, BASE, pieces)
+
+
+def _with_body(exchange: Exchange, body: bytes | None) -> Exchange:
+    return exchange if body is None else dataclasses.replace(exchange, body=body)
 
 
 def assert_matches(response: llmport.ModelResponse, want: Expected) -> None:
@@ -243,14 +250,7 @@ def test_a_failed_message_end_raises_after_the_chunks_already_delivered(
 @pytest.mark.parametrize("exchange", EXCHANGES, ids=ids(EXCHANGES))
 async def test_async(exchange: Exchange) -> None:
     body = with_event_lines(exchange) if exchange.is_stream else None
-    client, _ = make_client(replay(exchange, body), api_base=BASE)
-    async with client:
-        if exchange.is_stream:
-            stream = await client.acompletion(MODEL, MESSAGES, stream=True)
-            response = llmport.stream_chunk_builder([chunk async for chunk in stream])
-        else:
-            response = await client.acompletion(MODEL, MESSAGES)
-    assert isinstance(response, llmport.ModelResponse)
+    response = await areplay_completion(_with_body(exchange, body), MODEL, BASE)
     assert_matches(response, _oracle(exchange))
 
 

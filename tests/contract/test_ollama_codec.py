@@ -19,7 +19,18 @@ import llmport
 from llmport.testing import HttpRequest, HttpResponse, from_ndjson
 
 from .fixtures_loader import Exchange, exchange_names, load_exchange
-from .replay import MESSAGES, answer, make_client, pieces_at, random_pieces, replay, seeded_rng, stream_parser
+from .replay import (
+    MESSAGES,
+    answer,
+    areplay_completion,
+    make_client,
+    pieces_at,
+    random_pieces,
+    replay,
+    replay_completion,
+    seeded_rng,
+    stream_parser,
+)
 
 MODEL = "ollama_chat/qwen3.6:latest"
 BASE = "http://127.0.0.1:9"
@@ -70,16 +81,7 @@ def run(
     exchange: Exchange, pieces: tuple[bytes, ...] | None = None
 ) -> tuple[llmport.ModelResponse, list[Any]]:
     """Replay ``exchange``; return the response (rebuilt from chunks for a stream) and the chunks."""
-    client, _ = make_client(lambda request: answer(exchange, None, pieces), api_base=BASE)
-    with client:
-        if not exchange.is_stream:
-            response = client.completion(MODEL, MESSAGES)
-            assert isinstance(response, llmport.ModelResponse)
-            return response, []
-        chunks = list(client.completion(MODEL, MESSAGES, stream=True))
-    built = llmport.stream_chunk_builder(chunks)
-    assert built is not None
-    return built, chunks
+    return replay_completion(exchange, MODEL, BASE, pieces)
 
 
 def assert_matches(response: llmport.ModelResponse, want: Expected) -> None:
@@ -184,15 +186,7 @@ def test_an_error_line_after_http_200_raises_after_the_chunks_already_delivered(
 
 @pytest.mark.parametrize("exchange", OK, ids=ids(OK))
 async def test_async(exchange: Exchange) -> None:
-    client, _ = make_client(replay(exchange), api_base=BASE)
-    async with client:
-        if exchange.is_stream:
-            stream = await client.acompletion(MODEL, MESSAGES, stream=True)
-            response = llmport.stream_chunk_builder([chunk async for chunk in stream])
-        else:
-            response = await client.acompletion(MODEL, MESSAGES)
-    assert isinstance(response, llmport.ModelResponse)
-    assert_matches(response, _oracle(exchange))
+    assert_matches(await areplay_completion(exchange, MODEL, BASE), _oracle(exchange))
 
 
 @pytest.mark.parametrize("exchange", FAILED, ids=ids(FAILED))
