@@ -202,18 +202,17 @@ def providers_markdown() -> str:
         f"- {_code(f'{p}*' for p in prefixes)} → `{provider}/`" for prefixes, provider in BARE_MODELS
     )
     lines += _responses_section()
-    lines += [
-        "",
-        "## Not available yet",
-        "",
-        "These prefixes raise `BadRequestError` naming the work that brings them:",
-        "",
-    ]
-    lines.extend(
-        f"- `{prefix}/`: {work}"
-        for prefix, work in PLANNED.items()
-        if prefix not in {h.prefix for h in hosts}
-    )
+    routed = {h.prefix for h in hosts}
+    planned = [f"- `{prefix}/`: {work}" for prefix, work in PLANNED.items() if prefix not in routed]
+    if planned:
+        lines += [
+            "",
+            "## Not available yet",
+            "",
+            "These prefixes raise `BadRequestError` naming the work that brings them:",
+            "",
+        ]
+        lines += planned
     codecs = {host.codec for host in hosts}
     notes = [note.rstrip("\n") for name, note in WIRE_NOTES.items() if name in codecs]
     if notes:

@@ -9,7 +9,10 @@ Bodies with framing ``"chunks-lines"`` (vercel-ai ``*.chunks.txt``: one SSE ``da
 without SSE framing) are re-framed on load as ``b"data: <line>\\n\\n"`` per non-empty line, followed by
 ``b"data: [DONE]\\n\\n"``. Framing ``"sse-lines"`` is the same without the ``[DONE]`` (Gemini's SSE
 has no end marker), and ``.body.jsonarray`` bodies are streams sent as one JSON array (Gemini
-without ``alt=sse``).
+without ``alt=sse``). Bodies with framing ``"aws-event-lines"`` (vercel-ai Bedrock ``*.chunks.txt``:
+one decoded ConverseStream event ``{"<type>": payload}`` per line) are framed on load as AWS event-stream
+frames (``llmport.testing.eventstream``, checked by botocore). ``*.body.eventstream`` files are raw
+recorded AWS event-stream bytes.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from typing import Any
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
 _METADATA_SUFFIX = ".json"
-_BODY_SUFFIXES = (".body.json", ".body.sse", ".body.jsonarray", ".chunks.txt")
-_STREAM_SUFFIXES = (".body.sse", ".body.jsonarray", ".chunks.txt")
-_FRAMINGS = ("raw", "chunks-lines", "sse-lines")
+_BODY_SUFFIXES = (".body.json", ".body.sse", ".body.jsonarray", ".chunks.txt", ".body.eventstream")
+_STREAM_SUFFIXES = (".body.sse", ".body.jsonarray", ".chunks.txt", ".body.eventstream")
+_FRAMINGS = ("raw", "chunks-lines", "sse-lines", "aws-event-lines")
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,12 @@ def load_exchange(provider: str, name: str) -> Exchange:
         raise ValueError(f"{provider}/{name}: request url must be a string or null")
 
     raw = (_provider_dir(provider) / body_file).read_bytes()
-    body = frame_chunk_lines(raw, done=framing == "chunks-lines") if framing != "raw" else raw
+    if framing == "aws-event-lines":
+        from llmport.testing.eventstream import events_body, events_from_lines
+
+        body = events_body(events_from_lines(raw.decode("utf-8").splitlines()))
+    else:
+        body = frame_chunk_lines(raw, done=framing == "chunks-lines") if framing != "raw" else raw
     return Exchange(
         name=name,
         provider=provider,

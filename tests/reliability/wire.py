@@ -12,14 +12,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.eventstream import EventStreamBuffer
+
 from llmport import APIError, InternalServerError, ServiceUnavailableError
+from llmport.testing import StaticCredentials
+from llmport.testing.eventstream import encode_frame, exception_frame
 from tests.contract.fixtures_loader import load_exchange
 
 SECRET_KEY = "sk-fault-suite-key-0123456789"
 SEP = b"\n\n"
+
+
+def sse_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded SSE body into events, each ending with its blank line."""
+    return tuple(frame.strip(b"\n") + SEP for frame in body.split(SEP) if frame.strip())
+
+
+def cut_frame(frame: bytes) -> bytes:
+    """A frame whose last line (its JSON data) stops half-way: a malformed event."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = lines[-1][: len(lines[-1]) // 2]
+    return b"\n".join(lines) + SEP
+
+
+def with_data(frame: bytes, data: bytes) -> bytes:
+    """The same event (its ``event:`` line kept) carrying ``data`` instead of its JSON."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = b"data: " + data
+    return b"\n".join(lines) + SEP
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,9 @@ class WireProtocol:
         tool_body_arguments: The raw arguments ``tool_body`` carries.
         context_window_body: The provider's error body for a prompt longer than the model's window.
         stream_path: The path the codec posts a stream to, when it is not ``path`` (Gemini).
+        cut: Makes a malformed copy of one event (its JSON cut half-way), in the wire's framing.
+        with_payload: Makes a copy of one event carrying other data, in the wire's framing.
+        credentials: The ``llmport.Client`` keywords that authenticate (default: the suite's key).
     """
 
     name: str
@@ -71,6 +97,9 @@ class WireProtocol:
     context_window_body: bytes
     tool_body_arguments: str | None = None
     stream_path: str | None = None
+    cut: Callable[[bytes], bytes] = cut_frame
+    with_payload: Callable[[bytes, bytes], bytes] = with_data
+    credentials: Callable[[], dict[str, Any]] = field(default=lambda: {"api_key": SECRET_KEY})
 
     def api_base(self, root_url: str) -> str:
         """The ``api_base`` that points this codec at a server whose root is ``root_url``."""
@@ -83,25 +112,6 @@ class WireProtocol:
 
     def __repr__(self) -> str:
         return f"WireProtocol({self.name})"
-
-
-def sse_frames(body: bytes) -> tuple[bytes, ...]:
-    """Split a recorded SSE body into events, each ending with its blank line."""
-    return tuple(frame.strip(b"\n") + SEP for frame in body.split(SEP) if frame.strip())
-
-
-def cut_frame(frame: bytes) -> bytes:
-    """A frame whose last line (its JSON data) stops half-way: a malformed event."""
-    lines = frame.rstrip(b"\n").split(b"\n")
-    lines[-1] = lines[-1][: len(lines[-1]) // 2]
-    return b"\n".join(lines) + SEP
-
-
-def with_data(frame: bytes, data: bytes) -> bytes:
-    """The same event (its ``event:`` line kept) carrying ``data`` instead of its JSON."""
-    lines = frame.rstrip(b"\n").split(b"\n")
-    lines[-1] = b"data: " + data
-    return b"\n".join(lines) + SEP
 
 
 def _json(value: Any) -> bytes:
@@ -244,6 +254,96 @@ def _anthropic() -> WireProtocol:
             'WITH MULTIPLE W-2s",\n"",\n"## INTRODUCTION",\n"",\n"Filing taxes'
         ),
         context_window_body=_ANTHROPIC_CONTEXT_WINDOW,
+    )
+
+
+# -- AWS Bedrock Converse -----------------------------------------------------------------------
+
+
+def aws_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded event-stream body into its frames (lengths read by botocore)."""
+    buffer = EventStreamBuffer()
+    buffer.add_data(body)
+    frames, start = [], 0
+    for message in buffer:
+        frames.append(body[start : start + message.prelude.total_length])
+        start += message.prelude.total_length
+    return tuple(frames)
+
+
+def aws_with_payload(frame: bytes, payload: bytes) -> bytes:
+    """The same event-stream frame (headers kept, CRCs recomputed) carrying ``payload``."""
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    (message,) = list(buffer)
+    return encode_frame(message.headers, payload)
+
+
+def aws_cut(frame: bytes) -> bytes:
+    """A valid frame whose JSON payload stops half-way: a malformed event."""
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    (message,) = list(buffer)
+    return encode_frame(message.headers, message.payload[: len(message.payload) // 2])
+
+
+def _bedrock_credentials() -> dict[str, Any]:
+    # SigV4 on every attempt: the suite's key is the AWS secret key (it never travels).
+    env = {
+        "AWS_ACCESS_KEY_ID": "AKIDFAULTSUITE012345",
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_REGION": "us-east-1",
+    }
+    return {"credentials": StaticCredentials(env)}
+
+
+def _bedrock_error_body(status: int) -> bytes:
+    # Bedrock's documented shape: {"message"}; the code travels in x-amzn-ErrorType, which the
+    # fault server does not send, so these are classified by status alone.
+    return _json({"message": f"fault suite: HTTP {status}"})
+
+
+def _aws_payload(frame: bytes) -> dict[str, Any]:
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    (message,) = list(buffer)
+    payload: dict[str, Any] = json.loads(message.payload)
+    return payload
+
+
+def _bedrock() -> WireProtocol:
+    stream = aws_frames(load_exchange("bedrock", "oi_converse_stream_text").body)
+    tool_stream = aws_frames(load_exchange("bedrock", "oi_converse_stream_tool_use").body)
+    # Without the fragment that closes the object, the arguments are not JSON.
+    tool_events = tuple(
+        f for f in tool_stream if _aws_payload(f).get("delta", {}).get("toolUse", {}).get("input") != 'ZPZ"}'
+    )
+    success = load_exchange("bedrock", "oi_converse_nova_micro_max_tokens").body
+    model_path = "/model/anthropic.claude-3-haiku-20240307-v1%3A0"
+    context_window = {"__type": "ValidationException", "message": "Input is too long for requested model."}
+    return WireProtocol(
+        name="bedrock",
+        model="bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+        base_path="",
+        path=model_path + "/converse",
+        stream_path=model_path + "/converse-stream",
+        success_body=success,
+        success_text=json.loads(success)["output"]["message"]["content"][0]["text"],
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text="".join(_aws_payload(frame).get("delta", {}).get("text", "") for frame in stream),
+        head=3,  # messageStart, "The", " sum"
+        head_text="The sum",
+        error_body=_bedrock_error_body,
+        error_event=exception_frame("serviceUnavailableException", "Bedrock is unavailable"),
+        error_event_class=ServiceUnavailableError,
+        tool_events=tool_events,
+        tool_body=None,  # Converse carries tool input as a JSON object
+        tool_arguments='{"sign": "W',
+        context_window_body=_json(context_window),
+        cut=aws_cut,
+        with_payload=aws_with_payload,
+        credentials=_bedrock_credentials,
     )
 
 
@@ -456,5 +556,13 @@ def _gemini() -> WireProtocol:
     )
 
 
-PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses(), _gemini(), _ollama(), _cohere())
+PROTOCOLS: tuple[WireProtocol, ...] = (
+    _openai(),
+    _anthropic(),
+    _responses(),
+    _gemini(),
+    _bedrock(),
+    _ollama(),
+    _cohere(),
+)
 """Every codec the suite runs against; a new codec adds its description here."""

@@ -75,7 +75,7 @@ def test_custom_llm_provider_overrides_the_prefix_and_the_bare_table() -> None:
 @pytest.mark.parametrize(
     ("model", "says"),
     [
-        ("bedrock/anthropic.claude-v2", r"'bedrock' provider is not available"),
+        ("bedrock/invoke/anthropic.claude-v2", r"bedrock/invoke/ \(InvokeModel\) is not supported"),
         ("mystery-model", r"prefix it with the provider, e\.g\. 'openai/mystery-model'"),
         ("meta-llama/Llama-3", r"'meta-llama' is not a provider prefix llmport knows"),
         ("groq/", r"names a provider but no model"),

@@ -138,6 +138,27 @@ MISTRAL_PARAMS = ParamRules(
     renames=MappingProxyType({"seed": "random_seed", "max_completion_tokens": "max_tokens"}),
 )
 
+_AWS_REGION = (("aws_region_name",), ("AWS_REGION_NAME", "AWS_REGION"))
+_AWS_SECRET = (("aws_secret_access_key",), ("AWS_SECRET_ACCESS_KEY",))
+# Bedrock: the region the default endpoint is formatted with (litellm's default us-west-2), the
+# region as given (when none is, an ARN's or the profile's region applies), the AWS credentials.
+BEDROCK_SETTINGS = (
+    HostSetting("region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1], default="us-west-2"),
+    HostSetting("given_region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1]),
+    HostSetting("endpoint", kwargs=("aws_bedrock_runtime_endpoint",)),
+    HostSetting("aws_access_key_id", kwargs=("aws_access_key_id",), env=("AWS_ACCESS_KEY_ID",)),
+    HostSetting(
+        "aws_secret_access_key",
+        kwargs=("aws_secret_access_key",),
+        env=("AWS_SECRET_ACCESS_KEY",),
+        secret=True,
+    ),
+    HostSetting("aws_session_token", kwargs=("aws_session_token",), env=("AWS_SESSION_TOKEN",), secret=True),
+    HostSetting("aws_profile_name", kwargs=("aws_profile_name",), env=("AWS_PROFILE",)),
+    HostSetting("aws_role_name", kwargs=("aws_role_name",)),
+    HostSetting("aws_session_name", kwargs=("aws_session_name",)),
+)
+
 HOSTS: tuple[Host, ...] = (
     Host(
         prefix="openai",
@@ -179,6 +200,23 @@ HOSTS: tuple[Host, ...] = (
         settings=(HostSetting("api_version", kwargs=("api_version",)),),
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
+        as_of=AS_OF,
+    ),
+    # AWS Bedrock Converse. `bedrock/converse/<modelId>` spells the API out; the model id may be
+    # an inference-profile id (`us.`, `eu.`, `global.`) or an ARN (whose region wins). A Bedrock
+    # API key (api_key= or AWS_BEARER_TOKEN_BEDROCK) is sent as a bearer token; without one each
+    # attempt is SigV4-signed by botocore (extra `bedrock`).
+    Host(
+        prefix="bedrock",
+        codec="bedrock_converse",
+        default_base="https://bedrock-runtime.{region}.amazonaws.com",
+        key_env=("AWS_BEARER_TOKEN_BEDROCK",),
+        base_env=("AWS_BEDROCK_RUNTIME_ENDPOINT",),
+        auth=AuthScheme("sigv4", required=False),
+        framing="aws_eventstream",
+        settings=BEDROCK_SETTINGS,
+        endpoint="/model/{model}/converse",
+        source="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
         as_of=AS_OF,
     ),
     # The OpenAI Responses API for chat calls: `responses/<model>`, `openai/responses/<model>`.
@@ -453,6 +491,4 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 )  # fmt: skip
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
-PLANNED: dict[str, str] = {
-    "bedrock": "the Bedrock codec",
-}
+PLANNED: dict[str, str] = {}
