@@ -11,10 +11,17 @@ import pytest
 import llmport
 from llmport.adapters.providers.auth import BearerAuth, HeaderKeyAuth, NoAuth
 from llmport.adapters.providers.registry import ProviderRegistry
-from llmport.domain.dispatch.caching import cache_key
 from llmport.ports.auth import Auth, Authorized, AuthScheme
 from llmport.ports.codec import Host, HostSetting, ProviderCall
-from llmport.testing import FakeClock, FakeTransport, HttpRequest, HttpResponse, StaticCredentials, from_sse
+from llmport.testing import (
+    FakeClock,
+    FakeTransport,
+    HttpRequest,
+    HttpResponse,
+    MemoryCache,
+    StaticCredentials,
+    from_sse,
+)
 
 USER = [{"role": "user", "content": "hi"}]
 ANSWER = {
@@ -80,9 +87,18 @@ def test_each_attempt_is_authorized_anew_just_before_sending() -> None:
     assert client.completion("tok/m", USER).choices[0].message.content == "ok"
     assert [r.headers["authorization"] for r in fake.requests] == [f"Bearer {t}" for t in auth.applied]
     assert len(set(auth.applied)) == 2
-    # The cache key is computed from the request before auth: the same for both attempts.
-    keys = {cache_key(llmport.adapters.providers.openai.OpenAICodec(), r) for r in fake.requests}  # type: ignore[attr-defined]
-    assert len(keys) == 1
+    # The cache key is computed from the call before auth: a rotated token finds the same entry.
+    sent = len(auth.applied)
+    cached = llmport.Client(
+        transport=FakeTransport(lambda request: HttpResponse.from_json(ANSWER)),
+        registry=client.dispatcher.registry,
+        clock=FakeClock(),
+        credentials=StaticCredentials({}),
+        cache=MemoryCache(),
+    )
+    assert cached.completion("tok/m", USER)._hidden_params["cache_hit"] is False
+    assert cached.completion("tok/m", USER)._hidden_params["cache_hit"] is True
+    assert len(auth.applied) == sent + 1, "only the miss was authorized and sent"
 
 
 def test_a_401_is_sent_once_more_after_a_refresh() -> None:
