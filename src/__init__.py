@@ -18,10 +18,26 @@ if TYPE_CHECKING:
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
     from .adapters.cache.redis_cache import RedisCache
+    from .adapters.logging.loguru_logger import LoguruLogger
+    from .adapters.logging.stdlib_logger import StdlibLogger
     from .adapters.transport.aiohttp_transport import AiohttpTransport
     from .app.client import Client
+    from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
+    from .app.model_info import (
+        ModelNotMappedError,
+        get_max_tokens,
+        get_model_info,
+        get_supported_openai_params,
+        supports_function_calling,
+        supports_parallel_function_calling,
+        supports_prompt_caching,
+        supports_reasoning,
+        supports_response_schema,
+        supports_vision,
+    )
     from .app.router import Router
+    from .app.tokens import token_counter
     from .domain.models.builder import stream_chunk_builder
     from .domain.models.errors import (
         APIConnectionError,
@@ -93,6 +109,22 @@ _EXPORTS: dict[str, str] = {
     "current_client": ".app.default",
     "use_client": ".app.default",
     "stream_chunk_builder": ".domain.models.builder",
+    "completion_cost": ".app.cost",
+    "cost_per_token": ".app.cost",
+    "register_model": ".app.cost",
+    "token_counter": ".app.tokens",
+    "get_model_info": ".app.model_info",
+    "supports_function_calling": ".app.model_info",
+    "supports_parallel_function_calling": ".app.model_info",
+    "supports_vision": ".app.model_info",
+    "supports_response_schema": ".app.model_info",
+    "supports_reasoning": ".app.model_info",
+    "supports_prompt_caching": ".app.model_info",
+    "get_supported_openai_params": ".app.model_info",
+    "get_max_tokens": ".app.model_info",
+    "ModelNotMappedError": ".app.model_info",
+    "StdlibLogger": ".adapters.logging.stdlib_logger",
+    "LoguruLogger": ".adapters.logging.loguru_logger",
     **dict.fromkeys(_ERRORS, ".domain.models.errors"),
     **dict.fromkeys(_RESPONSE, ".domain.models.response"),
     **dict.fromkeys(_STREAM, ".domain.models.stream"),
@@ -124,8 +156,10 @@ __all__ = [
     "FunctionCall",
     "InternalServerError",
     "LLMPortError",
+    "LoguruLogger",
     "MemoryCache",
     "Message",
+    "ModelNotMappedError",
     "ModelResponse",
     "ModelResponseStream",
     "NotFoundError",
@@ -135,6 +169,7 @@ __all__ = [
     "RedisCache",
     "Router",
     "ServiceUnavailableError",
+    "StdlibLogger",
     "StreamingChoices",
     "Timeout",
     "UnprocessableEntityError",
@@ -142,8 +177,21 @@ __all__ = [
     "Usage",
     "acompletion",
     "completion",
+    "completion_cost",
+    "cost_per_token",
     "current_client",
+    "get_max_tokens",
+    "get_model_info",
+    "get_supported_openai_params",
+    "register_model",
     "stream_chunk_builder",
+    "supports_function_calling",
+    "supports_parallel_function_calling",
+    "supports_prompt_caching",
+    "supports_reasoning",
+    "supports_response_schema",
+    "supports_vision",
+    "token_counter",
     "use_client",
 ]
 
@@ -151,7 +199,7 @@ __all__ = [
 # litellm's module settings; assigning one configures the default client (see app/settings.py).
 _MODULE_SETTINGS = frozenset(
     {"drop_params", "num_retries", "request_timeout", "api_key", "api_base", "set_verbose",
-     "suppress_debug_info", "telemetry"}
+     "suppress_debug_info", "telemetry", "callbacks", "success_callback", "failure_callback"}
 )  # fmt: skip
 
 

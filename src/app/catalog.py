@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..adapters.providers.hosts import BARE_MODELS, PLANNED
+from ..adapters.providers.hosts import ALIASES, BARE_MODELS, PLANNED, RESPONSES_ONLY, RESPONSES_ROUTES
 from ..adapters.providers.registry import ProviderRegistry
 from ..ports.codec import Host, ParamRules
 
@@ -56,6 +56,8 @@ def _quirks(host: Host) -> str:
 
 
 def _url(host: Host) -> str:
+    if host.options.get("url") == "azure" and host.codec == "responses":
+        return "`{api_base}/openai/v1/responses` (with `api_version=`: `/openai/responses?api-version=...`)"
     if host.options.get("url") == "azure":
         return f"`{{api_base}}/openai/deployments/{{model}}{host.endpoint}?api-version=...`"
     base = f"`{host.default_base}`" if host.default_base else "(give `api_base=`)"
@@ -87,6 +89,7 @@ def providers_markdown() -> str:
     lines.extend(
         f"- {_code(f'{p}*' for p in prefixes)} → `{provider}/`" for prefixes, provider in BARE_MODELS
     )
+    lines += _responses_section()
     lines += [
         "",
         "## Not available yet",
@@ -100,6 +103,18 @@ def providers_markdown() -> str:
         if prefix not in {h.prefix for h in hosts}
     )
     return "\n".join(lines) + "\n"
+
+
+def _responses_section() -> list[str]:
+    lines = ["", "## The Responses API", ""]
+    lines += [f"- `{alias}/<model>` → `{target}/`" for alias, target in ALIASES.items()]
+    lines += [
+        f"- Models that exist only on the Responses API go to `{target}/` when named bare or under"
+        f" `{prefix}/`: names matching `{RESPONSES_ONLY.pattern}` (from the start, any case)."
+        " Every other model stays on chat completions; this rule changes only with an llmport release."
+        for prefix, target in RESPONSES_ROUTES.items()
+    ]
+    return lines
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
 
 from pydantic import SecretStr
 
+from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher, DispatchSettings
 from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
 from ..domain.models.cache_control import SCOPES, CacheScope
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..ports.codec import CodecRegistry
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
+    from ..ports.pricing import Pricing
     from ..ports.transport import Transport
     from .router import Router
 
@@ -58,6 +60,15 @@ class Client:
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
+        callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
+        success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
+        failure_callback: Functions with the same signature, run when a call fails.
+        model_prices: Price overrides, litellm's ``{model: {"input_cost_per_token": ..., ...}}``.
+        pricing: A pricing adapter instead of genai-prices' bundled data.
+        tracing: OpenTelemetry GenAI spans: None (default) when the application set a tracer
+            provider, True always (the ``otel`` extra), False never.
+        tracer_provider: The tracer provider for those spans instead of the global one.
+        trace_content: Record messages on the spans (secrets scrubbed); off by default.
         dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
     """
 
@@ -83,10 +94,19 @@ class Client:
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
+        callbacks: list[Any] | None = None,
+        success_callback: list[Any] | None = None,
+        failure_callback: list[Any] | None = None,
+        model_prices: dict[str, dict[str, Any]] | None = None,
+        pricing: Pricing | None = None,
+        tracing: bool | None = None,
+        tracer_provider: Any = None,
+        trace_content: bool = False,
         dispatcher: Dispatcher | None = None,
     ) -> None:
         if dispatcher is None:
-            from .container import build_dispatcher  # loads dependency-injector on first use
+            # loads dependency-injector on first use
+            from .container import TracingOptions, build_dispatcher, callback_runner
 
             retries = num_retries if num_retries is not None else max_retries
             settings = DispatchSettings(
@@ -110,8 +130,13 @@ class Client:
                 logger=logger,
                 clock=clock,
                 registry=registry,
+                callback_runner=callback_runner(callbacks, success_callback, failure_callback),
+                model_prices=model_prices,
+                tracing=TracingOptions(tracing, tracer_provider, trace_content),
+                pricing=pricing,
             )
         self.dispatcher = dispatcher
+        self.knowledge = ModelKnowledge(model_prices)
 
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"

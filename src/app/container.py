@@ -26,6 +26,9 @@ from ..adapters.cache.memory import MemoryCache
 from ..adapters.clock.clocks import SystemClock
 from ..adapters.credentials.sources import EnvCredentials
 from ..adapters.logging.loguru_logger import LoguruLogger
+from ..adapters.observe.callbacks import CallbackRunner
+from ..adapters.observe.otel import OtelObserver
+from ..adapters.pricing.genai import GenaiPricing
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.routing import RoutingTransport
 from ..adapters.transport.split import AsyncTransportName, default_transport
@@ -35,8 +38,10 @@ from ..ports.clock import Clock
 from ..ports.codec import CodecRegistry
 from ..ports.credentials import Credentials
 from ..ports.logger import Logger
+from ..ports.pricing import Pricing
 from ..ports.transport import Transport
 from .client import Client
+from .settings import check_callbacks
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,22 @@ class LoggingOptions:
 
 
 @dataclass(frozen=True)
+class TracingOptions:
+    """How the OpenTelemetry observer is built (``Client(tracing=, tracer_provider=, trace_content=)``)."""
+
+    enabled: bool | None = None
+    tracer_provider: Any = None
+    capture_content: bool = False
+
+
+@dataclass(frozen=True)
 class ContainerOptions:
     """Plain values the default adapters are built from."""
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     logging: LoggingOptions = field(default_factory=LoggingOptions)
+    model_prices: Any = None
+    tracing: TracingOptions = field(default_factory=TracingOptions)
 
 
 class LLMPortContainer(containers.DeclarativeContainer):
@@ -108,6 +124,22 @@ class LLMPortContainer(containers.DeclarativeContainer):
     # What `caching=True` uses when no cache was supplied; built on first such call.
     fallback_cache = providers.Singleton(MemoryCache)
 
+    # genai-prices' bundled data (imported on the first priced answer), Client(model_prices=) first.
+    pricing = providers.Dependency(
+        instance_of=Pricing,  # type: ignore[type-abstract]
+        default=providers.Singleton(GenaiPricing, overrides=options.provided.model_prices),
+    )
+    # litellm-style callbacks of this client (Client(callbacks=...)); empty costs nothing per call.
+    callback_runner = providers.Singleton(CallbackRunner)
+    # GenAI spans when the application set a tracer provider (or Client(tracing=True)).
+    tracer = providers.Singleton(
+        OtelObserver,
+        enabled=options.provided.tracing.enabled,
+        tracer_provider=options.provided.tracing.tracer_provider,
+        capture_content=options.provided.tracing.capture_content,
+    )
+    observers = providers.List(callback_runner, tracer)
+
     dispatcher = providers.Singleton(
         Dispatcher,
         transport=transport,
@@ -118,6 +150,8 @@ class LLMPortContainer(containers.DeclarativeContainer):
         cache=cache,
         settings=settings,
         fallback_cache=fallback_cache.provider,
+        observers=observers,
+        pricing=pricing,
     )
     client = providers.Singleton(Client, dispatcher=dispatcher)
 
@@ -130,6 +164,8 @@ def build_dispatcher(
     http_client: Any = None,
     async_http_client: Any = None,
     ssl_verify: Any = True,
+    model_prices: Any = None,
+    tracing: TracingOptions | None = None,
     **adapters: Any,
 ) -> Dispatcher:
     """Build a container from ``Client`` arguments and return its dispatcher.
@@ -141,6 +177,8 @@ def build_dispatcher(
         http_client: Sync httpx client for the default transport.
         async_http_client: Async httpx client for the default transport.
         ssl_verify: TLS verification for the default transport.
+        model_prices: Price overrides for the default pricing adapter (litellm's per-token keys).
+        tracing: How the OpenTelemetry observer is built.
         **adapters: Port slots to fill (``transport=``, ``cache=``...); None keeps the default.
     """
     container = LLMPortContainer()
@@ -149,6 +187,8 @@ def build_dispatcher(
             ContainerOptions(
                 transport=TransportOptions(async_transport, http_client, async_http_client, ssl_verify),
                 logging=LoggingOptions(log_level),
+                model_prices=model_prices,
+                tracing=tracing or TracingOptions(),
             )
         )
     )
@@ -157,3 +197,23 @@ def build_dispatcher(
         if adapter is not None:
             getattr(container, name).override(providers.Object(adapter))
     return container.dispatcher()
+
+
+def callback_runner(
+    callbacks: list[Any] | None, success_callback: list[Any] | None, failure_callback: list[Any] | None
+) -> CallbackRunner | None:
+    """Build a client's callback runner from ``Client`` arguments; None keeps the container's default.
+
+    Raises:
+        TypeError: naming the argument, for a string (a litellm integration name) or a non-callable.
+    """
+    given = {
+        "callbacks": callbacks,
+        "success_callback": success_callback,
+        "failure_callback": failure_callback,
+    }
+    if all(value is None for value in given.values()):
+        return None
+    for name, value in given.items():
+        check_callbacks(name, value)
+    return CallbackRunner(callbacks, success_callback, failure_callback)

@@ -14,12 +14,15 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any, Literal, Unpack, overload
 
+from ..adapters.observe.callbacks import CallbackRunner
 from ..domain.models.messages import MessageLike
 from ..domain.models.params import CompletionParams
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
 from .client import Client
 from .settings import ModuleSettings, checked
+
+CALLBACK_SETTINGS = ("callbacks", "success_callback", "failure_callback")
 
 _scoped: ContextVar[Client | None] = ContextVar("llmport_client", default=None)
 
@@ -31,6 +34,9 @@ class _DefaultClient:
         self._client: Client | None = None
         self._lock = threading.Lock()
         self.settings = ModuleSettings()
+        # litellm.callbacks / success_callback / failure_callback: the default client's lists,
+        # held by reference so `llmport.success_callback.append(fn)` works as in litellm.
+        self.callback_lists: dict[str, list[Any]] = {name: [] for name in CALLBACK_SETTINGS}
 
     def get(self) -> Client:
         client = self._client
@@ -45,12 +51,20 @@ class _DefaultClient:
         from .container import build_dispatcher  # loads dependency-injector on first use
 
         settings = self.settings
+        lists = self.callback_lists
+        runner = CallbackRunner(lists["callbacks"], lists["success_callback"], lists["failure_callback"])
         return Client(
-            dispatcher=build_dispatcher(settings=settings.dispatch_settings(), log_level=settings.log_level)
+            dispatcher=build_dispatcher(
+                settings=settings.dispatch_settings(), log_level=settings.log_level, callback_runner=runner
+            )
         )
 
     def configure(self, name: str, value: object) -> None:
         """Set one module setting; a default client already built takes it at once."""
+        if name in CALLBACK_SETTINGS:
+            # Replaced in place: the default client's runner holds these very lists.
+            self.callback_lists[name][:] = checked(name, value) or []
+            return
         change: dict[str, Any] = {name: checked(name, value)}
         with self._lock:
             self.settings = replace(self.settings, **change)
@@ -68,12 +82,19 @@ _default = _DefaultClient()
 
 def module_setting(name: str) -> object:
     """Return the value of a module setting (``llmport.drop_params``...)."""
+    if name in CALLBACK_SETTINGS:
+        return _default.callback_lists[name]
     return getattr(_default.settings, name)
 
 
 def set_module_setting(name: str, value: object) -> None:
     """Assign a module setting for the default client (``llmport.drop_params = True``)."""
     _default.configure(name, value)
+
+
+def default_client() -> Client:
+    """Return the default client (built on first use), the one module settings configure."""
+    return _default.get()
 
 
 def current_client() -> Client:

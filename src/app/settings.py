@@ -76,6 +76,25 @@ def _timeout(_name: str, value: object) -> object:
     return value
 
 
+def check_callbacks(name: str, value: object) -> list[Any] | None:
+    """Check a list of callbacks, raising ``TypeError`` naming ``name`` for what llmport cannot run."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise TypeError(f"{name} must be a list, got {type(value).__name__}")
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            raise TypeError(
+                f"{name}[{index}] names a litellm integration ({item!r}); llmport takes functions and "
+                "CustomLogger objects (from llmport.integrations.custom_logger import CustomLogger)"
+            )
+        if not callable(item) and not hasattr(item, "log_success_event"):
+            raise TypeError(
+                f"{name}[{index}] must be a function or a CustomLogger, got {type(item).__name__}"
+            )
+    return value
+
+
 # Module setting → its checker (returns the value to keep).
 MODULE_SETTINGS: Mapping[str, Callable[[str, Any], Any]] = {
     "drop_params": _bool,
@@ -86,14 +105,16 @@ MODULE_SETTINGS: Mapping[str, Callable[[str, Any], Any]] = {
     "set_verbose": _bool,
     "suppress_debug_info": _bool,
     "telemetry": _bool,
+    # Lists the default client holds by reference (app/default.py), so `.append()` works too.
+    "callbacks": check_callbacks,
+    "success_callback": check_callbacks,
+    "failure_callback": check_callbacks,
 }
 
 # litellm module settings llmport does not take, and the Client argument that does the job.
 CLIENT_EQUIVALENTS: Mapping[str, str] = {
     "cache": "Client(cache=llmport.MemoryCache()) or Client(cache=llmport.DiskCache(path)), or caching=True",
-    "success_callback": "Client(logger=...)",
-    "failure_callback": "Client(logger=...)",
-    "callbacks": "Client(logger=...)",
+    "input_callback": "Client(callbacks=[...]) with a CustomLogger's log_pre_api_call",
     "max_retries": "llmport.num_retries = N, or Client(num_retries=N)",
     "timeout": "llmport.request_timeout = seconds, or Client(timeout=...)",
     "base_url": "llmport.api_base = url, or Client(api_base=...)",

@@ -1,9 +1,10 @@
 """Test doubles that ship with llmport, for testing code that calls it.
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server and ``FakeAnthropicServer`` a loopback Anthropic Messages server;
-``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other ports; ``from_sse``,
-``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
+OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeClock``, ``MemoryLogger`` and
+``StaticCredentials`` replace the other ports; ``from_sse``, ``from_ndjson`` and
+``from_json_array`` build streamed answers in each framing.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -19,11 +20,13 @@ from .responses import from_json_array, from_ndjson, from_sse
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
+    from .responses_server import FakeResponsesServer
 
 __all__ = [
     "FakeAnthropicServer",
     "FakeClock",
     "FakeOpenAIServer",
+    "FakeResponsesServer",
     "FakeStream",
     "FakeTransport",
     "HttpRequest",
@@ -50,4 +53,8 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeResponsesServer":
+        from . import responses_server
+
+        return responses_server.FakeResponsesServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

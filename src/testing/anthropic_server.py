@@ -25,7 +25,6 @@ from .loopback import FakeProviderHandler, LoopbackFake, LoopbackHTTPServer, Rec
 
 __all__ = ["FakeAnthropicServer"]
 
-_SSE_TYPE = "text/event-stream; charset=utf-8"
 _EVENTS_BEFORE_FAILURE = 4  # message_start, ping, a block start and a first delta
 
 
@@ -64,15 +63,8 @@ class _Handler(FakeProviderHandler):
             events = [*events[:_EVENTS_BEFORE_FAILURE], failure]
         elif model == replies.STREAM_DROP_MODEL:
             events = events[:_EVENTS_BEFORE_FAILURE]
-        self._start_chunked(
-            200, {"content-type": _SSE_TYPE, "cache-control": "no-cache", "request-id": request_id}
-        )
-        for event in events:
-            self._write_chunk(replies.sse_frame(event))
-        if model == replies.STREAM_DROP_MODEL:
-            self.close_connection = True  # no terminating chunk: the body ends as on a dropped link
-            return
-        self._write_chunk(b"")
+        frames = [replies.sse_frame(event) for event in events]
+        self._send_sse(frames, {"request-id": request_id}, drop=model == replies.STREAM_DROP_MODEL)
 
 
 class FakeAnthropicServer(LoopbackFake):

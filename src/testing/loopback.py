@@ -135,6 +135,9 @@ class QuietHandler(BaseHTTPRequestHandler):
         """Print nothing; the base class would log every request to stderr."""
 
 
+SSE_TYPE = "text/event-stream; charset=utf-8"
+
+
 class FakeProviderHandler(QuietHandler):
     """What the fake provider servers' handlers share: recording, replying, failing loudly.
 
@@ -205,6 +208,16 @@ class FakeProviderHandler(QuietHandler):
         # wfile is unbuffered (wbufsize=0), so each frame leaves the socket as soon as it is written.
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _send_sse(self, frames: list[bytes], headers: Mapping[str, str], *, drop: bool = False) -> None:
+        """Send a 200 event stream, frame by frame; ``drop`` ends it as a dropped link would."""
+        self._start_chunked(200, {"content-type": SSE_TYPE, "cache-control": "no-cache", **headers})
+        for frame in frames:
+            self._write_chunk(frame)
+        if drop:
+            self.close_connection = True  # no terminating chunk: the body ends as on a dropped link
+            return
+        self._write_chunk(b"")
 
     def _send_json(
         self,

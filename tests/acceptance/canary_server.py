@@ -59,7 +59,8 @@ class _Handler(QuietHandler):
             body = {}
         self.server.owner.record(self.path, headers)
         anthropic = self.path.split("?")[0].endswith("/messages")
-        known = self.path.split("?")[0].endswith(("/chat/completions", "/messages"))
+        responses = self.path.split("?")[0].endswith("/responses")
+        known = self.path.split("?")[0].endswith(("/chat/completions", "/messages", "/responses"))
         key = _credentials(headers)
         model = str(body.get("model") or self.path.split("/deployments/")[-1].split("/")[0])
         if not known:
@@ -77,7 +78,12 @@ class _Handler(QuietHandler):
             self.server.owner.stopping.wait(10)
             self.close_connection = True
         elif body.get("stream"):
-            self._stream(anthropic, key, drop=model == "drop")
+            events = (
+                _anthropic_events() if anthropic else _responses_events() if responses else _openai_events()
+            )
+            self._stream(events, key, drop=model == "drop")
+        elif responses:
+            self._json(200, _responses_answer(), key)
         else:
             self._json(200, _anthropic_message() if anthropic else _openai_completion(), key)
 
@@ -112,13 +118,12 @@ class _Handler(QuietHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _stream(self, anthropic: bool, key: str, *, drop: bool) -> None:
+    def _stream(self, events: list[str] | list[bytes], key: str, *, drop: bool) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.send_header("set-cookie", f"session={key}")
         self.end_headers()
-        events = _anthropic_events() if anthropic else _openai_events()
         for index, event in enumerate(events):
             if drop and index == 2:
                 self.close_connection = True
@@ -184,6 +189,32 @@ def _anthropic_events() -> list[bytes]:
         ("message_stop", {"type": "message_stop"}),
     ]
     return [f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events]
+
+
+def _responses_answer() -> dict[str, Any]:
+    text = {"type": "output_text", "text": "hello", "annotations": []}
+    message = {"id": "msg_echo", "type": "message", "role": "assistant", "content": [text]}
+    usage = {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2}
+    return {
+        "id": "resp_echo",
+        "object": "response",
+        "status": "completed",
+        "model": "ok",
+        "output": [message],
+        "usage": usage,
+    }
+
+
+def _responses_events() -> list[bytes]:
+    answer = _responses_answer()
+    item = {**answer["output"][0], "content": []}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {**answer, "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "output_index": 0, "item": item},
+        {"type": "response.output_text.delta", "item_id": "msg_echo", "output_index": 0, "delta": "hello"},
+        {"type": "response.completed", "response": answer},
+    ]
+    return [f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode() for event in events]
 
 
 class EchoingProvider(LoopbackFake):

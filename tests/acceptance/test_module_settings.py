@@ -36,7 +36,7 @@ def _bodies(server: FakeOpenAIServer) -> list[dict[str, object]]:
 def test_the_module_routes_exactly_the_settings_that_are_checked() -> None:
     # `llmport/__init__` keeps its own list so that importing it loads nothing; they must agree.
     assert set(MODULE_SETTINGS) == llmport._MODULE_SETTINGS
-    assert len(SETTINGS) == 8
+    assert len(SETTINGS) == 11
 
 
 def test_defaults_read_back_as_unset() -> None:
@@ -133,7 +133,7 @@ def test_bad_values_are_refused_naming_the_setting(name: str, value: object, err
     ("name", "hint"),
     [
         ("cache", "Client(cache=llmport.MemoryCache())"),
-        ("success_callback", "Client(logger=...)"),
+        ("input_callback", "Client(callbacks=[...])"),
         ("modify_params", "Client(...) argument"),
     ],
 )

@@ -25,11 +25,13 @@ from pydantic import SecretStr
 
 import llmport
 from llmport import LLMPortError
+from llmport.adapters.logging.stdlib_logger import StdlibLogger
 from llmport.adapters.providers.registry import ProviderRegistry
 from llmport.adapters.transport.aiohttp_transport import AiohttpTransport
 from llmport.domain.dispatch.routing import provider_call, resolve_host
 from llmport.domain.dispatch.settings import DispatchSettings
 from llmport.domain.models.request import build_request
+from llmport.integrations.custom_logger import CustomLogger
 from llmport.testing import FakeClock, MemoryCache, StaticCredentials
 
 from .canary_server import EchoingProvider
@@ -41,7 +43,7 @@ OPAQUE = "Zq7uOpaqueQm9Wv2Rt8XyK4"
 URL_SECRET = "Qm4urlSecretZt8Kp2VxJ6"
 FRAGMENT = 7
 USER = [{"role": "user", "content": "hi"}]
-CODECS = ("openai", "anthropic", "groq", "azure")
+CODECS = ("openai", "anthropic", "groq", "azure", "responses")
 MODES = ("sync", "async-httpx", "async-aiohttp")
 
 
@@ -116,10 +118,10 @@ def closed_port() -> int:
 
 
 def base_for(codec: str, root: str) -> str:
-    return f"{root}/v1" if codec in ("openai", "groq") else root
+    return f"{root}/v1" if codec in ("openai", "groq", "responses") else root
 
 
-def make_client(mode: str, cache: MemoryCache | None = None) -> llmport.Client:
+def make_client(mode: str, cache: MemoryCache | None = None, **options: Any) -> llmport.Client:
     transport = AiohttpTransport(ssl_verify=False) if mode == "async-aiohttp" else None
     return llmport.Client(
         log_level="TRACE",
@@ -128,7 +130,25 @@ def make_client(mode: str, cache: MemoryCache | None = None) -> llmport.Client:
         credentials=StaticCredentials({}),
         transport=transport,
         cache=cache,
+        **options,
     )
+
+
+class CapturingCallback(CustomLogger):
+    """Keeps the text of everything its callbacks were given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def log_pre_api_call(self, model, messages, kwargs):  # type: ignore[no-untyped-def]
+        self.texts.append(repr((model, messages, kwargs)))
+
+    def log_success_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[no-untyped-def]
+        self.texts.append(repr((kwargs, response_obj)))
+
+    def log_failure_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[no-untyped-def]
+        self.texts.append(repr((kwargs, response_obj)))
 
 
 def run(client: llmport.Client, mode: str, model: str, kwargs: dict[str, Any], probe: Probe) -> None:
@@ -298,6 +318,33 @@ def test_the_canary_appears_nowhere(
     probe.add("stdout", captured.out)
     probe.add("stderr", captured.err)
     assert probe.leaks((key, URL_SECRET)) == []
+
+
+STDLIB_ROUTES = [Route("openai", "sync", OPAQUE), Route("anthropic", "async-httpx", OPAQUE)]
+
+
+@pytest.mark.parametrize("route", STDLIB_ROUTES, ids=str)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_the_canary_appears_nowhere_in_stdlib_logs_or_callbacks(
+    scenario: Scenario, route: Route, provider: EchoingProvider, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The stdlib adapter and the callbacks' payloads, with the key in metadata too; an opaque
+    # key is only caught because llmport knows it.
+    probe = Probe()
+    callback = CapturingCallback()
+    client = make_client(route.mode, logger=StdlibLogger(), callbacks=[callback])
+    kwargs = scenario.kwargs(route.codec, provider.root_url, route.key)
+    kwargs["metadata"] = {"note": f"key {route.key}"}
+    with caplog.at_level(5, logger="llmport"):
+        run(client, route.mode, f"{route.codec}/{scenario.model}", kwargs, probe)
+    assert caplog.records or scenario.name.startswith("bad-")
+    for record in caplog.records:
+        probe.add("stdlib record", record.getMessage())
+        probe.add("stdlib record attributes", vars(record))
+    for text in callback.texts:
+        probe.add("callback", text)
+    assert callback.texts or scenario.name.startswith("bad-")
+    assert probe.leaks((route.key, URL_SECRET)) == []
 
 
 def test_the_provider_really_echoes_the_key(provider: EchoingProvider) -> None:

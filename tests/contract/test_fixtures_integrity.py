@@ -9,7 +9,12 @@ import pytest
 
 from .fixtures_loader import FIXTURES_DIR, exchange_names, load_exchange, load_metadata
 
-PROVIDERS = ("openai", "azure", "anthropic")
+PROVIDERS = ("openai", "azure", "anthropic", "responses")
+# How each provider's stream ends (chunks-lines bodies get a [DONE] from the loader on top).
+_TERMINAL_TYPES = {
+    "anthropic": ("message_stop",),
+    "responses": ("response.completed", "response.incomplete", "response.failed"),
+}
 CASES = [(provider, name) for provider in PROVIDERS for name in exchange_names(provider)]
 
 _KEY_RE = re.compile(rb"sk-(?!REDACTED)(?:ant-)?[A-Za-z0-9_-]{20,}")
@@ -25,6 +30,7 @@ def test_there_are_fixtures() -> None:
     assert len(exchange_names("openai")) >= 15
     assert exchange_names("azure")
     assert len(exchange_names("anthropic")) >= 30
+    assert len(exchange_names("responses")) >= 30
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -54,9 +60,10 @@ def test_body_parses(case: tuple[str, str]) -> None:
         lines = [line.strip() for line in exchange.body.decode("utf-8").splitlines()]
         payloads = [line[len("data:") :].strip() for line in lines if line.startswith("data:")]
         assert payloads, "SSE body without data: lines"
-        if exchange.provider == "anthropic":  # Anthropic ends with a message_stop event, not [DONE]
+        terminal = _TERMINAL_TYPES.get(exchange.provider)
+        if terminal is not None:  # Anthropic and the Responses API end with an event, not [DONE]
             payloads = [p for p in payloads if p != "[DONE]"]
-            assert json.loads(payloads[-1])["type"] == "message_stop"
+            assert json.loads(payloads[-1])["type"] in terminal
             payloads.append("[DONE]")
         assert payloads[-1] == "[DONE]"
         for payload in payloads[:-1]:
@@ -64,7 +71,7 @@ def test_body_parses(case: tuple[str, str]) -> None:
     else:
         body = json.loads(exchange.body)
         assert isinstance(body, dict)
-        assert ("error" in body) == (exchange.status >= 400)
+        assert bool(body.get("error")) == (exchange.status >= 400)  # a Responses object has "error": null
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)

@@ -244,5 +244,55 @@ def _anthropic() -> WireProtocol:
     )
 
 
-PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic())
+# -- OpenAI Responses -------------------------------------------------------------------------
+
+
+def _event_data(frame: bytes) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(frame.split(b"data: ", 1)[1])
+    return data
+
+
+def _text_of(frames: tuple[bytes, ...]) -> str:
+    deltas = (_event_data(frame) for frame in frames)
+    return "".join(d["delta"] for d in deltas if d["type"] == "response.output_text.delta")
+
+
+def _responses() -> WireProtocol:
+    stream = sse_frames(load_exchange("responses", "simonw_responses_tool_use_streaming_1").body)
+    tool_stream = sse_frames(load_exchange("responses", "simonw_responses_tool_use_streaming_0").body)
+    # Without the delta that closes the object, the arguments are not JSON.
+    closing = b'"delta":"}"'
+    tool_events = tuple(frame for frame in tool_stream if closing not in frame)
+    tool_body = json.loads(load_exchange("responses", "simonw_responses_tool_use_0").body)
+    call = tool_body["output"][0]
+    cut_arguments = call["arguments"][: len(call["arguments"]) // 2]
+    call["arguments"] = cut_arguments
+    # The error event's shape as recorded (vercel-ai openai-error), reporting a server error.
+    failure = {"type": "server_error", "code": "server_error", "message": "fault suite", "param": None}
+    error_event = {"type": "error", "sequence_number": 2, "error": failure}
+    head = 6  # created, in_progress, the message added, its part added, "123", "1"
+    return WireProtocol(
+        name="responses",
+        model="responses/gpt-5.5",
+        base_path="/v1",
+        path="/v1/responses",
+        success_body=load_exchange("responses", "simonw_responses_basic_non_streaming").body,
+        success_text="pong",
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text=_text_of(stream),
+        head=head,
+        head_text=_text_of(stream[:head]),
+        error_body=_openai_error_body,  # the Responses API answers errors in the chat API's shape
+        error_event=b"event: error\ndata: " + _json(error_event) + SEP,
+        error_event_class=InternalServerError,
+        tool_events=tool_events,
+        tool_body=_json(tool_body),
+        tool_arguments='{"a":1231,"b":2331',
+        context_window_body=_OPENAI_CONTEXT_WINDOW,
+        tool_body_arguments=cut_arguments,
+    )
+
+
+PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses())
 """Every codec the suite runs against; a new codec adds its description here."""

@@ -87,7 +87,7 @@ def test_retryable_failures_back_off_then_succeed(harness: MakeHarness) -> None:
     first, second = h.clock.sleeps
     assert 0.375 <= first <= 0.5
     assert 0.75 <= second <= 1.0
-    assert [event.message for event in h.logger.events].count("llmport retry") == 2
+    assert [event.message.split(" ")[:2] for event in h.logger.events].count(["llmport", "retry"]) == 2
 
 
 def test_retry_after_header_is_honoured(harness: MakeHarness) -> None:

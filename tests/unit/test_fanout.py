@@ -158,3 +158,21 @@ def test_anthropic_stream_error_event_is_mapped() -> None:
         received.extend(client.completion("claude-3-haiku-20240307", USER, stream=True))
     assert len(received) == 1
     assert received[0].id == "msg_1"
+
+
+def test_a_fanned_out_answer_is_priced_on_its_summed_usage_and_counts_every_attempt() -> None:
+    from llmport.integrations.custom_logger import CustomLogger
+
+    seen: list[int] = []
+
+    class Attempts(CustomLogger):
+        def log_success_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[no-untyped-def]
+            seen.append(kwargs["standard_logging_object"]["attempts"])
+
+    fake = FakeTransport(lambda request: HttpResponse.from_json(MESSAGE))
+    client = llmport.Client(transport=fake, clock=FakeClock(), api_key="sk-ant-test", callbacks=[Attempts()])
+    response = client.completion("anthropic/claude-3-haiku-20240307", USER, n=3)
+    # claude-3-haiku: $0.25/M input, $0.03/M cache read, $1.25/M output; each answer 5 in + 1 read, 2 out.
+    expected = 3 * (5 * 0.25 + 1 * 0.03 + 2 * 1.25) / 1e6
+    assert response._hidden_params["response_cost"] == pytest.approx(expected, rel=1e-9)
+    assert seen == [3]

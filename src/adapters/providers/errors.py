@@ -17,6 +17,7 @@ from ...domain.models.errors import APIError, APIResponseValidationError, classi
 from ...domain.models.redaction import redact, redact_headers, redact_value
 from ...domain.models.retry_after import parse_retry_after
 from ...ports.codec import ProviderCall
+from ._json import loads
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "apim-request-id", "x-amzn-requestid", "cf-ray")
 _SNIPPET = 500
@@ -93,6 +94,31 @@ def invalid_response(
         status_code=status_code,
         body=snippet,
     )
+
+
+_NOT_JSON = object()  # what an event that is not JSON parses to (JSON null is None)
+
+
+def event_object(raw: str, call: ProviderCall, what: str) -> Mapping[str, Any]:
+    """Parse one stream event's data as a JSON object.
+
+    Args:
+        raw: The event's data.
+        call: The call being answered.
+        what: The event's name in messages, e.g. ``"an Anthropic stream event"``.
+
+    Raises:
+        APIResponseValidationError: when it is not JSON, or not an object.
+    """
+    try:
+        data = loads(raw)
+    except ValueError:
+        data = _NOT_JSON  # raised below, outside the except block: the decoder's error keeps the event
+    if data is _NOT_JSON:
+        raise invalid_response(f"{what} is not JSON", raw.encode(), call)
+    if not isinstance(data, dict):
+        raise invalid_response(f"{what} is not a JSON object", raw.encode(), call)
+    return data
 
 
 def _fallback_fields(status_code: int | None, body: Any) -> ErrorFields:

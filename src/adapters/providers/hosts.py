@@ -8,6 +8,8 @@ written from it. ``docs/providers.md`` is generated from this table.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -40,6 +42,42 @@ REASONING_MODELS = ModelRule(
         renames=MappingProxyType({"max_tokens": "max_completion_tokens"}),
     ),
 )
+
+
+# The same models on the Responses API, which names the limit `max_output_tokens` (the codec's job).
+RESPONSES_REASONING_MODELS = ModelRule(
+    prefixes=(*REASONING_MODELS.prefixes, "codex"),
+    excludes=REASONING_MODELS.excludes,
+    params=ParamRules(
+        unsupported=REASONING_MODELS.params.unsupported, allowed_values=REASONING_MODELS.params.allowed_values
+    ),
+)
+
+# Models OpenAI serves only on the Responses API (the -pro, codex and deep-research families and
+# computer use): a bare name, or one under `openai/`, goes to the `responses` row. Matched from
+# the start of the name, so dated snapshots (o3-pro-2025-06-10) follow their family. A model
+# added here changes routing only with a new llmport release, never at run time.
+RESPONSES_ONLY = re.compile(
+    r"o\d+-pro\b|gpt-5(\.\d+)?-pro\b|gpt-5(\.\d+)?-codex\b|codex-|o\d+(-mini)?-deep-research\b"
+    r"|computer-use-preview\b"
+)
+# `<provider>/<name>/<model>`: a second wire format of a provider, spelled as litellm does.
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {"openai/responses": "responses", "azure/responses": "azure_responses"}
+)
+# Provider prefix → the row its Responses-only models go to (`openai/gpt-5-pro` → responses).
+RESPONSES_ROUTES: Mapping[str, str] = MappingProxyType({"openai": "responses"})
+RESPONSES_SOURCE = "https://platform.openai.com/docs/api-reference/responses"
+
+
+def responses_only(model: str) -> bool:
+    """Whether ``model`` exists only on the Responses API (``RESPONSES_ONLY``)."""
+    return RESPONSES_ONLY.match(model.rsplit("/", 1)[-1].lower()) is not None
+
+
+def is_reasoning_model(model: str) -> bool:
+    """Whether ``model`` reasons (o-series, gpt-5, the Responses-only families)."""
+    return REASONING_MODELS.matches(model) or responses_only(model)
 
 
 def compatible(
@@ -141,6 +179,34 @@ HOSTS: tuple[Host, ...] = (
         settings=(HostSetting("api_version", kwargs=("api_version",)),),
         endpoint="/v1/messages",
         source="https://docs.anthropic.com/en/api/messages",
+        as_of=AS_OF,
+    ),
+    # The OpenAI Responses API for chat calls: `responses/<model>`, `openai/responses/<model>`.
+    Host(
+        prefix="responses",
+        codec="responses",
+        default_base="https://api.openai.com/v1",
+        key_env=("OPENAI_API_KEY",),
+        base_env=("OPENAI_BASE_URL", "OPENAI_API_BASE"),
+        endpoint="/responses",
+        model_rules=(RESPONSES_REASONING_MODELS,),
+        source=RESPONSES_SOURCE,
+        as_of=AS_OF,
+    ),
+    # Azure's Responses endpoint (`azure/responses/<deployment>`): the v1 path unless the call
+    # passes api_version= (AZURE_API_VERSION is left to chat calls: its usual values predate it).
+    Host(
+        prefix="azure_responses",
+        codec="responses",
+        default_base=None,
+        key_env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
+        base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"),
+        auth=AuthScheme("header", header="api-key"),
+        settings=(HostSetting("api_version", kwargs=("api_version",)),),
+        endpoint="/responses",
+        model_rules=(RESPONSES_REASONING_MODELS,),
+        options=MappingProxyType({"url": "azure"}),
+        source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses",
         as_of=AS_OF,
     ),
     compatible(

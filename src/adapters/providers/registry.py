@@ -10,13 +10,17 @@ from typing import Any, TypeVar
 from ...domain.models.errors import BadRequestError
 from ...ports.auth import Auth, AuthScheme
 from ...ports.codec import Host, ProviderCodec
-from .hosts import BARE_MODELS, HOSTS, PLANNED
+from .hosts import ALIASES, BARE_MODELS, HOSTS, PLANNED, RESPONSES_ROUTES, responses_only
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 # Codec name → "module:Class", imported on first use so unused wire formats cost nothing.
-CODECS: Mapping[str, str] = {"openai": ".openai:OpenAICodec", "anthropic": ".anthropic.codec:AnthropicCodec"}
+CODECS: Mapping[str, str] = {
+    "openai": ".openai:OpenAICodec",
+    "anthropic": ".anthropic.codec:AnthropicCodec",
+    "responses": ".responses.codec:ResponsesCodec",
+}
 # Auth scheme name → "module:Class" (built with the host's ``AuthScheme``), imported on first use
 # so an auth's library (botocore, google-auth) loads only when a host using it is called.
 AUTHS: Mapping[str, str] = {
@@ -49,14 +53,32 @@ class ProviderRegistry:
         self._lock = threading.Lock()
 
     def host(self, prefix: str) -> Host | None:
-        """Return the host row for ``prefix``; a planned provider raises saying it is not available yet."""
+        """Return the host row for ``prefix``; a planned provider raises saying it is not available yet.
+
+        A two-part prefix names another wire format of a provider (``openai/responses``), and
+        ``openai/<model>`` names the Responses row for a Responses-only model (``hosts.RESPONSES_ONLY``).
+        """
         host = self._hosts.get(prefix)
+        if host is None and "/" in prefix:
+            return self._variant(prefix)
         if host is None and prefix in PLANNED:
             raise _not_available(prefix, None)
         return host
 
+    def _variant(self, prefix: str) -> Host | None:
+        target = ALIASES.get(prefix)
+        provider, _, model = prefix.partition("/")
+        if target is None and provider in RESPONSES_ROUTES and responses_only(model):
+            target = RESPONSES_ROUTES[provider]
+        return self._hosts.get(target) if target is not None else None
+
     def host_for_bare_model(self, model: str) -> Host | None:
-        """Return the host of a well-known bare model name (``claude-*`` → anthropic...)."""
+        """Return the host of a well-known bare model name (``claude-*`` → anthropic...).
+
+        Responses-only models (``gpt-5-pro``, ``gpt-5-codex``...) go to the ``responses`` row.
+        """
+        if responses_only(model) and "responses" in self._hosts:
+            return self._hosts["responses"]
         for prefixes, provider in BARE_MODELS:
             if model.startswith(prefixes):
                 host = self._hosts.get(provider)

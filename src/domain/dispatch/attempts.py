@@ -15,6 +15,7 @@ from ...ports.logger import Logger
 from ...ports.transport import HttpRequest
 from ..models.errors import APIError
 from .deadline import Deadline
+from .observe import current_watch
 from .retry import RetryPolicy, attribute, is_retryable, seconds_until_retry
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ class Attempts:
         call: The call being attempted (for logs).
         policy: When to retry and how long to wait.
         clock: Time and sleeping.
-        logger: Receives one INFO event per retry.
+        logger: Receives one DEBUG event per retry sleep.
         deadline: The whole call's bound: it caps each attempt's timeouts and refuses late sleeps.
     """
 
@@ -43,25 +44,41 @@ class Attempts:
 
     def run(self, http: HttpRequest, send: Callable[[HttpRequest], T]) -> T:
         """Send ``http`` until an attempt succeeds; raise the last error when giving up."""
+        watch = current_watch()
         while True:
+            began = self.clock.monotonic()
             try:
-                return send(self.deadline.cap(http))
+                result = send(self.deadline.cap(http))
             except APIError as error:
+                if watch is not None:
+                    watch.attempted(error, began)
                 delay = self.next_delay(error)
                 if delay is None:
                     raise
                 self.clock.sleep(delay)
+                continue
+            if watch is not None:
+                watch.attempted(None, began)
+            return result
 
     async def arun(self, http: HttpRequest, send: Callable[[HttpRequest], Awaitable[T]]) -> T:
         """Async ``run``."""
+        watch = current_watch()
         while True:
+            began = self.clock.monotonic()
             try:
-                return await send(self.deadline.cap(http))
+                result = await send(self.deadline.cap(http))
             except APIError as error:
+                if watch is not None:
+                    watch.attempted(error, began)
                 delay = self.next_delay(error)
                 if delay is None:
                     raise
                 await self.clock.asleep(delay)
+                continue
+            if watch is not None:
+                watch.attempted(None, began)
+            return result
 
     def next_delay(self, error: APIError) -> float | None:
         """Seconds to sleep before the next attempt after ``error``, or None to give up.
@@ -81,9 +98,11 @@ class Attempts:
         delay = self.policy.delay(self.tries, error, now)
         if delay is None or not self.deadline.allows(delay):
             return None
-        if self.logger.enabled("INFO"):
+        if self.logger.enabled("DEBUG"):
             self.logger.log(
-                "INFO", "llmport retry", provider=self.call.provider, model=self.call.model,
+                "DEBUG", f"llmport retry provider={self.call.provider} model={self.call.model} "
+                f"attempt={self.tries} delay_s={delay:.3f} error={type(error).__name__} "
+                f"status={error.status_code}", provider=self.call.provider, model=self.call.model,
                 attempt=self.tries, delay_s=round(delay, 3), error=type(error).__name__,
                 status=error.status_code,
             )  # fmt: skip

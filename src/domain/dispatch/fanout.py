@@ -7,6 +7,7 @@ Each request goes through the same retry path as a single call; the merge is all
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -43,7 +44,8 @@ def fanout_count(codec: ProviderCodec, request: CompletionRequest, provider: str
 def run_all(count: int, attempt: Callable[[], ModelResponse]) -> ModelResponse:
     """Run ``attempt`` ``count`` times concurrently (threads) and merge the answers."""
     with ThreadPoolExecutor(max_workers=min(count, MAX_CONCURRENCY)) as pool:
-        futures = [pool.submit(attempt) for _ in range(count)]
+        # Each thread runs in a copy of the caller's context, so the call's watch sees its attempts.
+        futures = [pool.submit(contextvars.copy_context().run, attempt) for _ in range(count)]
         try:
             return merge([future.result() for future in futures])
         except BaseException:

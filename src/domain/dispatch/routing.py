@@ -38,7 +38,7 @@ def resolve_host(model: str, custom_llm_provider: str | None, registry: CodecReg
                 raise bad_request(
                     f"model {model!r} names a provider but no model", param="model", model=model
                 )
-            return host, rest
+            return _variant(registry, prefix, rest) or (host, rest)
     host = registry.host_for_bare_model(model)
     if host is not None:
         return host, model
@@ -50,6 +50,21 @@ def resolve_host(model: str, custom_llm_provider: str | None, registry: CodecReg
         model,
         param="model",
     )
+
+
+def _variant(registry: CodecRegistry, prefix: str, rest: str) -> tuple[Host, str] | None:
+    """Another wire format of the same provider, if the registry knows one for this name.
+
+    ``openai/responses/<model>`` (litellm's spelling) asks for it by name; ``openai/<model>``
+    gets it when the registry's host table sends that model there (Responses-only models).
+    """
+    sub, slash, tail = rest.partition("/")
+    if slash and tail:
+        host = registry.host(f"{prefix}/{sub}")
+        if host is not None:
+            return host, tail
+    host = registry.host(f"{prefix}/{rest}")
+    return None if host is None else (host, rest)
 
 
 def provider_call(

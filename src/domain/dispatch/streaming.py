@@ -18,12 +18,19 @@ from ...ports.transport import AsyncStreamingResponse, StreamingResponse
 from ..models.stream import ModelResponseStream, StreamingChoices
 from .retry import attributed
 
+Pricer = Callable[[ModelResponseStream], None]
+
 
 class FinishChunkHold:
-    """Holds back the latest finish chunk so a trailing usage-only chunk can ride on it."""
+    """Holds back the latest finish chunk so a trailing usage-only chunk can ride on it.
 
-    def __init__(self) -> None:
+    Args:
+        price: Called with each chunk carrying usage as it is released (puts the cost on it).
+    """
+
+    def __init__(self, price: Pricer | None = None) -> None:
         self._held: ModelResponseStream | None = None
+        self._price = price
 
     def push_all(self, chunks: list[ModelResponseStream]) -> list[ModelResponseStream]:
         """Accept the next chunks (one parser call's); return those ready for the caller, in order."""
@@ -37,7 +44,7 @@ class FinishChunkHold:
                 ready += self._attach_usage(chunk)
                 continue
             if held is not None:
-                ready.append(held)
+                ready.append(self._priced(held))
                 held = None
             for choice in choices:
                 if choice.finish_reason:
@@ -60,18 +67,27 @@ class FinishChunkHold:
             return []
         # Usage with no finish chunk before it: give it an empty choice so choices[0] exists.
         chunk.choices = [StreamingChoices()]
-        return [chunk]
+        return [self._priced(chunk)]
 
     def _release(self) -> list[ModelResponseStream]:
         held, self._held = self._held, None
-        return [held] if held is not None else []
+        return [self._priced(held)] if held is not None else []
+
+    def _priced(self, chunk: ModelResponseStream) -> ModelResponseStream:
+        if self._price is not None and chunk.usage is not None:
+            self._price(chunk)
+        return chunk
 
 
 def iter_chunks(
-    response: StreamingResponse, parser: StreamParser, resources: ExitStack, call: ProviderCall
+    response: StreamingResponse,
+    parser: StreamParser,
+    resources: ExitStack,
+    call: ProviderCall,
+    price: Pricer | None = None,
 ) -> Generator[ModelResponseStream, None, None]:
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
-    hold = FinishChunkHold()
+    hold = FinishChunkHold(price)
     with resources, attributed(call):
         for data in response.iter_bytes():
             yield from hold.push_all(parser.feed(data))
@@ -80,10 +96,14 @@ def iter_chunks(
 
 
 async def aiter_chunks(
-    response: AsyncStreamingResponse, parser: StreamParser, resources: AsyncExitStack, call: ProviderCall
+    response: AsyncStreamingResponse,
+    parser: StreamParser,
+    resources: AsyncExitStack,
+    call: ProviderCall,
+    price: Pricer | None = None,
 ) -> AsyncGenerator[ModelResponseStream, None]:
     """Async ``iter_chunks``."""
-    hold = FinishChunkHold()
+    hold = FinishChunkHold(price)
     async with resources:
         with attributed(call):
             async for data in response.aiter_bytes():

@@ -6,7 +6,7 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, ExitStack
 
 from ...ports.cache import Cache
@@ -14,6 +14,8 @@ from ...ports.clock import Clock
 from ...ports.codec import CodecRegistry, Host, ProviderCall, ProviderCodec
 from ...ports.credentials import Credentials
 from ...ports.logger import Logger
+from ...ports.observer import CallObserver
+from ...ports.pricing import Pricing
 from ...ports.transport import HttpRequest, HttpResponse, Transport
 from ..models.errors import APIError
 from ..models.redaction import redact, redact_headers
@@ -25,10 +27,12 @@ from . import authorize
 from .attempts import Attempts
 from .cache_gate import CacheGate
 from .caching import CacheUse
+from .costing import Costing
 from .deadline import Deadline
 from .fallbacks import FallbackChain, fallback_candidates
 from .fanout import arun_all, fanout_count, run_all
 from .mock import mock_result
+from .observe import CallWatch, current_watch
 from .params import select_params
 from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
@@ -51,6 +55,8 @@ class Dispatcher:
         cache: The client's response cache, if it has one.
         settings: Client-wide defaults.
         fallback_cache: Builds the cache ``caching=True`` uses when the client has none.
+        observers: Told about every call they want (callbacks, tracing).
+        pricing: Prices each answer's usage (``_hidden_params["response_cost"]``).
     """
 
     def __init__(
@@ -64,6 +70,8 @@ class Dispatcher:
         cache: Cache | None = None,
         settings: DispatchSettings | None = None,
         fallback_cache: Callable[[], Cache] | None = None,
+        observers: Sequence[CallObserver] = (),
+        pricing: Pricing | None = None,
     ) -> None:
         self.transport = transport
         self.registry = registry
@@ -73,6 +81,8 @@ class Dispatcher:
         self.cache = cache
         self.settings = settings or DispatchSettings()
         self._cache = CacheGate(cache, fallback_cache, self.settings.cache_scope, logger, clock)
+        self.observers = tuple(observers)
+        self.costing = Costing(pricing)
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
 
     def __repr__(self) -> str:
@@ -83,7 +93,19 @@ class Dispatcher:
     def complete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Run ``request`` (then its fallbacks) and return the response, or the stream if ``stream``."""
         chain = self._chain(request)
-        return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        watch = self._watch(request, "completion")
+        if watch is None:
+            return chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        watch.started()
+        try:
+            result = chain.run(lambda attempt: self._answer(attempt, chain.deadline))
+        except BaseException as error:
+            watch.close(error)
+            raise
+        if isinstance(result, CompletionStream):
+            return watch.watch_stream(result)
+        watch.succeeded(result)
+        return result
 
     def _answer(self, request: CompletionRequest, deadline: Deadline) -> ModelResponse | CompletionStream:
         mocked = self._mocked(request)
@@ -148,11 +170,12 @@ class Dispatcher:
                 resources.close()
                 raise
             self._log_response(call, response.status_code, None)
+            parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
             if store is None:
                 # Reading the first chunk inside the attempt retries a stream that fails before it.
-                return primed(iter_chunks(response, codec.stream_parser(authed), resources, authed))
+                return primed(iter_chunks(response, parser, resources, authed, pricer))
             recorded = RecordedStream(response)
-            chunks = iter_chunks(recorded, codec.stream_parser(authed), resources, authed)
+            chunks = iter_chunks(recorded, parser, resources, authed, pricer)
             return primed(
                 store_when_complete(chunks, lambda: self._cache.store_stream(store, codec, authed, recorded))
             )
@@ -166,7 +189,19 @@ class Dispatcher:
     async def acomplete(self, request: CompletionRequest) -> ModelResponse | CompletionStream:
         """Async ``complete``; a stream it returns is an async iterator."""
         chain = self._chain(request)
-        return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        watch = self._watch(request, "acompletion")
+        if watch is None:
+            return await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        await watch.astarted()
+        try:
+            result = await chain.arun(lambda attempt: self._aanswer(attempt, chain.deadline))
+        except BaseException as error:
+            await watch.aclose(error)
+            raise
+        if isinstance(result, CompletionStream):
+            return watch.watch_stream(result)
+        await watch.asucceeded(result)
+        return result
 
     async def _aanswer(
         self, request: CompletionRequest, deadline: Deadline
@@ -238,11 +273,12 @@ class Dispatcher:
                 await resources.aclose()
                 raise
             self._log_response(call, response.status_code, None)
+            parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
             if store is None:
-                chunks = aiter_chunks(response, codec.stream_parser(authed), resources, authed)
+                chunks = aiter_chunks(response, parser, resources, authed, pricer)
                 return await AsyncPrimedChunks(chunks).prime()
             recorded = RecordedStream(response)
-            chunks = aiter_chunks(recorded, codec.stream_parser(authed), resources, authed)
+            chunks = aiter_chunks(recorded, parser, resources, authed, pricer)
             stored = astore_when_complete(
                 chunks, lambda: self._cache.astore_stream(store, codec, authed, recorded)
             )
@@ -283,12 +319,20 @@ class Dispatcher:
         # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
         call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
         http = codec.build_request(call)
+        watch = current_watch()
+        if watch is not None:
+            watch.routed(call, redact(call.api_base, call.secrets))
         if self.logger.enabled("DEBUG"):
             self.logger.log(
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
                 url=http.safe_url, stream=request.stream,
             )  # fmt: skip
         return codec, call, http
+
+    def _watch(self, request: CompletionRequest, call_type: str) -> CallWatch | None:
+        return CallWatch.open(
+            request, self.observers, self.logger, self.clock, self.costing.price, call_type=call_type
+        )
 
     def _route(self, model: str, custom_llm_provider: str | None) -> tuple[Host, str]:
         key = (model, custom_llm_provider)
@@ -336,7 +380,8 @@ class Dispatcher:
         result = codec.parse_response(response, call)
         attach_parsed(result, call.request.options.response_model)
         result._response_headers = redact_headers(response.headers, call.secrets)
-        result._hidden_params.update(
+        hidden = self.costing.hidden_params(call, result)  # prices the answer when first read
+        hidden.update(
             {
                 "custom_llm_provider": call.provider,
                 "api_base": redact(call.api_base, call.secrets),
@@ -344,6 +389,7 @@ class Dispatcher:
                 "cache_hit": cache_hit,
             }
         )
+        result._hidden_params = hidden
         return result
 
     def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:

@@ -15,6 +15,7 @@ from .response import (
     FunctionCall,
     Message,
     ModelResponse,
+    ResponsesItem,
     Usage,
 )
 from .stream import ChatCompletionDeltaToolCall, Delta, ModelResponseStream, StreamingChoices
@@ -38,6 +39,7 @@ class _ChoiceParts:
     refusal: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     thinking_blocks: list[dict[str, Any]] = field(default_factory=list)
+    responses_items: list[ResponsesItem] = field(default_factory=list)
     tool_calls: dict[int, _ToolCallParts] = field(default_factory=dict)
     function_name: str = ""
     function_arguments: list[str] = field(default_factory=list)
@@ -53,6 +55,7 @@ class _ChoiceParts:
         _extend(self.refusal, delta.refusal)
         _extend(self.reasoning, delta.reasoning_content)
         self.thinking_blocks.extend(delta.thinking_blocks or ())
+        self.responses_items.extend(delta.responses_items or ())
         for call in delta.tool_calls or ():
             self._add_tool_call(call)
         self._add_function_call(delta)
@@ -84,6 +87,7 @@ class _ChoiceParts:
             refusal="".join(self.refusal) if self.refusal else None,
             reasoning_content="".join(self.reasoning) if self.reasoning else None,
             thinking_blocks=self.thinking_blocks or None,
+            responses_items=self.responses_items or None,
             tool_calls=[_tool_call(parts) for _, parts in sorted(self.tool_calls.items())] or None,
             function_call=(
                 FunctionCall(name=self.function_name, arguments="".join(self.function_arguments))
@@ -120,7 +124,8 @@ def stream_chunk_builder(
     Content, refusals, reasoning and tool-call fragments are joined per choice (tool calls by
     their ``index``, so parallel calls stay apart); the last usage seen wins. When no chunk
     carried usage, completion tokens and, if ``messages`` is given, prompt tokens are estimated
-    at about four characters per token.
+    at about four characters per token. The price llmport put on the usage chunk
+    (``_hidden_params["response_cost"]``) is carried to the result's ``_hidden_params``.
 
     Args:
         chunks: The chunks, in the order they arrived.
@@ -140,7 +145,7 @@ def stream_chunk_builder(
         usage = chunk.usage or usage
     first = chunk_list[0]
     built = [parts.to_choice(index) for index, parts in sorted(choices.items())]
-    return ModelResponse(
+    response = ModelResponse(
         id=first.id,
         created=first.created,
         model=first.model,
@@ -149,6 +154,11 @@ def stream_chunk_builder(
         choices=built,
         usage=usage or _estimated_usage(built, messages),
     )
+    priced = [c.__dict__["_hidden_params"] for c in chunk_list if "_hidden_params" in c.__dict__]
+    if priced and "response_cost" in priced[-1]:
+        # The dispatcher prices the chunk that carries the usage; the folded answer keeps the figure.
+        response._hidden_params["response_cost"] = priced[-1]["response_cost"]
+    return response
 
 
 def _estimated_usage(choices: list[Choices], messages: Sequence[MessageLike] | None) -> Usage:

@@ -75,6 +75,9 @@ class CompletionParams(TypedDict, total=False):
     thinking_budget: int | None
     model_list: Sequence[Mapping[str, Any]] | None
     logger_fn: Callable[..., Any] | None
+    callbacks: Sequence[Any] | None
+    success_callback: Sequence[Any] | None
+    failure_callback: Sequence[Any] | None
 
 
 # Parameters that shape the provider's output and belong in the request body.
@@ -96,7 +99,7 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
         "custom_llm_provider", "deployment_id", "organization", "extra_headers", "headers",
         "extra_body", "drop_params", "additional_drop_params", "metadata", "mock_response",
         "num_retries", "max_retries", "caching", "cache", "fallbacks", "context_window_fallbacks",
-        "deadline",
+        "deadline", "callbacks", "success_callback", "failure_callback",
     }
 )  # fmt: skip
 
@@ -104,8 +107,8 @@ CLIENT_PARAMS: frozenset[str] = frozenset(
 NOT_YET: Mapping[str, str] = {
     "model_list": "model_list is taken by completion() and llmport.Router, not inside a fallback entry",
     "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
-    "input_cost_per_token": "cost tracking is not implemented",
-    "output_cost_per_token": "cost tracking is not implemented",
+    "input_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
+    "output_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
     "stream_timeout": "stream_timeout is not implemented; use timeout",
 }
 

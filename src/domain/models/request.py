@@ -90,6 +90,8 @@ class CallOptions:
     not_implemented: tuple[str, ...] = ()
     fallbacks: tuple[FallbackEntry, ...] = ()
     deadline: float | None = None
+    callbacks: tuple[tuple[str, object], ...] = ()
+    """The call's own callbacks, each tagged ``"any"`` (``callbacks=``), ``"success"`` or ``"failure"``."""
 
     def __repr__(self) -> str:
         # Only names: api_base can carry credentials, extra headers a key, metadata anything.
@@ -279,7 +281,32 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),
         not_implemented=tuple(client.get("not_implemented", ())),
         deadline=_deadline(client.get("deadline"), model),
+        callbacks=_callbacks(client),
     )
+
+
+_CALLBACK_KINDS = {"callbacks": "any", "success_callback": "success", "failure_callback": "failure"}
+
+
+def _callbacks(client: Mapping[str, Any]) -> tuple[tuple[str, object], ...]:
+    if client.keys().isdisjoint(_CALLBACK_KINDS):
+        return ()
+    found: list[tuple[str, object]] = []
+    for name, kind in _CALLBACK_KINDS.items():
+        value = client.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            raise bad_request(f"{name} must be a list of callbacks", param=name)
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                raise bad_request(
+                    f"{name}[{index}] names a litellm integration ({item!r}); llmport takes callables "
+                    "and CustomLogger objects only",
+                    param=f"{name}[{index}]",
+                )
+            found.append((kind, item))
+    return tuple(found)
 
 
 def _deadline(value: object, model: str) -> float | None:

@@ -16,7 +16,9 @@ from ._record import Envelope, Record
 
 # litellm deletes these attributes from a Message when they are None, so ``hasattr`` checks in
 # user code (``hasattr(message, "function_call")``) see them only when the model produced them.
-_ABSENT_WHEN_NONE = frozenset({"function_call", "audio", "reasoning_content", "thinking_blocks"})
+_ABSENT_WHEN_NONE = frozenset(
+    {"function_call", "audio", "reasoning_content", "thinking_blocks", "responses_items"}
+)
 
 
 class Function(Record):
@@ -31,6 +33,18 @@ class FunctionCall(Record):
 
     name: str | None = None
     arguments: str = ""
+
+
+class ResponsesItem(Record):
+    """An OpenAI Responses API output item kept verbatim for the next turn of a conversation.
+
+    Encrypted reasoning (``type="reasoning"`` with ``encrypted_content``) and preamble messages
+    (``phase="commentary"``) are not part of the chat message; the Responses codec sends these
+    back, in order, before the message's text and tool calls. Other codecs drop them.
+    """
+
+    type: str
+    id: str | None = None
 
 
 class ChatCompletionMessageToolCall(Record):
@@ -72,8 +86,8 @@ class Message(Record):
     """A chat message: the assistant's answer in a response, or a message you build to send.
 
     Append it to your ``messages`` list to continue a conversation. ``function_call``, ``audio``,
-    ``reasoning_content`` and ``thinking_blocks`` are absent (``hasattr`` is False) when None,
-    as in litellm; ``.get(name)`` returns None for them.
+    ``reasoning_content``, ``thinking_blocks`` and ``responses_items`` are absent (``hasattr`` is
+    False) when None, as in litellm; ``.get(name)`` returns None for them.
     """
 
     content: str | None = None
@@ -84,6 +98,8 @@ class Message(Record):
     audio: dict[str, Any] | None = None
     reasoning_content: str | None = None
     thinking_blocks: list[dict[str, Any]] | None = None
+    responses_items: list[ResponsesItem] | None = None
+    """OpenAI Responses items to send back with this message (encrypted reasoning), if any."""
     parsed: Any = Field(default=None, exclude=True)
     """The content validated as the pydantic class given as ``response_format``, if one was."""
 

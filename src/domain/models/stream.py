@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Self
 
@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 from pydantic_core import SchemaValidator
 
 from ._record import Envelope, Record
-from .response import ChoiceLogprobs, Usage, _new_id
+from .response import ChoiceLogprobs, ResponsesItem, Usage, _new_id
 
 
 class ChoiceDeltaFunction(Record):
@@ -46,6 +46,7 @@ class Delta(Record):
     refusal: str | None = None
     reasoning_content: str | None = None
     thinking_blocks: list[dict[str, Any]] | None = None
+    responses_items: list[ResponsesItem] | None = None
 
 
 class StreamingChoices(Record):
@@ -146,6 +147,8 @@ class CompletionStream:
         self._sync = sync_chunks
         self._async = async_chunks
         self._on_close = on_close
+        self._inner_aclose: Callable[[], Awaitable[None]] | None = None
+        self._closed_hooks: tuple[Callable[[], None], Callable[[], Awaitable[None]]] | None = None
         self.model = model
         # llmport's metadata about the call, as on ModelResponse (litellm's wrapper has it too).
         self._hidden_params: dict[str, Any] = {}
@@ -178,6 +181,25 @@ class CompletionStream:
             raise StopAsyncIteration
         return chunk
 
+    def _watch(
+        self,
+        sync: Callable[[Iterator[ModelResponseStream]], Iterator[ModelResponseStream]],
+        asynchronous: Callable[[AsyncIterator[ModelResponseStream]], AsyncIterator[ModelResponseStream]],
+        closed: Callable[[], None],
+        aclosed: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Route the chunks through an observer's wrappers (the dispatcher's ``CallWatch``).
+
+        ``closed``/``aclosed`` run after ``close()``/``aclose()``, so a stream closed before its
+        wrapper read anything is still reported.
+        """
+        if self._sync is not None:
+            self._sync = sync(self._sync)
+        elif self._async is not None:
+            self._inner_aclose = getattr(self._async, "aclose", None)
+            self._async = asynchronous(self._async)
+        self._closed_hooks = (closed, aclosed)
+
     def close(self) -> None:
         """Stop the stream and release its connection (idempotent)."""
         if self._sync is not None and hasattr(self._sync, "close"):
@@ -185,11 +207,19 @@ class CompletionStream:
         if self._on_close is not None:
             self._on_close()
             self._on_close = None
+        if self._closed_hooks is not None:
+            self._closed_hooks[0]()
 
     async def aclose(self) -> None:
         """Async counterpart of ``close()``."""
         if self._async is not None and hasattr(self._async, "aclose"):
             await self._async.aclose()
+        if self._inner_aclose is not None:
+            # A watched stream: its wrapper may not have started, so close the chunks it wraps too.
+            closer, self._inner_aclose = self._inner_aclose, None
+            await closer()
+        if self._closed_hooks is not None:
+            await self._closed_hooks[1]()
         self.close()
 
     def __enter__(self) -> Self:

@@ -23,6 +23,8 @@ from .params import UNSUPPORTED, json_tool, request_fields
 from .stream import CUT_MESSAGE, AnthropicEventDecoder, EventAssembler, message_events
 
 API_VERSION = "2023-06-01"
+# The Messages fields count_tokens takes (the rest, such as max_tokens, it refuses).
+_COUNTED = ("model", "messages", "system", "tools", "tool_choice", "thinking")
 USER_AGENT = "llmport/0.1"
 
 
@@ -32,6 +34,7 @@ class AnthropicCodec:
     name = "anthropic"
     version = "1"
     supports_n = False
+    # OpenAI parameters the Messages format has no place for (get_supported_openai_params reads it).
     unsupported_params = UNSUPPORTED
 
     def build_request(self, call: ProviderCall) -> HttpRequest:
@@ -58,6 +61,24 @@ class AnthropicCodec:
             body["stream"] = True
         body.update(call.request.options.extra_body)
         return body
+
+    def build_count_request(self, call: ProviderCall) -> HttpRequest:
+        """Encode ``call``'s input as a ``POST {base}/v1/messages/count_tokens`` request.
+
+        The body is the Messages request's input fields only (Anthropic's documented shape: no
+        recording of this endpoint exists in the corpus).
+        """
+        body = self._body(call)
+        counted = {name: body[name] for name in _COUNTED if name in body}
+        return json_post(call, _url(call) + "/count_tokens", _headers(call), counted)
+
+    def parse_count_response(self, response: HttpResponse, call: ProviderCall) -> int:
+        """Read ``{"input_tokens": N}``."""
+        body = decode_body(response.content)
+        tokens = body.get("input_tokens") if isinstance(body, dict) else None
+        if not isinstance(tokens, int) or isinstance(tokens, bool):
+            raise invalid_response("the provider's token count has no input_tokens", response.content, call)
+        return tokens
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a whole message by folding it through the stream's event assembler."""

@@ -17,8 +17,7 @@ from typing import Any
 from ....domain.models.errors import APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
-from .._json import loads
-from ..errors import build_error, invalid_response
+from ..errors import build_error, event_object, invalid_response
 from ..sse import SSEEvent
 from .errors import anthropic_error_fields
 
@@ -33,7 +32,6 @@ FINISH_REASONS = {
 }
 JSON_TOOL = "json_tool_call"
 """The tool forced for structured output on models without native support; its input is the answer."""
-_NOT_JSON = object()  # what an event that is not JSON parses to (JSON null is None)
 
 
 @dataclass
@@ -241,7 +239,7 @@ class AnthropicEventDecoder:
         if event.data.strip() == "[DONE]":
             return []  # not Anthropic's, but relays re-framing its events sometimes add it
         try:
-            return self._events.event(_payload(event.data, self._call))
+            return self._events.event(event_object(event.data, self._call, "an Anthropic stream event"))
         except APIError:
             raise  # a mapped error event (BadRequestError is also a ValueError)
         except (AttributeError, KeyError, TypeError, ValueError):
@@ -249,15 +247,3 @@ class AnthropicEventDecoder:
         # Raised outside the except block, so the error quoting the event (which may echo the
         # key) is not chained as __context__.
         raise invalid_response("the Anthropic stream event is malformed", event.data.encode(), self._call)
-
-
-def _payload(raw: str, call: ProviderCall) -> Mapping[str, Any]:
-    try:
-        data = loads(raw)
-    except ValueError:
-        data = _NOT_JSON  # raised below, outside the except block: the decoder's error keeps the event
-    if data is _NOT_JSON:
-        raise invalid_response("an Anthropic stream event is not JSON", raw.encode(), call)
-    if not isinstance(data, dict):
-        raise invalid_response("an Anthropic stream event is not a JSON object", raw.encode(), call)
-    return data

@@ -1,0 +1,1 @@
+"""Model knowledge: context windows and capabilities (one table), prices from the pricing adapter."""

@@ -1,0 +1,1 @@
+"""Observer adapters: litellm-style callbacks, OpenTelemetry spans."""

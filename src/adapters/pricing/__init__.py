@@ -1,0 +1,1 @@
+"""Pricing adapters: genai-prices' bundled price data, with per-client overrides."""

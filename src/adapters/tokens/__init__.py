@@ -1,0 +1,1 @@
+"""Local token counting: tiktoken with encodings shipped in a package, else an estimate."""

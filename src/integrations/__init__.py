@@ -1,0 +1,1 @@
+"""litellm's ``litellm.integrations`` path, for handlers ported from litellm."""
