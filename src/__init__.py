@@ -70,6 +70,7 @@ if TYPE_CHECKING:
         Message,
         ModelResponse,
         PromptTokensDetails,
+        ThoughtSignature,
         Usage,
     )
     from .domain.models.stream import (
@@ -90,7 +91,7 @@ _ERRORS = (
 )  # fmt: skip
 _RESPONSE = (
     "ChatCompletionMessageToolCall", "Choices", "CompletionTokensDetails", "Function", "FunctionCall",
-    "Message", "ModelResponse", "PromptTokensDetails", "Usage",
+    "Message", "ModelResponse", "PromptTokensDetails", "ThoughtSignature", "Usage",
 )  # fmt: skip
 _STREAM = (
     "ChatCompletionDeltaToolCall", "CompletionStream", "CustomStreamWrapper", "Delta",
@@ -171,6 +172,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StdlibLogger",
     "StreamingChoices",
+    "ThoughtSignature",
     "Timeout",
     "UnprocessableEntityError",
     "UnsupportedParamsError",

@@ -78,6 +78,59 @@ def _row(host: Host) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+# What a wire format does beyond its rows, by codec name; printed for the codecs in the table.
+WIRE_NOTES: dict[str, str] = {
+    "gemini": """### Gemini (`gemini/`, and `vertex_ai/` Gemini models)
+
+- **Auth**: the key travels in the `x-goog-api-key` header, never in the URL (litellm puts it in
+  `?key=`, where it reaches logs and cassettes). `GEMINI_API_KEY` is read before `GOOGLE_API_KEY`.
+  `api_base` / `GEMINI_API_BASE` includes the API version (`…/v1beta`); a bare host gets `/v1beta`.
+- **Streams**: `:streamGenerateContent?alt=sse`. Answers framed as one JSON array (no `alt=sse`,
+  proxies, Vertex's `$alt=json`) are read too; a stream is complete once every candidate has a
+  finish reason, and a body that ends before that raises `APIConnectionError`.
+- **Usage**: `prompt_tokens` = `promptTokenCount` + `toolUsePromptTokenCount` (cached tokens
+  included; `prompt_tokens_details.cached_tokens` = `cachedContentTokenCount`);
+  `completion_tokens` = `candidatesTokenCount` + `thoughtsTokenCount`
+  (`completion_tokens_details.reasoning_tokens` = `thoughtsTokenCount`); `total_tokens` is their
+  sum, which is Gemini's `totalTokenCount`.
+- **Finish reasons**: `STOP` → `stop`, `MAX_TOKENS` → `length`, safety, recitation, blocklist,
+  prohibited-content and SPII values → `content_filter`, `stop` with function calls →
+  `tool_calls`; anything else → `stop`. A prompt blocked outright (`promptFeedback.blockReason`)
+  raises `ContentPolicyViolationError`.
+- **Thought signatures** are kept on `message.thought_signatures` (one `ThoughtSignature` per
+  signed part, tied to its tool call's id), never in `tool_call.id` or the content, and sent back
+  on the same part. Other providers' codecs drop the field. A Gemini 3 history with an unsigned
+  function call gets Google's placeholder `skip_thought_signature_validator`.
+- **Schemas**: `response_format` schemas go to Gemini 2.5+ and `-latest` models as
+  `responseJsonSchema`; older models and tool `parameters` get the OpenAPI subset (references
+  inlined, null unions as `nullable`, unknown keywords dropped; a recursive schema goes as
+  `parametersJsonSchema` / `responseJsonSchema`).
+- **Errors** are classified by HTTP status and `error.status`; `RetryInfo.retryDelay` is the
+  retry hint when no `retry-after` header is sent.
+- `safety_settings` and `cached_content` pass through as `safetySettings` and `cachedContent`.
+
+### Vertex AI (`vertex_ai/`)
+
+- **Auth**: a Google OAuth token from google-auth (`pip install 'llmport[vertex]'`), from
+  `vertex_credentials=` / `VERTEXAI_CREDENTIALS` (a service-account or authorized-user JSON
+  document, or its path) or else Application Default Credentials. The token is reused while
+  valid, refreshed when expired and once after a 401 (off the event loop on async calls), and
+  `x-goog-user-project` is sent when the credentials carry a quota project. Tokens and inline
+  private keys are scrubbed like keys.
+- **Settings**: `vertex_project` (`VERTEXAI_PROJECT`, `VERTEX_PROJECT`, `GOOGLE_CLOUD_PROJECT`;
+  else the credentials' own project) and `vertex_location` (`VERTEXAI_LOCATION`,
+  `VERTEX_LOCATION`, `GOOGLE_CLOUD_LOCATION`; default `us-central1`). `global` goes to
+  `aiplatform.googleapis.com`, `us` and `eu` to `aiplatform.{us,eu}.rep.googleapis.com`;
+  `api_base` / `VERTEXAI_API_BASE` replaces the host.
+- **Gemini models** speak the Gemini format above under `publishers/google`.
+- **Claude models** (`vertex_ai/claude-sonnet-4-5@20250929`) speak Anthropic's Messages format
+  at `publishers/anthropic/models/{model}:rawPredict` (`:streamRawPredict`), without `model` in
+  the body and with `anthropic_version: vertex-2023-10-16`. Each family refuses the parameters its
+  format cannot take; `n > 1` is sent as n requests.
+""",
+}
+
+
 def providers_markdown() -> str:
     """Render the catalogue of every route as Markdown."""
     hosts = ProviderRegistry().hosts
@@ -102,6 +155,10 @@ def providers_markdown() -> str:
         for prefix, work in PLANNED.items()
         if prefix not in {h.prefix for h in hosts}
     )
+    codecs = {host.codec for host in hosts}
+    notes = [note.rstrip("\n") for name, note in WIRE_NOTES.items() if name in codecs]
+    if notes:
+        lines += ["", "## Wire-format notes", "", *"\n\n".join(notes).split("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -2,9 +2,10 @@
 
 ``FakeTransport`` answers with a function of yours; ``FakeOpenAIServer`` is a loopback
 OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
-``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeClock``, ``MemoryLogger`` and
-``StaticCredentials`` replace the other ports; ``from_sse``, ``from_ndjson`` and
-``from_json_array`` build streamed answers in each framing.
+``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeGeminiServer`` a loopback Gemini
+``generateContent`` server; ``FakeBedrockServer`` a loopback Bedrock Converse server (SigV4-checked,
+binary event streams); ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other
+ports; ``from_sse``, ``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -19,12 +20,16 @@ from .responses import from_json_array, from_ndjson, from_sse
 
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
+    from .bedrock_server import FakeBedrockServer
+    from .gemini_server import FakeGeminiServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
     from .responses_server import FakeResponsesServer
 
 __all__ = [
     "FakeAnthropicServer",
+    "FakeBedrockServer",
     "FakeClock",
+    "FakeGeminiServer",
     "FakeOpenAIServer",
     "FakeResponsesServer",
     "FakeStream",
@@ -53,8 +58,16 @@ def __getattr__(name: str) -> Any:
         from . import anthropic_server
 
         return anthropic_server.FakeAnthropicServer
+    if name == "FakeBedrockServer":
+        from . import bedrock_server
+
+        return bedrock_server.FakeBedrockServer
     if name == "FakeResponsesServer":
         from . import responses_server
 
         return responses_server.FakeResponsesServer
+    if name == "FakeGeminiServer":
+        from . import gemini_server
+
+        return gemini_server.FakeGeminiServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

@@ -3,7 +3,8 @@
 OpenAI answers a bad key with ``Incorrect API key provided: sk-...`` and an unknown URL with the
 path it was sent (query string included); this server does both, in every answer it can: error
 messages, error fields, response headers. It speaks OpenAI's chat shape on any path but
-``/messages`` (Anthropic's shape) and picks its behaviour from the request's model name:
+``/messages`` (Anthropic's shape) and ``/models/<model>:generateContent`` (Gemini's, the model in
+the path) and picks its behaviour from the request's model name:
 
 - ``ok``: a success (streamed when asked), with a ``set-cookie`` header carrying the key;
 - ``e<status>`` (``e401``, ``e429``...): that error status, key echoed in full and masked;
@@ -58,16 +59,21 @@ class _Handler(QuietHandler):
         except ValueError:
             body = {}
         self.server.owner.record(self.path, headers)
-        anthropic = self.path.split("?")[0].endswith("/messages")
-        responses = self.path.split("?")[0].endswith("/responses")
-        known = self.path.split("?")[0].endswith(("/chat/completions", "/messages", "/responses"))
+        path = self.path.split("?")[0]
+        anthropic = path.endswith("/messages")
+        responses = path.endswith("/responses")
+        gemini = path.endswith((":generateContent", ":streamGenerateContent"))
+        known = gemini or path.endswith(("/chat/completions", "/messages", "/responses"))
         key = _credentials(headers)
         model = str(body.get("model") or self.path.split("/deployments/")[-1].split("/")[0])
+        if gemini:
+            model, body = path.split("/models/")[-1].split(":")[0], {"stream": "stream" in path}
+        style = "gemini" if gemini else "anthropic" if anthropic else "responses" if responses else "openai"
         if not known:
-            self._error(404, f"Invalid URL (POST {self.path})", anthropic=anthropic, key=key)
+            self._error(404, f"Invalid URL (POST {self.path})", style=style, key=key)
         elif model.startswith("e") and model[1:].isdigit():
             message = f"Incorrect API key provided: {key} (shown as {_masked(key)}) on {self.path}"
-            self._error(int(model[1:]), message, anthropic=anthropic, key=key)
+            self._error(int(model[1:]), message, style=style, key=key)
         elif model == "not-json":
             self._raw(200, f"<html>upstream error for {key}</html>".encode(), "text/html")
         elif model == "wrong-shape":
@@ -78,21 +84,29 @@ class _Handler(QuietHandler):
             self.server.owner.stopping.wait(10)
             self.close_connection = True
         elif body.get("stream"):
-            events = (
-                _anthropic_events() if anthropic else _responses_events() if responses else _openai_events()
-            )
-            self._stream(events, key, drop=model == "drop")
-        elif responses:
-            self._json(200, _responses_answer(), key)
+            self._stream(style, key, drop=model == "drop")
         else:
-            self._json(200, _anthropic_message() if anthropic else _openai_completion(), key)
+            answers = {
+                "anthropic": _anthropic_message,
+                "gemini": _gemini_answer,
+                "openai": _openai_completion,
+                "responses": _responses_answer,
+            }
+            self._json(200, answers[style](), key)
 
-    def _error(self, status: int, message: str, *, anthropic: bool, key: str) -> None:
-        if anthropic:
+    def _error(self, status: int, message: str, *, style: str, key: str) -> None:
+        if style == "anthropic":
             payload: dict[str, Any] = {
                 "type": "error",
                 "error": {"type": "invalid_request_error", "message": message},
             }
+        elif style == "gemini":
+            detail = {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": key,
+                "metadata": {"key": key},
+            }
+            payload = {"error": {"code": status, "message": message, "status": key, "details": [detail]}}
         else:
             payload = {
                 "error": {"message": message, "type": "invalid_request_error", "param": key, "code": key}
@@ -118,12 +132,18 @@ class _Handler(QuietHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _stream(self, events: list[str] | list[bytes], key: str, *, drop: bool) -> None:
+    def _stream(self, style: str, key: str, *, drop: bool) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.send_header("set-cookie", f"session={key}")
         self.end_headers()
+        events = {
+            "anthropic": _anthropic_events,
+            "gemini": _gemini_events,
+            "openai": _openai_events,
+            "responses": _responses_events,
+        }[style]()
         for index, event in enumerate(events):
             if drop and index == 2:
                 self.close_connection = True
@@ -215,6 +235,27 @@ def _responses_events() -> list[bytes]:
         {"type": "response.completed", "response": answer},
     ]
     return [f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode() for event in events]
+
+
+def _gemini_answer() -> dict[str, Any]:
+    candidate = {
+        "content": {"role": "model", "parts": [{"text": "hello"}]},
+        "finishReason": "STOP",
+        "index": 0,
+    }
+    usage = {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": "ok", "responseId": "echo"}
+
+
+def _gemini_events() -> list[str]:
+    frames = []
+    for text in ("hel", "lo", ""):
+        frame = _gemini_answer()
+        frame["candidates"][0]["content"]["parts"] = [{"text": text}]
+        if text:
+            del frame["candidates"][0]["finishReason"]
+        frames.append(json.dumps(frame))
+    return frames
 
 
 class EchoingProvider(LoopbackFake):

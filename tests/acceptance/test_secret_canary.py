@@ -33,6 +33,7 @@ from llmport.domain.dispatch.settings import DispatchSettings
 from llmport.domain.models.request import build_request
 from llmport.integrations.custom_logger import CustomLogger
 from llmport.testing import FakeClock, MemoryCache, StaticCredentials
+from tests.unit.google_token_server import TokenServer
 
 from .canary_server import EchoingProvider
 
@@ -43,7 +44,7 @@ OPAQUE = "Zq7uOpaqueQm9Wv2Rt8XyK4"
 URL_SECRET = "Qm4urlSecretZt8Kp2VxJ6"
 FRAGMENT = 7
 USER = [{"role": "user", "content": "hi"}]
-CODECS = ("openai", "anthropic", "groq", "azure", "responses")
+CODECS = ("openai", "anthropic", "groq", "azure", "responses", "gemini")
 MODES = ("sync", "async-httpx", "async-aiohttp")
 
 
@@ -118,7 +119,13 @@ def closed_port() -> int:
 
 
 def base_for(codec: str, root: str) -> str:
-    return f"{root}/v1" if codec in ("openai", "groq", "responses") else root
+    return (
+        f"{root}/v1"
+        if codec in ("openai", "groq", "responses")
+        else f"{root}/v1beta"
+        if codec == "gemini"
+        else root
+    )
 
 
 def make_client(mode: str, cache: MemoryCache | None = None, **options: Any) -> llmport.Client:
@@ -273,6 +280,17 @@ class Seen:
     records: list[str]
     capfd: pytest.CaptureFixture[str]
 
+    def collect(self, probe: Probe, cache: RecordingCache) -> None:
+        """Add what the cache, the log sink and the process's output captured to ``probe``."""
+        for entry_key, entry in cache.written:
+            probe.add("cache key", entry_key)
+            probe.add("cache entry", entry.decode("utf-8", "replace"))
+        for record in self.records:
+            probe.add("log record", record)
+        captured = self.capfd.readouterr()
+        probe.add("stdout", captured.out)
+        probe.add("stderr", captured.err)
+
 
 @pytest.fixture
 def seen(log_records: list[str], capfd: pytest.CaptureFixture[str]) -> Seen:
@@ -309,14 +327,7 @@ def test_the_canary_appears_nowhere(
     run(client, mode, model, dict(kwargs), probe)
     failed = any(where == "traceback" for where, _ in probe.texts)
     assert failed == scenario.fails, probe.texts[-3:]
-    for entry_key, entry in cache.written:
-        probe.add("cache key", entry_key)
-        probe.add("cache entry", entry.decode("utf-8", "replace"))
-    for record in seen.records:
-        probe.add("log record", record)
-    captured = seen.capfd.readouterr()
-    probe.add("stdout", captured.out)
-    probe.add("stderr", captured.err)
+    seen.collect(probe, cache)
     assert probe.leaks((key, URL_SECRET)) == []
 
 
@@ -358,6 +369,16 @@ def test_the_provider_really_echoes_the_key(provider: EchoingProvider) -> None:
     assert SHAPED in answer.headers["set-cookie"]
 
 
+def test_the_provider_really_echoes_a_gemini_key(provider: EchoingProvider) -> None:
+    import httpx
+
+    url = f"{provider.root_url}/v1beta/models/e400:generateContent"
+    answer = httpx.post(url, json={"contents": []}, headers={"x-goog-api-key": OPAQUE})
+    assert answer.status_code == 400
+    assert OPAQUE in answer.json()["error"]["message"]
+    assert OPAQUE in answer.json()["error"]["status"]
+
+
 def test_the_run_sees_every_kind_of_text(provider: EchoingProvider, log_records: list[str]) -> None:
     # Guards the probe itself: an error call yields a chain, a traceback and log records.
     probe = Probe()
@@ -388,3 +409,56 @@ def test_the_loguru_adapter_scrubs_what_it_is_given(log_records: list[str]) -> N
     assert len(log_records) == 1
     assert "[REDACTED]" in log_records[0]
     assert Probe([("log record", log_records[0])]).leaks((SHAPED, URL_SECRET)) == []
+
+
+# -- Vertex AI: the canary is the OAuth token (and the service account's private key) -------------
+
+VERTEX_SCENARIOS = [
+    Scenario("e401-refresh", "e401"),  # refused, refreshed, refused again
+    Scenario("e400", "e400"),
+    Scenario("e429", "e429"),
+    Scenario("e500", "e500"),
+    Scenario("mid-stream-drop", "drop", extra={"stream": True}),
+    Scenario("not-json", "not-json"),
+    Scenario("bad-stream-event", "bad-event", extra={"stream": True}),
+    Scenario("refused", base="refused"),
+    Scenario("success", "gemini-2.5-flash", extra={"caching": True}, fails=False),
+    Scenario("success-stream", "gemini-2.5-flash", extra={"stream": True}, fails=False),
+]
+
+
+@pytest.fixture
+def token_server() -> Iterator[TokenServer]:
+    with TokenServer() as server:
+        yield server
+
+
+def _private_key_body(document: str) -> str:
+    import json as _json
+
+    pem = _json.loads(document)["private_key"]
+    return "".join(line for line in pem.splitlines() if "-----" not in line)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("scenario", VERTEX_SCENARIOS, ids=[s.name for s in VERTEX_SCENARIOS])
+def test_the_vertex_token_appears_nowhere(
+    scenario: Scenario, mode: str, provider: EchoingProvider, token_server: TokenServer, seen: Seen
+) -> None:
+    document = token_server.service_account()
+    probe = Probe()
+    cache = RecordingCache()
+    client = make_client(mode, cache)
+    root = provider.root_url if scenario.base == "live" else f"http://127.0.0.1:{closed_port()}"
+    kwargs = {"api_base": root, "vertex_project": "p", "vertex_credentials": document, **scenario.extra}
+    model = f"vertex_ai/{scenario.model}"
+    record_requests(model, dict(kwargs), client, probe)
+    run(client, mode, model, dict(kwargs), probe)
+    failed = any(where == "traceback" for where, _ in probe.texts)
+    assert failed == scenario.fails, probe.texts[-3:]
+    assert token_server.issued, "no token was ever fetched: the canary proves nothing"
+    if scenario.name == "e401-refresh":
+        assert len(token_server.issued) == 2
+    seen.collect(probe, cache)
+    assert probe.leaks((*token_server.issued, _private_key_body(document))) == []
+    assert all(token not in target for token in token_server.issued for target in provider.targets)

@@ -7,7 +7,12 @@ Each fixture is a pair of files in ``fixtures/<provider>/``:
 
 Bodies with framing ``"chunks-lines"`` (vercel-ai ``*.chunks.txt``: one SSE ``data:`` payload per line,
 without SSE framing) are re-framed on load as ``b"data: <line>\\n\\n"`` per non-empty line, followed by
-``b"data: [DONE]\\n\\n"``.
+``b"data: [DONE]\\n\\n"``. Framing ``"sse-lines"`` is the same without the ``[DONE]`` (Gemini's SSE
+has no end marker), and ``.body.jsonarray`` bodies are streams sent as one JSON array (Gemini
+without ``alt=sse``). Bodies with framing ``"aws-event-lines"`` (vercel-ai Bedrock ``*.chunks.txt``:
+one decoded ConverseStream event ``{"<type>": payload}`` per line) are framed on load as AWS event-stream
+frames (``llmport.testing.eventstream``, checked by botocore). ``*.body.eventstream`` files are raw
+recorded AWS event-stream bytes.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from typing import Any
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
 _METADATA_SUFFIX = ".json"
-_BODY_SUFFIXES = (".body.json", ".body.sse", ".chunks.txt")
-_STREAM_SUFFIXES = (".body.sse", ".chunks.txt")
-_FRAMINGS = ("raw", "chunks-lines")
+_BODY_SUFFIXES = (".body.json", ".body.sse", ".body.jsonarray", ".chunks.txt", ".body.eventstream")
+_STREAM_SUFFIXES = (".body.sse", ".body.jsonarray", ".chunks.txt", ".body.eventstream")
+_FRAMINGS = ("raw", "chunks-lines", "sse-lines", "aws-event-lines")
 
 
 @dataclass(frozen=True)
@@ -98,17 +103,18 @@ def exchange_names(provider: str) -> list[str]:
     return sorted(p.name[: -len(_METADATA_SUFFIX)] for p in directory.iterdir() if _is_metadata_file(p))
 
 
-def frame_chunk_lines(raw: bytes) -> bytes:
+def frame_chunk_lines(raw: bytes, done: bool = True) -> bytes:
     """Turn one-payload-per-line chunks into an SSE body.
 
     Args:
         raw: File content with one JSON payload per line (blank lines are skipped).
+        done: Whether to end with ``[DONE]`` (OpenAI-style hosts do; Gemini does not).
 
     Returns:
-        ``b"data: <line>\\n\\n"`` for each non-empty line, then ``b"data: [DONE]\\n\\n"``.
+        ``b"data: <line>\\n\\n"`` for each non-empty line, then ``b"data: [DONE]\\n\\n"`` when ``done``.
     """
     events = [b"data: " + line + b"\n\n" for line in raw.splitlines() if line.strip()]
-    return b"".join(events) + b"data: [DONE]\n\n"
+    return b"".join(events) + (b"data: [DONE]\n\n" if done else b"")
 
 
 def _as_str_dict(value: object, what: str) -> dict[str, str]:
@@ -195,7 +201,12 @@ def load_exchange(provider: str, name: str) -> Exchange:
         raise ValueError(f"{provider}/{name}: request url must be a string or null")
 
     raw = (_provider_dir(provider) / body_file).read_bytes()
-    body = frame_chunk_lines(raw) if framing == "chunks-lines" else raw
+    if framing == "aws-event-lines":
+        from llmport.testing.eventstream import events_body, events_from_lines
+
+        body = events_body(events_from_lines(raw.decode("utf-8").splitlines()))
+    else:
+        body = frame_chunk_lines(raw, done=framing == "chunks-lines") if framing != "raw" else raw
     return Exchange(
         name=name,
         provider=provider,
@@ -205,5 +216,5 @@ def load_exchange(provider: str, name: str) -> Exchange:
         status=status,
         headers=_as_str_dict(response.get("headers") or {}, f"{provider}/{name}: response headers"),
         body=body,
-        is_stream=framing == "chunks-lines" or body_file.endswith(_STREAM_SUFFIXES),
+        is_stream=framing != "raw" or body_file.endswith(_STREAM_SUFFIXES),
     )

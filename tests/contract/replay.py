@@ -95,6 +95,35 @@ def replay(exchange: Exchange, body: bytes | None = None, pieces: Sequence[bytes
     return handler
 
 
+def replay_completion(
+    exchange: Exchange, model: str, api_base: str, pieces: tuple[bytes, ...] | None = None
+) -> tuple[llmport.ModelResponse, list[llmport.ModelResponseStream]]:
+    """Replay ``exchange`` through ``completion()``: the response (rebuilt for a stream) and the chunks."""
+    client, _ = make_client(lambda request: answer(exchange, None, pieces), api_base=api_base)
+    with client:
+        if not exchange.is_stream:
+            response = client.completion(model, MESSAGES)
+            assert isinstance(response, llmport.ModelResponse)
+            return response, []
+        chunks = list(client.completion(model, MESSAGES, stream=True))
+    built = llmport.stream_chunk_builder(chunks)
+    assert built is not None
+    return built, chunks
+
+
+async def areplay_completion(exchange: Exchange, model: str, api_base: str) -> llmport.ModelResponse:
+    """Async ``replay_completion`` through ``acompletion()``: the response (rebuilt for a stream)."""
+    client, _ = make_client(replay(exchange), api_base=api_base)
+    async with client:
+        if exchange.is_stream:
+            stream = await client.acompletion(model, MESSAGES, stream=True)
+            response = llmport.stream_chunk_builder([chunk async for chunk in stream])
+        else:
+            response = await client.acompletion(model, MESSAGES)
+    assert isinstance(response, llmport.ModelResponse)
+    return response
+
+
 def stream_chunks(client: llmport.Client, model: str, **params: Any) -> list[llmport.ModelResponseStream]:
     """Run a streamed completion (include_usage) and read every chunk."""
     params.setdefault("stream_options", {"include_usage": True})

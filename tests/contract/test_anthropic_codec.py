@@ -19,7 +19,15 @@ from llmport.testing import HttpResponse
 
 from .anthropic_oracle import Expected, arguments, expected
 from .fixtures_loader import Exchange, exchange_names, load_exchange
-from .replay import MESSAGES, answer, make_client, random_pieces, replay, seeded_rng
+from .replay import (
+    MESSAGES,
+    areplay_completion,
+    make_client,
+    random_pieces,
+    replay,
+    replay_completion,
+    seeded_rng,
+)
 
 MODEL = "anthropic/claude-sonnet-4-5"
 BASE = "http://127.0.0.1:9"
@@ -40,16 +48,7 @@ def run(
     exchange: Exchange, pieces: tuple[bytes, ...] | None = None
 ) -> tuple[llmport.ModelResponse, list[Any]]:
     """Replay ``exchange``; return the response (rebuilt from chunks for a stream) and the chunks."""
-    client, _ = make_client(lambda request: answer(exchange, None, pieces), api_base=BASE)
-    with client:
-        if not exchange.is_stream:
-            response = client.completion(MODEL, MESSAGES)
-            assert isinstance(response, llmport.ModelResponse)
-            return response, []
-        chunks = list(client.completion(MODEL, MESSAGES, stream=True))
-    built = llmport.stream_chunk_builder(chunks)
-    assert built is not None
-    return built, chunks
+    return replay_completion(exchange, MODEL, BASE, pieces)
 
 
 def assert_matches(response: llmport.ModelResponse, want: Expected) -> None:
@@ -132,14 +131,7 @@ def test_stream_cut_before_message_stop_raises(exchange: Exchange) -> None:
 
 @pytest.mark.parametrize("exchange", OK, ids=ids(OK))
 async def test_async(exchange: Exchange) -> None:
-    client, _ = make_client(replay(exchange), api_base=BASE)
-    async with client:
-        if exchange.is_stream:
-            stream = await client.acompletion(MODEL, MESSAGES, stream=True)
-            response = llmport.stream_chunk_builder([chunk async for chunk in stream])
-        else:
-            response = await client.acompletion(MODEL, MESSAGES)
-    assert isinstance(response, llmport.ModelResponse)
+    response = await areplay_completion(exchange, MODEL, BASE)
     assert_matches(response, expected(exchange))
 
 

@@ -16,6 +16,7 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import llmport
+from llmport.adapters.providers.responses import events as events_module
 from llmport.testing import HttpResponse
 
 from .fixtures_loader import Exchange, exchange_names, load_exchange
@@ -205,3 +206,15 @@ def test_recorded_error_event(name: str, body: bytes) -> None:
     assert caught.value.code == error["code"]
     assert caught.value.llm_provider == "responses"
     assert [chunk.choices[0].delta.role for chunk in received] == ["assistant"]
+
+
+@pytest.mark.parametrize(("name", "body"), OK_STREAMS, ids=ids(OK_STREAMS))
+def test_chunks_are_the_ones_model_validate_makes(
+    name: str, body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The decoder validates its own payloads in one pass (plain_chunk); pydantic's full path agrees.
+    fast = [chunk.model_dump() for chunk in stream_parser("responses").feed(body)]
+    monkeypatch.setattr(events_module, "plain_chunk", llmport.ModelResponseStream.model_validate)
+    slow = [chunk.model_dump() for chunk in stream_parser("responses").feed(body)]
+    assert fast == slow
+    assert len(fast) > 2

@@ -21,7 +21,7 @@ from llmport import ModelResponse, ModelResponseStream
 from llmport.testing import FakeClock
 
 from .fault_server import FaultServer
-from .wire import PROTOCOLS, SECRET_KEY, WireProtocol
+from .wire import PROTOCOLS, WireProtocol
 
 MODES = ("sync", "async")
 ALL_MODES = (*MODES, "httpx-async")
@@ -118,7 +118,7 @@ class Caller:
 
     def _client(self) -> llmport.Client:
         return llmport.Client(
-            api_key=SECRET_KEY,
+            **self.wire.credentials(),
             api_base=self.wire.api_base(self.server.root_url),
             clock=self.clock,
             async_transport="httpx" if self.mode == "httpx-async" else "aiohttp",

@@ -28,7 +28,7 @@ from llmport import (
 
 from .conftest import ALL_MODES, Caller
 from .fault_server import End, FaultServer, Reply, Stream
-from .wire import PROTOCOLS, SECRET_KEY, WireProtocol, cut_frame, with_data
+from .wire import PROTOCOLS, SECRET_KEY, WireProtocol
 
 BODY_OR_STREAM = pytest.mark.parametrize("stream", [False, True], ids=["body", "stream"])
 # Backoff before retry n is 0.5 * 2**(n-1) s, scaled down by up to 25 % of jitter.
@@ -176,7 +176,7 @@ def test_401_is_not_retried(caller: Caller, server: FaultServer, wire: WireProto
     assert error.request_id.startswith("req_")
     assert len(server.requests) == 1
     assert caller.clock.sleeps == []
-    assert server.requests[0].path == wire.path
+    assert server.requests[0].path == (wire.stream_path if stream and wire.stream_path else wire.path)
     assert SECRET_KEY not in f"{error!s} {error!r} {error.body!r}"
 
 
@@ -288,7 +288,7 @@ def test_error_event_mid_stream_raises_the_providers_error(
 def test_malformed_chunk_raises_llmports_error(
     caller: Caller, server: FaultServer, wire: WireProtocol
 ) -> None:
-    bad = cut_frame(wire.events[wire.head])
+    bad = wire.cut(wire.events[wire.head])
     server.queue(Stream((*wire.events[: wire.head], bad, *wire.events[wire.head + 1 :], wire.terminal)))
 
     outcome = caller.stream()
@@ -306,7 +306,7 @@ def test_malformed_chunk_raises_llmports_error(
 def test_hostile_event_data_gives_llmports_error_or_is_ignored(
     caller: Caller, server: FaultServer, wire: WireProtocol, data: bytes
 ) -> None:
-    hostile = with_data(wire.events[wire.head], data)
+    hostile = wire.with_payload(wire.events[wire.head], data)
     server.queue(Stream((*wire.events[: wire.head], hostile, *wire.events[wire.head :], wire.terminal)))
 
     outcome = caller.stream()
@@ -397,9 +397,13 @@ def test_slow_headers_are_retried_then_the_stream_succeeds(
 # -- hostile content --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "wire", [w for w in PROTOCOLS if w.tool_events is not None], ids=lambda wire: wire.name
+)
 def test_malformed_tool_arguments_in_a_stream_arrive_as_the_raw_string(
     caller: Caller, server: FaultServer, wire: WireProtocol
 ) -> None:
+    assert wire.tool_events is not None
     server.queue(Stream(wire.tool_events))
 
     outcome = caller.stream()

@@ -12,14 +12,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.eventstream import EventStreamBuffer
+
 from llmport import APIError, InternalServerError, ServiceUnavailableError
+from llmport.testing import StaticCredentials
+from llmport.testing.eventstream import encode_frame, exception_frame
 from tests.contract.fixtures_loader import load_exchange
 
 SECRET_KEY = "sk-fault-suite-key-0123456789"
 SEP = b"\n\n"
+
+
+def sse_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded SSE body into events, each ending with its blank line."""
+    return tuple(frame.strip(b"\n") + SEP for frame in body.split(SEP) if frame.strip())
+
+
+def cut_frame(frame: bytes) -> bytes:
+    """A frame whose last line (its JSON data) stops half-way: a malformed event."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = lines[-1][: len(lines[-1]) // 2]
+    return b"\n".join(lines) + SEP
+
+
+def with_data(frame: bytes, data: bytes) -> bytes:
+    """The same event (its ``event:`` line kept) carrying ``data`` instead of its JSON."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    lines[-1] = b"data: " + data
+    return b"\n".join(lines) + SEP
 
 
 @dataclass(frozen=True)
@@ -41,12 +64,17 @@ class WireProtocol:
         error_body: The provider's error body for an HTTP status.
         error_event: An ``error`` event sent inside a stream (the provider reports overload).
         error_event_class: The exception that event maps to.
-        tool_events: A recorded stream (terminal included) whose tool arguments are not valid JSON.
+        tool_events: A recorded stream (terminal included) whose tool arguments are not valid JSON,
+            or None when the wire format streams arguments as JSON values (Gemini).
         tool_body: A non-streamed answer whose tool arguments are not valid JSON, or None when
             the wire format carries arguments as a JSON value (it cannot be malformed there).
         tool_arguments: The raw arguments ``tool_events`` carry.
         tool_body_arguments: The raw arguments ``tool_body`` carries.
         context_window_body: The provider's error body for a prompt longer than the model's window.
+        stream_path: The path the codec posts a stream to, when it is not ``path`` (Gemini).
+        cut: Makes a malformed copy of one event (its JSON cut half-way), in the wire's framing.
+        with_payload: Makes a copy of one event carrying other data, in the wire's framing.
+        credentials: The ``llmport.Client`` keywords that authenticate (default: the suite's key).
     """
 
     name: str
@@ -63,11 +91,15 @@ class WireProtocol:
     error_body: Callable[[int], bytes]
     error_event: bytes
     error_event_class: type[APIError]
-    tool_events: tuple[bytes, ...]
+    tool_events: tuple[bytes, ...] | None
     tool_body: bytes | None
     tool_arguments: str
     context_window_body: bytes
     tool_body_arguments: str | None = None
+    stream_path: str | None = None
+    cut: Callable[[bytes], bytes] = cut_frame
+    with_payload: Callable[[bytes, bytes], bytes] = with_data
+    credentials: Callable[[], dict[str, Any]] = field(default=lambda: {"api_key": SECRET_KEY})
 
     def api_base(self, root_url: str) -> str:
         """The ``api_base`` that points this codec at a server whose root is ``root_url``."""
@@ -80,25 +112,6 @@ class WireProtocol:
 
     def __repr__(self) -> str:
         return f"WireProtocol({self.name})"
-
-
-def sse_frames(body: bytes) -> tuple[bytes, ...]:
-    """Split a recorded SSE body into events, each ending with its blank line."""
-    return tuple(frame.strip(b"\n") + SEP for frame in body.split(SEP) if frame.strip())
-
-
-def cut_frame(frame: bytes) -> bytes:
-    """A frame whose last line (its JSON data) stops half-way: a malformed event."""
-    lines = frame.rstrip(b"\n").split(b"\n")
-    lines[-1] = lines[-1][: len(lines[-1]) // 2]
-    return b"\n".join(lines) + SEP
-
-
-def with_data(frame: bytes, data: bytes) -> bytes:
-    """The same event (its ``event:`` line kept) carrying ``data`` instead of its JSON."""
-    lines = frame.rstrip(b"\n").split(b"\n")
-    lines[-1] = b"data: " + data
-    return b"\n".join(lines) + SEP
 
 
 def _json(value: Any) -> bytes:
@@ -244,6 +257,96 @@ def _anthropic() -> WireProtocol:
     )
 
 
+# -- AWS Bedrock Converse -----------------------------------------------------------------------
+
+
+def aws_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded event-stream body into its frames (lengths read by botocore)."""
+    buffer = EventStreamBuffer()
+    buffer.add_data(body)
+    frames, start = [], 0
+    for message in buffer:
+        frames.append(body[start : start + message.prelude.total_length])
+        start += message.prelude.total_length
+    return tuple(frames)
+
+
+def aws_with_payload(frame: bytes, payload: bytes) -> bytes:
+    """The same event-stream frame (headers kept, CRCs recomputed) carrying ``payload``."""
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    (message,) = list(buffer)
+    return encode_frame(message.headers, payload)
+
+
+def aws_cut(frame: bytes) -> bytes:
+    """A valid frame whose JSON payload stops half-way: a malformed event."""
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    (message,) = list(buffer)
+    return encode_frame(message.headers, message.payload[: len(message.payload) // 2])
+
+
+def _bedrock_credentials() -> dict[str, Any]:
+    # SigV4 on every attempt: the suite's key is the AWS secret key (it never travels).
+    env = {
+        "AWS_ACCESS_KEY_ID": "AKIDFAULTSUITE012345",
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_REGION": "us-east-1",
+    }
+    return {"credentials": StaticCredentials(env)}
+
+
+def _bedrock_error_body(status: int) -> bytes:
+    # Bedrock's documented shape: {"message"}; the code travels in x-amzn-ErrorType, which the
+    # fault server does not send, so these are classified by status alone.
+    return _json({"message": f"fault suite: HTTP {status}"})
+
+
+def _aws_payload(frame: bytes) -> dict[str, Any]:
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    (message,) = list(buffer)
+    payload: dict[str, Any] = json.loads(message.payload)
+    return payload
+
+
+def _bedrock() -> WireProtocol:
+    stream = aws_frames(load_exchange("bedrock", "oi_converse_stream_text").body)
+    tool_stream = aws_frames(load_exchange("bedrock", "oi_converse_stream_tool_use").body)
+    # Without the fragment that closes the object, the arguments are not JSON.
+    tool_events = tuple(
+        f for f in tool_stream if _aws_payload(f).get("delta", {}).get("toolUse", {}).get("input") != 'ZPZ"}'
+    )
+    success = load_exchange("bedrock", "oi_converse_nova_micro_max_tokens").body
+    model_path = "/model/anthropic.claude-3-haiku-20240307-v1%3A0"
+    context_window = {"__type": "ValidationException", "message": "Input is too long for requested model."}
+    return WireProtocol(
+        name="bedrock",
+        model="bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+        base_path="",
+        path=model_path + "/converse",
+        stream_path=model_path + "/converse-stream",
+        success_body=success,
+        success_text=json.loads(success)["output"]["message"]["content"][0]["text"],
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text="".join(_aws_payload(frame).get("delta", {}).get("text", "") for frame in stream),
+        head=3,  # messageStart, "The", " sum"
+        head_text="The sum",
+        error_body=_bedrock_error_body,
+        error_event=exception_frame("serviceUnavailableException", "Bedrock is unavailable"),
+        error_event_class=ServiceUnavailableError,
+        tool_events=tool_events,
+        tool_body=None,  # Converse carries tool input as a JSON object
+        tool_arguments='{"sign": "W',
+        context_window_body=_json(context_window),
+        cut=aws_cut,
+        with_payload=aws_with_payload,
+        credentials=_bedrock_credentials,
+    )
+
+
 # -- OpenAI Responses -------------------------------------------------------------------------
 
 
@@ -294,5 +397,58 @@ def _responses() -> WireProtocol:
     )
 
 
-PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses())
+# -- Gemini generateContent -----------------------------------------------------------------
+
+_GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+    409: "ABORTED", 422: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNKNOWN",
+    503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED", 529: "UNAVAILABLE",
+}  # fmt: skip
+
+
+def _gemini_error_body(status: int) -> bytes:
+    # The recorded error shape (vercel-ai google-429-retry-info.json) without its RetryInfo, so the
+    # generic scenarios see no retry hint; tests/reliability/test_gemini_faults.py covers RetryInfo.
+    error = {
+        "code": status,
+        "message": f"fault suite: HTTP {status}",
+        "status": _GOOGLE_STATUS.get(status, "UNKNOWN"),
+    }
+    return _json({"error": error})
+
+
+def gemini_frames(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded Gemini SSE body (CRLF-framed) into LF-framed events."""
+    return sse_frames(body.replace(b"\r\n", b"\n"))
+
+
+def _gemini() -> WireProtocol:
+    stream = gemini_frames(load_exchange("gemini", "oi_streaming_text_content").body)
+    texts = [json.loads(frame[5:])["candidates"][0]["content"]["parts"][0]["text"] for frame in stream]
+    unavailable = {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}
+    context = "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."
+    return WireProtocol(
+        name="gemini",
+        model="gemini/gemini-2.0-flash",
+        base_path="/v1beta",
+        path="/v1beta/models/gemini-2.0-flash:generateContent",
+        stream_path="/v1beta/models/gemini-2.0-flash:streamGenerateContent",
+        success_body=load_exchange("gemini", "oi_multi_turn_conversation_0").body,
+        success_text="The capital of France is **Paris**.\n",
+        events=stream[:-1],
+        terminal=stream[-1],  # the frame with the finish reason: Gemini sends no end marker
+        stream_text="".join(texts),
+        head=2,
+        head_text="".join(texts[:2]),
+        error_body=_gemini_error_body,
+        error_event=b"data: " + _json(unavailable) + SEP,
+        error_event_class=ServiceUnavailableError,
+        tool_events=None,  # function-call arguments are JSON objects on the wire: never malformed
+        tool_body=None,
+        tool_arguments="",
+        context_window_body=_json({"error": {"code": 400, "message": context, "status": "INVALID_ARGUMENT"}}),
+    )
+
+
+PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses(), _gemini(), _bedrock())
 """Every codec the suite runs against; a new codec adds its description here."""

@@ -93,6 +93,17 @@ CASES = [
         "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo",
         (46 * 0.88 + 45 * 0.88) * M,
     ),
+    # Gemini 2.5 Flash: thoughts (190) are output tokens; $0.30 in, $2.50 out.
+    ("gemini", "lc_gemini_token_counts", "gemini/gemini-2.5-flash", (11 * 0.3 + (17 + 190) * 2.5) * M),
+    ("gemini", "oi_generate_content", "gemini/gemini-2.0-flash", (45 * 0.1 + 23 * 0.4) * M),
+    # The Responses API: gpt-5.5 ($5 in, $30 out, 98 of the 118 output tokens reasoning) and gpt-4.1 ($2/$8).
+    (
+        "responses",
+        "simonw_responses_interleaved_reasoning_between_tool_calls_1",
+        "responses/gpt-5.5",
+        (171 * 5 + 118 * 30) * M,
+    ),
+    ("responses", "oi_responses_simple_input", "responses/gpt-4.1", (19 * 2 + 253 * 8) * M),
     # Perplexity sonar: $1 in and out, plus $12 per thousand requests.
     ("perplexity", "nonstream_text", "perplexity/sonar", (11 * 1 + 392 * 1) * M + 12 / 1000),
 ]
@@ -287,3 +298,12 @@ def test_a_cost_set_by_hand_is_kept() -> None:
     response._hidden_params["response_cost"] = 1.0
     assert dict(response._hidden_params)["response_cost"] == 1.0
     assert pricing.calls == 0
+
+
+def test_every_chunk_has_hidden_params_and_only_the_usage_chunk_a_cost() -> None:
+    stream = client(recorded_stream("openai", "stream_text_usage_gpt4o")).completion(
+        "gpt-4o", USER, stream=True
+    )
+    chunks = list(stream)
+    assert chunks[0]._hidden_params == {}
+    assert "response_cost" in chunks[-1]._hidden_params

@@ -202,7 +202,7 @@ def test_when_every_model_fails_the_last_error_carries_the_chain() -> None:
         ({"fallbacks": [3]}, "fallbacks[0]", "model name or a dict"),
         ({"fallbacks": [CLAUDE, {"api_key": "x"}]}, "fallbacks[1]", "needs a non-empty 'model'"),
         ({"fallbacks": ["mystery-model"]}, "fallbacks[0]", "prefix it with the provider"),
-        ({"fallbacks": ["gemini/gemini-1.5-pro"]}, "fallbacks[0]", "not available in llmport yet"),
+        ({"fallbacks": ["ollama_chat/llama3"]}, "fallbacks[0]", "not available in llmport yet"),
         ({"fallbacks": [{"model": CLAUDE, "stream": True}]}, "fallbacks[0]", "cannot set stream"),
         ({"fallbacks": [{"model": CLAUDE, "n": 0}]}, "fallbacks[0]", "n must be a positive integer"),
         ({"fallbacks": [{"model": CLAUDE, "model_list": [1]}]}, "fallbacks[0]", "model_list"),

@@ -29,7 +29,9 @@ def test_kwargs_are_sorted_into_body_client_side_and_extras() -> None:
     assert "sk-x" not in repr(request)
 
 
-@pytest.mark.parametrize("name", ["model_list", "stream_timeout", "aws_region_name", "vertex_project"])
+@pytest.mark.parametrize(
+    "name", ["model_list", "stream_timeout", "input_cost_per_token", "output_cost_per_token"]
+)
 def test_litellm_params_not_implemented_yet_say_so(name: str) -> None:
     request = build_request("gpt-4o", USER, {name: ["x"]})
     assert name not in request.params

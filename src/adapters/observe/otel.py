@@ -25,7 +25,8 @@ EXTRA_HINT = "pip install 'llmport[otel]'"
 
 # llmport provider prefix → the semantic conventions' gen_ai.provider.name (well-known values).
 PROVIDER_NAMES = {
-    "openai": "openai", "azure": "azure.ai.openai", "anthropic": "anthropic", "bedrock": "aws.bedrock",
+    "openai": "openai", "responses": "openai", "azure": "azure.ai.openai",
+    "azure_responses": "azure.ai.openai", "anthropic": "anthropic", "bedrock": "aws.bedrock",
     "gemini": "gcp.gemini", "vertex_ai": "gcp.vertex_ai", "xai": "x_ai", "deepseek": "deepseek",
     "groq": "groq", "mistral": "mistral_ai", "codestral": "mistral_ai", "perplexity": "perplexity",
     "cohere": "cohere", "cohere_chat": "cohere",

@@ -24,7 +24,8 @@ EXTRA_HINT = "pip install 'llmport[cost]'"
 # llmport provider prefix → genai-prices provider id. A prefix missing here (self-hosted servers,
 # gateways whose prices are their own) is priced only through overrides: unknown is None, never a guess.
 PROVIDER_IDS: Mapping[str, str] = {
-    "openai": "openai", "azure": "azure", "anthropic": "anthropic", "groq": "groq",
+    "openai": "openai", "responses": "openai", "azure": "azure", "azure_responses": "azure",
+    "anthropic": "anthropic", "groq": "groq",
     "together_ai": "together", "fireworks_ai": "fireworks", "deepseek": "deepseek", "xai": "x-ai",
     "mistral": "mistral", "codestral": "mistral", "perplexity": "perplexity", "cerebras": "cerebras",
     "openrouter": "openrouter", "moonshot": "moonshotai", "novita": "novita", "gemini": "google",

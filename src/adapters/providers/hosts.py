@@ -138,6 +138,27 @@ MISTRAL_PARAMS = ParamRules(
     renames=MappingProxyType({"seed": "random_seed", "max_completion_tokens": "max_tokens"}),
 )
 
+_AWS_REGION = (("aws_region_name",), ("AWS_REGION_NAME", "AWS_REGION"))
+_AWS_SECRET = (("aws_secret_access_key",), ("AWS_SECRET_ACCESS_KEY",))
+# Bedrock: the region the default endpoint is formatted with (litellm's default us-west-2), the
+# region as given (when none is, an ARN's or the profile's region applies), the AWS credentials.
+BEDROCK_SETTINGS = (
+    HostSetting("region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1], default="us-west-2"),
+    HostSetting("given_region", kwargs=_AWS_REGION[0], env=_AWS_REGION[1]),
+    HostSetting("endpoint", kwargs=("aws_bedrock_runtime_endpoint",)),
+    HostSetting("aws_access_key_id", kwargs=("aws_access_key_id",), env=("AWS_ACCESS_KEY_ID",)),
+    HostSetting(
+        "aws_secret_access_key",
+        kwargs=("aws_secret_access_key",),
+        env=("AWS_SECRET_ACCESS_KEY",),
+        secret=True,
+    ),
+    HostSetting("aws_session_token", kwargs=("aws_session_token",), env=("AWS_SESSION_TOKEN",), secret=True),
+    HostSetting("aws_profile_name", kwargs=("aws_profile_name",), env=("AWS_PROFILE",)),
+    HostSetting("aws_role_name", kwargs=("aws_role_name",)),
+    HostSetting("aws_session_name", kwargs=("aws_session_name",)),
+)
+
 HOSTS: tuple[Host, ...] = (
     Host(
         prefix="openai",
@@ -181,6 +202,23 @@ HOSTS: tuple[Host, ...] = (
         source="https://docs.anthropic.com/en/api/messages",
         as_of=AS_OF,
     ),
+    # AWS Bedrock Converse. `bedrock/converse/<modelId>` spells the API out; the model id may be
+    # an inference-profile id (`us.`, `eu.`, `global.`) or an ARN (whose region wins). A Bedrock
+    # API key (api_key= or AWS_BEARER_TOKEN_BEDROCK) is sent as a bearer token; without one each
+    # attempt is SigV4-signed by botocore (extra `bedrock`).
+    Host(
+        prefix="bedrock",
+        codec="bedrock_converse",
+        default_base="https://bedrock-runtime.{region}.amazonaws.com",
+        key_env=("AWS_BEARER_TOKEN_BEDROCK",),
+        base_env=("AWS_BEDROCK_RUNTIME_ENDPOINT",),
+        auth=AuthScheme("sigv4", required=False),
+        framing="aws_eventstream",
+        settings=BEDROCK_SETTINGS,
+        endpoint="/model/{model}/converse",
+        source="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
+        as_of=AS_OF,
+    ),
     # The OpenAI Responses API for chat calls: `responses/<model>`, `openai/responses/<model>`.
     Host(
         prefix="responses",
@@ -208,6 +246,44 @@ HOSTS: tuple[Host, ...] = (
         options=MappingProxyType({"url": "azure"}),
         source="https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses",
         as_of=AS_OF,
+    ),
+    Host(
+        prefix="gemini",
+        codec="gemini",
+        default_base="https://generativelanguage.googleapis.com/v1beta",
+        key_env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        base_env=("GEMINI_API_BASE",),
+        auth=AuthScheme("header", header="x-goog-api-key"),  # never ?key= in the URL
+        endpoint="/models/{model}:generateContent",
+        source="https://ai.google.dev/api/generate-content",
+        as_of="2026-12-05",
+    ),
+    # Vertex AI: Gemini models in Gemini's format, Claude models in Anthropic's (gemini/vertex.py).
+    # The default base follows the location ("global", "us" and "eu" have hosts of their own); a
+    # project neither given nor in the environment is the credentials' own (filled by the auth).
+    Host(
+        prefix="vertex_ai",
+        codec="vertex",
+        default_base="https://{location}-aiplatform.googleapis.com",
+        base_env=("VERTEXAI_API_BASE", "VERTEX_API_BASE"),
+        auth=AuthScheme("google_oauth"),
+        settings=(
+            HostSetting(
+                "project", ("vertex_project",), ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
+            ),
+            HostSetting(
+                "location", ("vertex_location",),
+                ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION"), default="us-central1",
+            ),
+            HostSetting(
+                "credentials", ("vertex_credentials",), ("VERTEXAI_CREDENTIALS", "VERTEX_CREDENTIALS"),
+                secret=True,
+            ),
+        ),
+        endpoint="/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent",
+        options=MappingProxyType({"url": "vertex"}),
+        source="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
+        as_of="2026-12-05",
     ),
     compatible(
         "groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
@@ -398,9 +474,6 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
 PLANNED: dict[str, str] = {
-    "gemini": "the Gemini codec",
-    "vertex_ai": "the Vertex AI codec",
-    "bedrock": "the Bedrock codec",
     "cohere": "the Cohere codec",
     "cohere_chat": "the Cohere codec",
     "ollama": "the Ollama codec",

@@ -30,7 +30,13 @@ USER_AGENT = "llmport/0.1"
 # Parameters of litellm's signature that the OpenAI wire format has no place for.
 UNSUPPORTED = frozenset({"thinking", "thinking_budget"})
 # Fields llmport adds to assistant messages that OpenAI-compatible servers may reject.
-_LLMPORT_ONLY = ("reasoning_content", "thinking_blocks", "provider_specific_fields", "responses_items")
+_LLMPORT_ONLY = (
+    "reasoning_content",
+    "thinking_blocks",
+    "provider_specific_fields",
+    "responses_items",
+    "thought_signatures",
+)
 _NOT_JSON = object()  # what a body that is not JSON parses to (JSON null is None)
 # Finish reasons of compatible hosts that OpenAI spells otherwise (Together: "eos").
 _FINISH_ALIASES = {"eos": "stop"}

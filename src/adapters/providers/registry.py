@@ -19,7 +19,10 @@ V = TypeVar("V")
 CODECS: Mapping[str, str] = {
     "openai": ".openai:OpenAICodec",
     "anthropic": ".anthropic.codec:AnthropicCodec",
+    "bedrock_converse": ".bedrock.codec:BedrockConverseCodec",
     "responses": ".responses.codec:ResponsesCodec",
+    "gemini": ".gemini.codec:GeminiCodec",
+    "vertex": ".gemini.vertex:VertexCodec",
 }
 # Auth scheme name → "module:Class" (built with the host's ``AuthScheme``), imported on first use
 # so an auth's library (botocore, google-auth) loads only when a host using it is called.
@@ -27,6 +30,8 @@ AUTHS: Mapping[str, str] = {
     "bearer": ".auth:BearerAuth",
     "header": ".auth:HeaderKeyAuth",
     "none": ".auth:NoAuth",
+    "sigv4": ".bedrock.auth:SigV4Auth",
+    "google_oauth": ".google_oauth:GoogleOAuth",
 }
 
 
@@ -135,11 +140,7 @@ def _not_available(provider: str, model: str | None) -> BadRequestError:
     subject = f"the {provider!r} provider"
     if model:
         subject = f"{model!r} resolves to the {provider!r} provider, which"
-    hint = (
-        f"; with a Google AI Studio key (GEMINI_API_KEY) the route is 'gemini/{model}'"
-        if provider == "vertex_ai" and model
-        else "; for an OpenAI-compatible server use the 'openai/' prefix with api_base="
-    )
+    hint = "; for an OpenAI-compatible server use the 'openai/' prefix with api_base="
     return BadRequestError(
         f"{subject} is not available in llmport yet (it arrives with {work}){hint}",
         provider,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import ssl
 import urllib.request
 import weakref
@@ -133,7 +134,7 @@ class AiohttpTransport:
             proxy, proxy_headers = entry.proxies.route(url, headers)
             response: aiohttp.ClientResponse = await entry.session.request(
                 request.method,
-                url,
+                _as_sent(url),
                 headers=headers,
                 proxy=proxy,
                 proxy_headers=proxy_headers,
@@ -275,6 +276,19 @@ def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
             param="headers",
         )
     return dict(headers)
+
+
+_UNENCODED = re.compile(r"[^!-~]|%(?![0-9A-Fa-f]{2})")  # a byte outside printable ASCII, or a lone %
+
+
+def _as_sent(url: str) -> str | URL:
+    """Return the URL as httpx would send it: an already percent-encoded URL travels unchanged.
+
+    yarl re-quotes a plain string and decodes ``%3A`` to ``:`` in the path, which breaks a SigV4
+    signature computed over the path the codec encoded (Bedrock model ids and ARNs). A URL that
+    still needs quoting (spaces, non-ASCII) is left to yarl, as before.
+    """
+    return url if _UNENCODED.search(url) else URL(url, encoded=True)
 
 
 def _userinfo_as_basic_auth(url: str, headers: dict[str, str]) -> str:

@@ -135,15 +135,22 @@ class Dispatcher:
             hit = self._from_entry(self._cache.read(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
-        response = self._attempts(call, deadline).run(http, lambda sent: self._send(codec, call, sent))
+        authed: list[ProviderCall] = []  # the call with the secrets the auth put in play (a token)
+        response = self._attempts(call, deadline).run(
+            http, lambda sent: self._send(codec, call, sent, authed)
+        )
+        call = authed[-1] if authed else call
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             self._cache.write(use, codec, call, response)
         return result
 
-    def _send(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
+    def _send(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, authed: list[ProviderCall]
+    ) -> HttpResponse:
         auth = self.registry.auth(call.host.auth)
         response, call = authorize.send(self.transport, auth, call, http)
+        authed.append(call)
         if response.status_code >= 400:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response
@@ -234,17 +241,22 @@ class Dispatcher:
             hit = self._from_entry(await self._cache.aread(use, call), codec, call, use, started)
             if hit is not None:
                 return hit
+        authed: list[ProviderCall] = []  # the call with the secrets the auth put in play (a token)
         response = await self._attempts(call, deadline).arun(
-            http, lambda sent: self._asend(codec, call, sent)
+            http, lambda sent: self._asend(codec, call, sent, authed)
         )
+        call = authed[-1] if authed else call
         result = self._finish(codec, call, response, started)
         if use is not None and not use.control.no_store:
             await self._cache.awrite(use, codec, call, response)
         return result
 
-    async def _asend(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> HttpResponse:
+    async def _asend(
+        self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, authed: list[ProviderCall]
+    ) -> HttpResponse:
         auth = self.registry.auth(call.host.auth)
         response, call = await authorize.asend(self.transport, auth, call, http)
+        authed.append(call)
         if response.status_code >= 400:
             raise codec.map_error(response.status_code, response.headers, response.content, call)
         return response

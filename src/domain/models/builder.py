@@ -16,6 +16,7 @@ from .response import (
     Message,
     ModelResponse,
     ResponsesItem,
+    ThoughtSignature,
     Usage,
 )
 from .stream import ChatCompletionDeltaToolCall, Delta, ModelResponseStream, StreamingChoices
@@ -40,6 +41,7 @@ class _ChoiceParts:
     reasoning: list[str] = field(default_factory=list)
     thinking_blocks: list[dict[str, Any]] = field(default_factory=list)
     responses_items: list[ResponsesItem] = field(default_factory=list)
+    signatures: list[ThoughtSignature] = field(default_factory=list)
     tool_calls: dict[int, _ToolCallParts] = field(default_factory=dict)
     function_name: str = ""
     function_arguments: list[str] = field(default_factory=list)
@@ -56,6 +58,7 @@ class _ChoiceParts:
         _extend(self.reasoning, delta.reasoning_content)
         self.thinking_blocks.extend(delta.thinking_blocks or ())
         self.responses_items.extend(delta.responses_items or ())
+        self.signatures.extend(delta.thought_signatures or ())
         for call in delta.tool_calls or ():
             self._add_tool_call(call)
         self._add_function_call(delta)
@@ -88,6 +91,7 @@ class _ChoiceParts:
             reasoning_content="".join(self.reasoning) if self.reasoning else None,
             thinking_blocks=self.thinking_blocks or None,
             responses_items=self.responses_items or None,
+            thought_signatures=self.signatures or None,
             tool_calls=[_tool_call(parts) for _, parts in sorted(self.tool_calls.items())] or None,
             function_call=(
                 FunctionCall(name=self.function_name, arguments="".join(self.function_arguments))

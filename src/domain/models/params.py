@@ -112,8 +112,6 @@ NOT_YET: Mapping[str, str] = {
     "stream_timeout": "stream_timeout is not implemented; use timeout",
 }
 
-# Prefixes of client-side credential families (AWS, Vertex) not implemented yet.
-NOT_YET_PREFIXES: Mapping[str, str] = {
-    "aws_": "AWS Bedrock credentials arrive with the Bedrock codec",
-    "vertex_": "Vertex AI credentials arrive with the Vertex codec",
-}
+# Prefixes of client-side credential families not implemented yet: none now (aws_* keywords are
+# Bedrock's host settings, vertex_* Vertex's).
+NOT_YET_PREFIXES: Mapping[str, str] = {}

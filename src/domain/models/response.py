@@ -17,7 +17,14 @@ from ._record import Envelope, Record
 # litellm deletes these attributes from a Message when they are None, so ``hasattr`` checks in
 # user code (``hasattr(message, "function_call")``) see them only when the model produced them.
 _ABSENT_WHEN_NONE = frozenset(
-    {"function_call", "audio", "reasoning_content", "thinking_blocks", "responses_items"}
+    {
+        "function_call",
+        "audio",
+        "reasoning_content",
+        "thinking_blocks",
+        "responses_items",
+        "thought_signatures",
+    }
 )
 
 
@@ -82,12 +89,29 @@ class Usage(Record):
     completion_tokens_details: CompletionTokensDetails | None = None
 
 
+class ThoughtSignature(Record):
+    """An opaque signature a provider put on one part of its answer, owed back with that part.
+
+    Gemini signs the parts of a thinking model's answer (``thoughtSignature``) and refuses the
+    next turn when a signed function call comes back without it. llmport keeps the signature
+    here, never inside a tool-call id or the content, so the message stays valid for every
+    other provider (their codecs drop this field).
+
+    Attributes:
+        signature: The signature, verbatim.
+        tool_call_id: The tool call whose part carried it; None for a text part.
+    """
+
+    signature: str
+    tool_call_id: str | None = None
+
+
 class Message(Record):
     """A chat message: the assistant's answer in a response, or a message you build to send.
 
     Append it to your ``messages`` list to continue a conversation. ``function_call``, ``audio``,
-    ``reasoning_content``, ``thinking_blocks`` and ``responses_items`` are absent (``hasattr`` is
-    False) when None, as in litellm; ``.get(name)`` returns None for them.
+    ``reasoning_content``, ``thinking_blocks``, ``responses_items`` and ``thought_signatures`` are
+    absent (``hasattr`` is False) when None, as in litellm; ``.get(name)`` returns None for them.
     """
 
     content: str | None = None
@@ -100,6 +124,8 @@ class Message(Record):
     thinking_blocks: list[dict[str, Any]] | None = None
     responses_items: list[ResponsesItem] | None = None
     """OpenAI Responses items to send back with this message (encrypted reasoning), if any."""
+    thought_signatures: list[ThoughtSignature] | None = None
+    """Signatures owed back to the provider that answered (Gemini), see ``ThoughtSignature``."""
     parsed: Any = Field(default=None, exclude=True)
     """The content validated as the pydantic class given as ``response_format``, if one was."""
 

@@ -475,6 +475,24 @@ async def test_asend_delivers_method_target_headers_and_body(wire: Wire) -> None
     assert seen.headers["x-custom"] == "yes"
 
 
+# A percent-encoded path travels byte for byte: SigV4 signs the path as the codec encoded it
+# (Bedrock's model ids: ``:`` as %3A, an ARN's ``/`` as %2F), so a transport must not re-quote it.
+ENCODED_TARGET = "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fus.m-v1%3A0/converse"
+
+
+def test_a_percent_encoded_target_reaches_the_peer_unchanged(wire: Wire) -> None:
+    wire.transport.send(req(wire.url(ENCODED_TARGET), body=b"{}"))
+    (seen,) = wire.received()
+    assert seen.target == ENCODED_TARGET
+
+
+async def test_a_percent_encoded_target_reaches_the_peer_unchanged_async(wire: Wire) -> None:
+    await wire.transport.asend(req(wire.url(ENCODED_TARGET), body=b"{}"))
+    async with wire.transport.astream(req(wire.url(ENCODED_TARGET), body=b"{}")) as response:
+        await response.aread()
+    assert [seen.target for seen in wire.received()] == [ENCODED_TARGET, ENCODED_TARGET]
+
+
 def test_stream_yields_the_body_in_order_as_it_arrives(wire: Wire) -> None:
     wire.answer(200, SSE_HEADERS, SSE, ending="hold")
     with wire.transport.stream(req(wire.url())) as response:

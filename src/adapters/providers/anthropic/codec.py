@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ....domain.models.builder import stream_chunk_builder
 from ....domain.models.errors import APIError
 from ....domain.models.response import ModelResponse
 from ....ports.codec import ProviderCall
@@ -17,6 +16,7 @@ from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import build_error, decode_body, invalid_response
 from ..framing import FramedStream, SSEEvent, SSEFramer
+from ..whole import fold_whole
 from .errors import anthropic_error_fields
 from .messages import translate_messages
 from .params import UNSUPPORTED, json_tool, request_fields
@@ -90,22 +90,12 @@ class AnthropicCodec:
                 )
             raise invalid_response("the provider's answer is not a JSON message", response.content, call)
         events = EventAssembler(call, _json_tool(call))
-        try:
-            chunks = [chunk for event in message_events(message) for chunk in events.event(event)]
-        except APIError:
-            raise
-        except (AttributeError, KeyError, TypeError, ValueError):
-            chunks = None
-        if chunks is None:
-            # Raised outside the except block, so the KeyError/ValueError quoting the body (which
-            # may echo the key) is not chained as __context__.
-            raise invalid_response(
-                "the provider's answer does not have the Messages shape", response.content, call
-            )
-        built = stream_chunk_builder(chunks)
-        if built is None:  # pragma: no cover - message_events always yields message_start
-            raise invalid_response("the provider's answer is empty", response.content, call)
-        return built
+        return fold_whole(
+            lambda: [chunk for event in message_events(message) for chunk in events.event(event)],
+            "Messages",
+            response.content,
+            call,
+        )
 
     def stream_parser(self, call: ProviderCall) -> FramedStream[SSEEvent]:
         """Return a parser for one streamed response: SSE frames through ``AnthropicEventDecoder``."""

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ....domain.models.errors import bad_request
+from ..turns import split_turns
 
 Block = dict[str, Any]
-_SYSTEM_ROLES = ("system", "developer")
 _THINKING_TYPES = ("thinking", "redacted_thinking")
 # Anthropic fields a ``role: tool`` message may carry to its tool_result block.
 _TOOL_RESULT_EXTRAS = ("cache_control", "is_error")
@@ -29,20 +29,11 @@ def translate_messages(
     Raises:
         BadRequestError: for a message Anthropic cannot take, naming it.
     """
-    system: list[Block] = []
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        role = message["role"]
-        if role in _SYSTEM_ROLES:
-            system.extend(_blocks(message, f"messages[{index}]", model))
-            continue
-        wire_role, blocks = _turn(message, index, model)
-        if not blocks:
-            continue
-        if turns and turns[-1]["role"] == wire_role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": wire_role, "content": blocks})
+    system, turns = split_turns(
+        messages,
+        lambda message, index: _blocks(message, f"messages[{index}]", model),
+        lambda message, index: _turn(message, index, model),
+    )
     return _system(system), [_compact(turn) for turn in turns]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ....domain.models.errors import bad_request, unsupported
 from ....ports.codec import ProviderCall
+from ..structured import response_schema
 from .models import DEFAULT_MAX_TOKENS, model_info
 from .stream import JSON_TOOL
 
@@ -158,11 +159,4 @@ def _structured_output(body: dict[str, Any], call: ProviderCall, response_format
 
 
 def _schema(response_format: Mapping[str, Any]) -> dict[str, Any]:
-    if response_format.get("type") == "json_schema":
-        spec = response_format.get("json_schema") or {}
-        schema = spec.get("schema") if isinstance(spec, Mapping) else None
-        if isinstance(schema, Mapping):
-            return dict(schema)
-    if isinstance(response_format.get("response_schema"), Mapping):
-        return dict(response_format["response_schema"])  # litellm's json_object + schema spelling
-    return {"type": "object", "additionalProperties": True}
+    return response_schema(response_format) or {"type": "object", "additionalProperties": True}

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ....domain.models.stream import ModelResponseStream
+from ....domain.models.stream import ModelResponseStream, plain_chunk
 from ....ports.codec import ProviderCall
 from ..errors import build_error, invalid_response, openai_error_fields
 
@@ -83,7 +83,7 @@ class ResponsesEvents:
             payload["id"] = self._id
         if self._created is not None:
             payload["created"] = self._created
-        return ModelResponseStream.model_validate(payload)
+        return plain_chunk(payload)  # no nulls here: the one-pass validator gives the same chunk
 
     def _start(self, response: Mapping[str, Any]) -> list[ModelResponseStream]:
         first = self._id is None

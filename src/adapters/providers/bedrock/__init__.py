@@ -1,0 +1,1 @@
+"""The AWS Bedrock Converse codec (``bedrock/<modelId>`` and ``bedrock/converse/<modelId>``)."""

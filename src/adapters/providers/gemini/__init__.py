@@ -1,0 +1,1 @@
+"""The Gemini ``generateContent`` codec (``gemini/<model>``, ``vertex_ai/<gemini-model>``)."""
