@@ -55,16 +55,14 @@ class RotatingToken:
 def _client(
     handler: Any, cache: llmport.MemoryCache | None = None, **host: Any
 ) -> tuple[llmport.Client, FakeTransport, RotatingToken]:
-    registry = ProviderRegistry()
     auth: list[RotatingToken] = []
 
     def make(scheme: AuthScheme) -> Auth:
         auth.append(RotatingToken(scheme))
         return auth[-1]
 
-    registry.register_auth("rotating", make)
     row = {"prefix": "tok", "codec": "openai", "default_base": BASE, "auth": AuthScheme("rotating"), **host}
-    registry.register(Host(**row))
+    registry = ProviderRegistry().with_auths(rotating=make).with_hosts(Host(**row))
     fake = FakeTransport(handler)
     client = llmport.Client(
         transport=fake,
@@ -196,12 +194,11 @@ SECRET = HostSetting("session", kwargs=("x_session_token",), secret=True)
 
 
 def _settings_client(env: dict[str, str]) -> tuple[llmport.Client, FakeTransport]:
-    registry = ProviderRegistry()
     host = Host(
         prefix="regional", codec="openai", default_base="http://127.0.0.1:9/{region}/v1",
         auth=AuthScheme("bearer", required=False), settings=(REGION, SECRET),
     )  # fmt: skip
-    registry.register(host)
+    registry = ProviderRegistry(hosts=[host])
     fake = FakeTransport(lambda request: HttpResponse.from_json(ANSWER))
     client = llmport.Client(
         transport=fake, registry=registry, clock=FakeClock(), credentials=StaticCredentials(env)
@@ -246,9 +243,8 @@ def test_azure_api_version_is_a_host_setting() -> None:
 
 
 def test_the_key_check_knows_a_templated_default_base() -> None:
-    registry = ProviderRegistry()
     base = "http://127.0.0.1:9/{region}"
-    registry.register(
+    registry = ProviderRegistry().with_hosts(
         Host(prefix="regional", codec="openai", default_base=base, key_env=("R_KEY",), settings=(REGION,))
     )
     fake = FakeTransport(lambda request: HttpResponse.from_json(ANSWER))
