@@ -36,6 +36,7 @@ from ..domain.models.cache_control import SCOPES, CacheScope
 from ..domain.models.errors import bad_request
 from ..domain.models.request import TimeoutConfig
 from ..ports.logger import LEVELS
+from ..ports.transport import ResponseLimits
 from .settings import check_callbacks
 
 if TYPE_CHECKING:
@@ -158,6 +159,8 @@ def dispatch_settings(
     num_retries: object = None,
     drop_params: object = False,
     cache_scope: object = "credentials",
+    limits: ResponseLimits | None = None,
+    stream_idle_timeout: float | None = None,
     where: str = "Client",
 ) -> DispatchSettings:
     """Check client-wide settings and return them as ``DispatchSettings``.
@@ -169,6 +172,8 @@ def dispatch_settings(
         num_retries: Retries of retryable failures.
         drop_params: Drop parameters a provider cannot take instead of raising.
         cache_scope: Who a cached answer serves: ``"credentials"`` (default) or ``"shared"``.
+        limits: Bounds on the size of answers (``ResponseLimits()``: 64 MiB bodies, 16 MiB events).
+        stream_idle_timeout: Longest wait between two chunks of a stream (default: the read timeout).
         where: How errors name the setting's owner (``Client`` or ``config``).
 
     Raises:
@@ -182,6 +187,8 @@ def dispatch_settings(
         api_key=check_api_key(api_key, _name(where, "api_key")),
         api_base=check_optional_str(api_base, _name(where, "api_base")),
         cache_scope=check_cache_scope(cache_scope),
+        limits=ResponseLimits() if limits is None else limits,
+        stream_idle_timeout=stream_idle_timeout,
     )
 
 

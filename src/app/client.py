@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast
 
 from ..adapters.knowledge.lookup import ModelKnowledge
 from ..domain.dispatch import Dispatcher
+from ..domain.dispatch.settings import response_limits
 from ..domain.models.cache_control import CacheScope
 from ..domain.models.call_signature import ACompletionCall, CompletionCall
+from ..domain.models.frames import forget_locals
 from ..domain.models.messages import MessageLike
 from ..domain.models.request import build_request
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
+from ..ports.transport import DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from . import bootstrap
 
 if TYPE_CHECKING:
@@ -79,6 +82,11 @@ class Client:
         trace_content: Record messages on the spans (secrets scrubbed); off by default.
         dispatcher: A fully wired dispatcher, or a source of one (what the container passes);
             other arguments are then ignored.
+        max_response_bytes: The largest body accepted on the wire (64 MiB).
+        max_decoded_bytes: The largest body accepted once decompressed (``max_response_bytes``).
+        max_event_bytes: The largest line or event of a stream (16 MiB).
+        stream_idle_timeout: Longest wait between two chunks of a stream, keep-alive comments
+            and empty events not counting (default: the read timeout; ``math.inf`` to let them count).
 
     Raises:
         TypeError: an argument of the wrong type, naming it.
@@ -119,6 +127,10 @@ class Client:
         tracer_provider: Any = None,
         trace_content: bool = False,
         dispatcher: Dispatcher | DispatcherSource | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_decoded_bytes: int | None = None,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        stream_idle_timeout: float | None = None,
     ) -> None:
         if dispatcher is None:
             dispatcher = bootstrap.build_dispatcher(
@@ -129,6 +141,8 @@ class Client:
                     num_retries=num_retries if num_retries is not None else max_retries,
                     drop_params=drop_params,
                     cache_scope=cache_scope,
+                    limits=response_limits(max_response_bytes, max_decoded_bytes, max_event_bytes),
+                    stream_idle_timeout=stream_idle_timeout,
                 ),
                 log_level=bootstrap.check_log_level(log_level),
                 transport_options=bootstrap.TransportOptions(
@@ -184,17 +198,27 @@ class Client:
             BadRequestError: for invalid input, before any network call.
             APIError: the subclass matching the provider's failure.
         """
-        if "model_list" in params:
-            return self._routed(params).completion(model, messages, **params)
-        return self.dispatcher.complete(build_request(model, messages, params))
+        try:
+            if "model_list" in params:
+                return self._routed(params).completion(model, messages, **params)
+            return self.dispatcher.complete(build_request(model, messages, params))
+        except Exception as error:
+            del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+            forget_locals(error)
+            raise
 
     async def _acompletion(
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
-        if "model_list" in params:
-            return await self._routed(params).acompletion(model, messages, **params)
-        return await self.dispatcher.acomplete(build_request(model, messages, params))
+        try:
+            if "model_list" in params:
+                return await self._routed(params).acompletion(model, messages, **params)
+            return await self.dispatcher.acomplete(build_request(model, messages, params))
+        except Exception as error:
+            del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+            forget_locals(error)
+            raise
 
     # Typed through overloads listing every litellm keyword (domain/models/call_signature.py).
     completion: CompletionCall = cast("CompletionCall", _completion)

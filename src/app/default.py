@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from ..adapters.observe.callbacks import CallbackRunner
 from ..domain.models.call_signature import ACompletionCall, CompletionCall
+from ..domain.models.frames import forget_locals
 from ..domain.models.messages import MessageLike
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
@@ -115,7 +116,12 @@ def _completion(
     model: str, messages: Sequence[MessageLike] = (), **params: Any
 ) -> ModelResponse | CompletionStream:
     """Run a chat completion with the current client; see ``Client.completion``."""
-    result: ModelResponse | CompletionStream = current_client().completion(model, messages, **params)
+    try:
+        result: ModelResponse | CompletionStream = current_client().completion(model, messages, **params)
+    except Exception as error:
+        del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+        forget_locals(error)
+        raise
     return result
 
 
@@ -123,7 +129,14 @@ async def _acompletion(
     model: str, messages: Sequence[MessageLike] = (), **params: Any
 ) -> ModelResponse | CompletionStream:
     """Async ``completion()`` with the current client; see ``Client.acompletion``."""
-    result: ModelResponse | CompletionStream = await current_client().acompletion(model, messages, **params)
+    try:
+        result: ModelResponse | CompletionStream = await current_client().acompletion(
+            model, messages, **params
+        )
+    except Exception as error:
+        del messages, params  # the caller's arguments (its key) stay out of the traceback's locals
+        forget_locals(error)
+        raise
     return result
 
 

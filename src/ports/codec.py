@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import SecretStr
 
 from ..domain.models.errors import APIError
-from ..domain.models.redaction import redact, url_secrets
+from ..domain.models.redaction import header_secrets, redact, url_secrets
 from ..domain.models.request import CompletionRequest, TimeoutConfig
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import ModelResponseStream
@@ -220,11 +220,14 @@ class ProviderCall:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Secret values in play, for scrubbing: the key and any credentials in the base URL."""
+        """Secret values in play: key, host and auth secrets, base URL credentials, secret extra headers."""
         key: tuple[str, ...] = (self.api_key.get_secret_value(),) if self.api_key is not None else ()
         if self.host.settings:  # most hosts have none: this runs several times per call
             key += tuple(s for s in (self.settings.get(h.name) for h in self.host.settings if h.secret) if s)
-        return key + self.extra_secrets + url_secrets(self.api_base)
+        headers = (
+            header_secrets(self.request.options.extra_headers) if self.request.options.extra_headers else ()
+        )
+        return key + self.extra_secrets + url_secrets(self.api_base) + headers
 
     def with_params(self, params: Mapping[str, Any]) -> ProviderCall:
         """Return this call carrying the selected ``params`` (a direct copy: ``replace`` costs more)."""

@@ -7,13 +7,78 @@ Transports translate their own failures into ``APIConnectionError``/``Timeout`` 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+import math
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from ..domain.models.redaction import redact
 from ..domain.models.request import TimeoutConfig
+
+MiB = 1024 * 1024
+DEFAULT_MAX_RESPONSE_BYTES = 64 * MiB
+DEFAULT_MAX_EVENT_BYTES = 16 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseLimits:
+    """Bounds on what one response may make llmport hold in memory.
+
+    Attributes:
+        max_response_bytes: The most bytes a whole (non-streamed) body may take on the wire.
+        max_decoded_bytes: The most bytes a whole body may take once decompressed
+            (``content-encoding``); checked as decompression goes, so a gzip bomb never inflates.
+        max_event_bytes: The most bytes one line or event of a streamed body may take.
+    """
+
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    max_decoded_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+
+
+class AttemptBudget:
+    """The wall-clock time one attempt may still take: the call's deadline, seen by a transport.
+
+    Per-read timeouts restart on every byte; this does not. A transport caps each socket wait
+    at ``remaining()`` and gives up once it is spent. A stream's budget is ``lift``-ed once its
+    first chunk is parsed: from then on only its read timeout governs it.
+
+    Args:
+        seconds: The time the attempt may take from now.
+        now: A monotonic clock in seconds (the dispatcher's clock port).
+    """
+
+    __slots__ = ("_ends", "_now", "seconds")
+
+    def __init__(self, seconds: float, now: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self._now = now
+        self._ends: float | None = now() + seconds
+
+    def __repr__(self) -> str:
+        return f"AttemptBudget(seconds={self.seconds:g}, lifted={self._ends is None})"
+
+    def remaining(self) -> float:
+        """Seconds left (``math.inf`` once lifted; zero or less once spent)."""
+        return math.inf if self._ends is None else self._ends - self._now()
+
+    @property
+    def spent(self) -> bool:
+        """Whether the attempt's time is up."""
+        return self.remaining() <= 0
+
+    def cap(self, timeout: float | None) -> float | None:
+        """Return ``timeout`` shortened to the time left (at least a millisecond, so it fires)."""
+        left = self.remaining()
+        if left == math.inf:
+            return timeout
+        left = max(left, 0.001)
+        return left if timeout is None else min(timeout, left)
+
+    def lift(self) -> None:
+        """Stop bounding the attempt (a stream whose first chunk has arrived)."""
+        self._ends = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +92,8 @@ class HttpRequest:
         body: The encoded body.
         timeout: Per-attempt timeouts.
         secrets: The secret values this request carries, for scrubbing anything derived from it.
+        limits: Bounds on the size of the answer.
+        budget: The wall-clock time the attempt may take, when the call has a deadline.
     """
 
     method: str
@@ -35,6 +102,8 @@ class HttpRequest:
     body: bytes = b""
     timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    limits: ResponseLimits = field(default_factory=ResponseLimits, repr=False)
+    budget: AttemptBudget | None = field(default=None, repr=False, compare=False)
 
     def json(self) -> Any:
         """Return the body parsed as JSON."""
@@ -67,6 +136,10 @@ class HttpResponse:
     def json(self) -> Any:
         """Return the body parsed as JSON."""
         return json.loads(self.content)
+
+    def __repr__(self) -> str:
+        # Never the body nor header values: a provider may echo the key in either.
+        return f"HttpResponse({self.status_code}, headers={sorted(self.headers)}, {len(self.content)} bytes)"
 
     @classmethod
     def from_json(

@@ -32,7 +32,9 @@ _DECODE_SCHEMES = ("basic ",)
 def _credentials(headers: dict[str, str]) -> str:
     """Every credential the request carried, as the provider would see (and echo) them."""
     found = []
-    for name in ("authorization", "x-api-key", "api-key", "x-goog-api-key"):
+    named = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
+    custom = sorted(name for name in headers if name.endswith(("-key", "-token")) and name not in named)
+    for name in (*named, *custom):
         value = headers.get(name)
         if not value:
             continue

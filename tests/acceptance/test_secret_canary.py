@@ -75,8 +75,13 @@ class Probe:
     def add(self, where: str, text: object) -> None:
         self.texts.append((where, text if isinstance(text, str) else repr(text)))
 
-    def add_exception(self, error: BaseException) -> None:
+    def add_exception(self, error: BaseException, *, public: bool = True) -> None:
         self.add("traceback", "".join(traceback.format_exception(error)))
+        if public:
+            # What loguru's diagnose=True and Sentry show of an error from the public API: the
+            # locals of llmport's frames, whole chain (the caller's own frames hold what it gave).
+            with_locals = traceback.TracebackException.from_exception(error, capture_locals=True)
+            self.add("traceback locals", llmport_locals(with_locals))
         seen: set[int] = set()
         chain: list[BaseException | None] = [error]
         while chain:
@@ -95,6 +100,24 @@ class Probe:
         bad = fragments(*secrets)
         return [f"{where}: ...{text[max(0, text.find(f) - 60) : text.find(f) + 40]}..."
                 for where, text in self.texts for f in bad if f in text][:5]  # fmt: skip
+
+
+def llmport_locals(summary: traceback.TracebackException) -> str:
+    """The local variables of every llmport frame of a traceback and of its cause/context chain."""
+    texts: list[str] = []
+    seen: set[int] = set()
+    chain: list[traceback.TracebackException | None] = [summary]
+    while chain:
+        current = chain.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for frame in current.stack:
+            if "llmport" in frame.filename and "/tests/" not in frame.filename:
+                texts.append(f"{frame.filename}:{frame.lineno} {frame.name} {frame.locals}")
+        chain += [current.__cause__, current.__context__]
+    assert not summary.stack or texts or "llmport" not in "".join(f.filename for f in summary.stack)
+    return "\n".join(texts)
 
 
 @pytest.fixture
@@ -205,7 +228,7 @@ def record_requests(model: str, kwargs: dict[str, Any], client: llmport.Client, 
         call = provider_call(request, host, name, StaticCredentials({}), DispatchSettings())
         http = registry.codec(host.codec).build_request(call)
     except LLMPortError as error:
-        probe.add_exception(error)
+        probe.add_exception(error, public=False)  # internal functions called directly
         return
     probe.add("repr(CompletionRequest)", request)
     probe.add("repr(CallOptions)", request.options)
@@ -228,15 +251,20 @@ class Scenario:
     base: str = "live"
     extra: dict[str, Any] = field(default_factory=dict)
     fails: bool = True
+    key_in_headers: bool = False  # no api_key: the key travels only in ``extra`` headers
 
     def kwargs(self, codec: str, root: str, key: str) -> dict[str, Any]:
         where, _, secret = self.base.partition("+")
         base = base_for(codec, root if where == "live" else f"http://127.0.0.1:{closed_port()}")
         if secret == "query":
             base = f"{base}?key={URL_SECRET}"
+        elif secret.startswith("query-"):  # a query parameter no pattern knows: ?subscription-key=
+            base = f"{base}?{secret.removeprefix('query-')}={URL_SECRET}"
         elif secret == "userinfo":
             base = base.replace("http://", f"http://user:{URL_SECRET}@")
-        made: dict[str, Any] = {"api_key": key, "api_base": base}
+        made: dict[str, Any] = (
+            {"api_base": base} if self.key_in_headers else {"api_key": key, "api_base": base}
+        )
         made.update({name: _with_key(value, key) for name, value in self.extra.items()})
         if codec == "azure":
             made["api_version"] = "2024-02-01"
@@ -262,7 +290,8 @@ SCENARIOS = [
     Scenario("refused", base="refused"),
     Scenario("refused-query-key", base="refused+query"),
     Scenario("refused-userinfo", base="refused+userinfo"),
-    Scenario("query-key", base="live+query"),
+    # e401 echoes the request target, key and all (before the URL fix the broken path did, as a 404).
+    Scenario("query-key", "e401", base="live+query"),
     Scenario("userinfo", "e401", base="live+userinfo"),
     Scenario("bad-messages", extra={"messages": "{key}"}),
     Scenario("bad-timeout", extra={"timeout": "{key}"}),
@@ -312,11 +341,52 @@ class Route:
 ROUTES = [Route(*combo) for combo in itertools.product(CODECS, MODES, (SHAPED, OPAQUE))]
 
 
+# Secrets put where no pattern looks for them: a query parameter of any name, a header of the
+# caller's. A smaller matrix (the opaque key, which only llmport's knowledge of it can catch).
+PLACED_SCENARIOS = [
+    Scenario("apim-subscription-key", "e401", base="live+query-subscription-key"),
+    Scenario("functions-code", "e400", base="live+query-code", extra={"stream": True}),
+    Scenario("refused-code", base="refused+query-code"),
+    Scenario("success-code", base="live+query-code", extra={"caching": True}, fails=False),
+    Scenario(
+        "header-x-api-key", "e401", extra={"extra_headers": {"x-api-key": "{key}"}}, key_in_headers=True
+    ),
+    Scenario(
+        "header-custom-token",
+        "e429",
+        extra={"extra_headers": {"X-Tenant-Token": "{key}"}, "stream": True},
+        key_in_headers=True,
+    ),
+    Scenario(
+        "header-success",
+        extra={"extra_headers": {"x-goog-api-key": "{key}"}, "caching": True},
+        key_in_headers=True,
+        fails=False,
+    ),
+]
+PLACED_ROUTES = [
+    Route(codec, mode, OPAQUE) for codec in ("openai", "anthropic") for mode in ("sync", "async-aiohttp")
+]
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_the_canary_appears_nowhere(
     scenario: Scenario, route: Route, provider: EchoingProvider, seen: Seen
 ) -> None:
+    check_call(scenario, route, provider, seen)
+
+
+@pytest.mark.parametrize("route", PLACED_ROUTES, ids=str)
+@pytest.mark.parametrize("scenario", PLACED_SCENARIOS, ids=[s.name for s in PLACED_SCENARIOS])
+def test_secrets_placed_anywhere_appear_nowhere(
+    scenario: Scenario, route: Route, provider: EchoingProvider, seen: Seen
+) -> None:
+    check_call(scenario, route, provider, seen)
+
+
+def check_call(scenario: Scenario, route: Route, provider: EchoingProvider, seen: Seen) -> None:
+    """Make the scenario's call over the route, then search everything it left for the secrets."""
     codec, mode, key = route.codec, route.mode, route.key
     probe = Probe()
     cache = RecordingCache()

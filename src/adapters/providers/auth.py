@@ -47,7 +47,16 @@ class KeyAuth:
         headers = {**request.headers, self.header: self.value(key)}
         secrets = request.secrets if key in request.secrets else (*request.secrets, key)
         # A direct copy: dataclasses.replace costs several times more, on every attempt.
-        sent = HttpRequest(request.method, request.url, headers, request.body, request.timeout, secrets)
+        sent = HttpRequest(
+            request.method,
+            request.url,
+            headers,
+            request.body,
+            request.timeout,
+            secrets,
+            request.limits,
+            request.budget,
+        )
         return Authorized(sent, (key,))
 
     async def aapply(self, request: HttpRequest, call: ProviderCall) -> Authorized:

@@ -23,6 +23,7 @@ from ._json import json_post, loads
 from .errors import build_error, decode_body, invalid_response, openai_error_fields
 from .framing import FramedStream
 from .sse import SSEEvent, SSEFramer
+from .urls import split_query, with_query
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -309,21 +310,22 @@ def _headers(call: ProviderCall) -> dict[str, str]:
 
 
 def _url(call: ProviderCall) -> str:
-    base = call.api_base.rstrip("/")
+    base, query = split_query(call.api_base)
     if call.host.options.get("url") == "azure":
-        return _azure_url(call, base)
+        return _azure_url(call, base, query)
     # A base that already ends with the endpoint is a full URL, litellm users' habit.
     endpoint = call.host.endpoint
-    return base if base.endswith(endpoint) else base + endpoint
+    return with_query(base if base.endswith(endpoint) else base + endpoint, query)
 
 
-def _azure_url(call: ProviderCall, base: str) -> str:
+def _azure_url(call: ProviderCall, base: str, query: str) -> str:
     # Azure routes by deployment in the path and versions the API in the query string.
     endpoint = call.host.endpoint
     if "/openai/deployments/" in base:
-        url = base if base.split("?", maxsplit=1)[0].endswith(endpoint) else base + endpoint
+        url = base if base.endswith(endpoint) else base + endpoint
     else:
         url = f"{base}/openai/deployments/{quote(call.model, safe='')}{endpoint}"
-    if "api-version=" not in url and call.api_version:
-        url += ("&" if "?" in url else "?") + f"api-version={quote(call.api_version)}"
+    url = with_query(url, query)
+    if "api-version=" not in query and call.api_version:
+        url = with_query(url, f"api-version={quote(call.api_version)}")
     return url

@@ -16,6 +16,7 @@ import base64
 import os
 import re
 import ssl
+import threading
 import urllib.request
 import weakref
 from collections.abc import AsyncIterator, Mapping
@@ -26,7 +27,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse, StreamingResponse
-from ._loop import LoopFinaliser
+from ._body import ACCEPT_ENCODING, Collector, Decoder
+from ._loop import LoopFinaliser, close_sockets, closed_loops
 from ._translate import Failures, Translated
 from .httpx_transport import HttpxTransport
 
@@ -75,6 +77,7 @@ class AiohttpTransport:
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopSession] = (
             weakref.WeakKeyDictionary()
         )
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"AiohttpTransport(sessions={len(self._sessions)})"
@@ -90,23 +93,25 @@ class AiohttpTransport:
         return self._sync.stream(request)
 
     def close(self) -> None:
-        """Close the sync (httpx) client."""
+        """Close the sync (httpx) client, and the sessions of closed event loops."""
+        self._reap_closed_loops()
         self._sync.close()
 
     # -- async: aiohttp ---------------------------------------------------------------------
 
     async def asend(self, request: HttpRequest) -> HttpResponse:
-        """Async ``send``."""
+        """Async ``send``; the dispatcher bounds it with ``asyncio.timeout``."""
         response = await self._open(request)
         guard = Translated(request, _FAILURES)
+        headers = _headers(response.headers)
         content = b""
         try:
             with guard:
-                content = await response.read()
+                content = await _collect(response, request, headers)
         finally:
             response.release()
         guard.check()
-        return HttpResponse(response.status, _headers(response.headers), content)
+        return HttpResponse(response.status, headers, content)
 
     @asynccontextmanager
     async def astream(self, request: HttpRequest) -> AsyncIterator[_AsyncStreamingResponse]:
@@ -119,8 +124,9 @@ class AiohttpTransport:
             response.release()
 
     async def aclose(self) -> None:
-        """Close the session of the running loop, and the sync client."""
-        entry = self._sessions.pop(asyncio.get_running_loop(), None)
+        """Close the session of the running loop, those of closed loops, and the sync client."""
+        with self._lock:
+            entry = self._sessions.pop(asyncio.get_running_loop(), None)
         if entry is not None:
             await entry.close()
         self.close()
@@ -150,6 +156,7 @@ class AiohttpTransport:
         loop = asyncio.get_running_loop()
         entry = self._sessions.get(loop)
         if entry is None:
+            self._reap_closed_loops()  # a new loop: an earlier one may have closed without a shutdown
             proxies = _EnvProxies.read()
             connector = aiohttp.TCPConnector(
                 limit=self._limit, limit_per_host=self._limit_per_host, ssl=self._ssl_setting()
@@ -157,10 +164,32 @@ class AiohttpTransport:
             # trust_env stays off: in aiohttp it costs two thread hops per request (netrc and
             # proxy lookups). The proxy variables are read here instead, once per session, as
             # httpx reads them once per client.
-            session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
-            entry = self._sessions[loop] = _LoopSession(session, proxies)
+            # Bodies are decompressed by llmport, step by step within their limits (_body.py).
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=None),
+                auto_decompress=False,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
+            )
+            entry = _LoopSession(session, proxies)
+            with self._lock:
+                self._sessions[loop] = entry
             await entry.close_with_loop()
         return entry
+
+    def _reap_closed_loops(self) -> None:
+        """Close the sessions of loops closed without ``shutdown_asyncgens()`` (their finaliser never ran)."""
+        with self._lock:
+            dead = [self._sessions.pop(loop) for loop in closed_loops(self._sessions.keys())]
+        for entry in dead:
+            entry.abandon()
+            connector = entry.session.connector
+            if connector is None:
+                continue
+            pooled = [proto for idle in connector._conns.values() for proto, _ in idle]
+            close_sockets(proto.transport for proto in [*pooled, *connector._acquired])
+            connector._conns.clear()
+            connector._closed = True  # nothing left to close; its finaliser would warn otherwise
 
     def _ssl_setting(self) -> ssl.SSLContext | bool:
         # Built once and shared by every session: loading a CA bundle costs tens of milliseconds.
@@ -251,7 +280,11 @@ class _AsyncStreamingResponse:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            async for piece in self._response.content.iter_any():
+            decoder = Decoder(self.headers.get("content-encoding", ""))
+            async for raw in self._response.content.iter_any():
+                for piece in decoder.decode(raw):
+                    yield piece
+            for piece in decoder.flush():
                 yield piece
         guard.check()
 
@@ -259,9 +292,18 @@ class _AsyncStreamingResponse:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            content = await self._response.read()
+            content = await _collect(self._response, self._request, self.headers)
         guard.check()
         return content
+
+
+async def _collect(
+    response: aiohttp.ClientResponse, request: HttpRequest, headers: Mapping[str, str]
+) -> bytes:
+    body = Collector(request, headers)
+    async for piece in response.content.iter_any():
+        body.add(piece)
+    return body.result()
 
 
 def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:

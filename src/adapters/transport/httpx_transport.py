@@ -23,7 +23,9 @@ import httpx
 from ...domain.models.errors import APIConnectionError, BadRequestError, Timeout
 from ...domain.models.request import TimeoutConfig
 from ...ports.transport import HttpRequest, HttpResponse
-from ._loop import LoopFinaliser
+from . import _budget
+from ._body import ACCEPT_ENCODING, Collector, Decoder, decoded_stream, whole
+from ._loop import LoopFinaliser, close_sockets, closed_loops
 from ._translate import Failures, Translated
 
 _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -32,6 +34,8 @@ _CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # httpx's failures as llmport's; RequestError also covers a body that fails to decompress and
 # redirect loops. Translated raises them unchained: httpx's own carry the raw request.
+# Only the encodings llmport decodes itself, within its limits (httpx adds br/zstd when installed).
+_DEFAULT_HEADERS = {"accept-encoding": ACCEPT_ENCODING}
 _FAILURES: Failures = (
     (httpx.TimeoutException, Timeout),
     ((httpx.RequestError, httpx.InvalidURL), APIConnectionError),
@@ -74,22 +78,23 @@ class HttpxTransport:
     # -- sync -------------------------------------------------------------------------------
 
     def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` and read the whole response."""
+        """Send ``request`` and read the whole response, within its limits and budget."""
         guard = Translated(request, _FAILURES)
-        with guard:
-            response = self._sync_client().send(_to_httpx(request))
+        with guard, _budget.active(request.budget):
+            response = self._sync_client().send(_to_httpx(request), stream=True)
             try:
-                content = response.read()
+                headers = _headers(response.headers)
+                content = _read(response, request, headers)
             finally:
                 response.close()
         guard.check()
-        return HttpResponse(response.status_code, _headers(response.headers), content)
+        return HttpResponse(response.status_code, headers, content)
 
     @contextmanager
     def stream(self, request: HttpRequest) -> Iterator[_StreamingResponse]:
         """Send ``request`` and yield the response for incremental reading."""
         guard = Translated(request, _FAILURES)
-        with guard:
+        with guard, _budget.active(request.budget):
             response = self._sync_client().send(_to_httpx(request), stream=True)
         guard.check()
         try:
@@ -98,7 +103,8 @@ class HttpxTransport:
             response.close()
 
     def close(self) -> None:
-        """Close the sync client this transport built."""
+        """Close the sync client this transport built, and the pools of closed event loops."""
+        self._reap_closed_loops()
         if self._client is not None and self._owns_client:
             self._client.close()
             self._client = None
@@ -108,24 +114,32 @@ class HttpxTransport:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(verify=self._ssl(), limits=self._limits, timeout=None)  # noqa: S113 - set per request
+                    built = httpx.Client(
+                        verify=self._ssl(),
+                        limits=self._limits,
+                        timeout=None,  # noqa: S113 - timeouts are set per request
+                        headers=_DEFAULT_HEADERS,
+                    )
+                    _budget.install(built)
+                    self._client = built
                 client = self._client
         return client
 
     # -- async ------------------------------------------------------------------------------
 
     async def asend(self, request: HttpRequest) -> HttpResponse:
-        """Async ``send``."""
+        """Async ``send``; the dispatcher bounds it with ``asyncio.timeout``."""
         guard = Translated(request, _FAILURES)
         with guard:
             client = await self._async_client()
-            response = await client.send(_to_httpx(request))
+            response = await client.send(_to_httpx(request), stream=True)
             try:
-                content = await response.aread()
+                headers = _headers(response.headers)
+                content = await _aread(response, request, headers)
             finally:
                 await response.aclose()
         guard.check()
-        return HttpResponse(response.status_code, _headers(response.headers), content)
+        return HttpResponse(response.status_code, headers, content)
 
     @asynccontextmanager
     async def astream(self, request: HttpRequest) -> AsyncIterator[_AsyncStreamingResponse]:
@@ -141,9 +155,10 @@ class HttpxTransport:
             await response.aclose()
 
     async def aclose(self) -> None:
-        """Close the async client of the running loop, and the sync client."""
+        """Close the async client of the running loop, those of closed loops, and the sync client."""
         loop = asyncio.get_running_loop()
-        entry = self._async_clients.pop(loop, None)
+        with self._lock:
+            entry = self._async_clients.pop(loop, None)
         if entry is not None:
             await entry.close()
         self.close()
@@ -154,10 +169,26 @@ class HttpxTransport:
         loop = asyncio.get_running_loop()
         entry = self._async_clients.get(loop)
         if entry is None:
-            client = httpx.AsyncClient(verify=self._ssl(), limits=self._limits, timeout=None)  # noqa: S113 - set per request
-            entry = self._async_clients[loop] = _LoopClient(client)
+            self._reap_closed_loops()  # a new loop: an earlier one may have closed without a shutdown
+            client = httpx.AsyncClient(
+                verify=self._ssl(),
+                limits=self._limits,
+                timeout=None,  # noqa: S113 - timeouts are set per request
+                headers=_DEFAULT_HEADERS,
+            )
+            entry = _LoopClient(client)
+            with self._lock:
+                self._async_clients[loop] = entry
             await entry.close_with_loop()
         return entry.client
+
+    def _reap_closed_loops(self) -> None:
+        """Close the pools of loops closed without ``shutdown_asyncgens()`` (their finaliser never ran)."""
+        with self._lock:
+            dead = [self._async_clients.pop(loop) for loop in closed_loops(self._async_clients.keys())]
+        for entry in dead:
+            entry.abandon()
+            close_sockets(_socket_transports(entry.client))
 
     def _ssl(self) -> bool | ssl.SSLContext:
         # Built once and shared by every client: loading a CA bundle costs tens of milliseconds.
@@ -186,14 +217,18 @@ class _StreamingResponse:
     def iter_bytes(self) -> Iterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            yield from self._response.iter_bytes()
+            if self._response.is_stream_consumed:  # in memory (httpx.MockTransport): whole, decoded
+                yield self._response.content
+            else:
+                raw = _budget.within(self._response.iter_raw(), self._request.budget)
+                yield from decoded_stream(raw, self._request, self.headers)
         guard.check()
 
     def read(self) -> bytes:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            content = self._response.read()
+            content = _read(self._response, self._request, self.headers)
         guard.check()
         return content
 
@@ -210,17 +245,60 @@ class _AsyncStreamingResponse:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         guard = Translated(self._request, _FAILURES)
         with guard:
-            async for piece in self._response.aiter_bytes():
-                yield piece
+            if self._response.is_stream_consumed:  # in memory (httpx.MockTransport): whole, decoded
+                yield self._response.content
+            else:
+                decoder = Decoder(self.headers.get("content-encoding", ""))
+                async for raw in self._response.aiter_raw():
+                    for piece in decoder.decode(raw):
+                        yield piece
+                for piece in decoder.flush():
+                    yield piece
         guard.check()
 
     async def aread(self) -> bytes:
         guard = Translated(self._request, _FAILURES)
         content = b""
         with guard:
-            content = await self._response.aread()
+            content = await _aread(self._response, self._request, self.headers)
         guard.check()
         return content
+
+
+def _read(response: httpx.Response, request: HttpRequest, headers: Mapping[str, str]) -> bytes:
+    """Read a whole body within its limits and budget, decompressing it step by step."""
+    if response.is_stream_consumed:  # in memory (httpx.MockTransport): whole and decoded already
+        return whole(response.content, request)
+    body = Collector(request, headers)
+    for piece in _budget.within(response.iter_raw(), request.budget):
+        body.add(piece)
+    return body.result()
+
+
+async def _aread(response: httpx.Response, request: HttpRequest, headers: Mapping[str, str]) -> bytes:
+    """Async ``_read`` (the dispatcher bounds it with ``asyncio.timeout``)."""
+    if response.is_stream_consumed:
+        return whole(response.content, request)
+    body = Collector(request, headers)
+    async for piece in response.aiter_raw():
+        body.add(piece)
+    return body.result()
+
+
+def _socket_transports(client: httpx.AsyncClient) -> list[Any]:
+    """Return the asyncio transports under an async client's pooled connections (httpcore internals)."""
+    found = []
+    for mounted in (getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()):
+        for pooled in getattr(getattr(mounted, "_pool", None), "_connections", ()):
+            connection = pooled
+            while hasattr(connection, "_connection"):  # proxy and HTTP connections wrap one another
+                connection = connection._connection
+            stream = getattr(connection, "_network_stream", None)
+            while stream is not None and not hasattr(stream, "_transport"):  # anyio, TLS wrappers
+                stream = getattr(stream, "_stream", None) or getattr(stream, "transport_stream", None)
+            if stream is not None:
+                found.append(stream._transport)
+    return found
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:

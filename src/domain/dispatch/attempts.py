@@ -6,6 +6,7 @@ they send and sleep.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -13,7 +14,7 @@ from ...ports.clock import Clock
 from ...ports.codec import ProviderCall
 from ...ports.logger import Logger
 from ...ports.transport import HttpRequest
-from ..models.errors import APIError
+from ..models.errors import APIError, Timeout
 from .deadline import Deadline
 from .observe import current_watch
 from .retry import RetryPolicy, attribute, is_retryable, seconds_until_retry
@@ -67,7 +68,7 @@ class Attempts:
         while True:
             began = self.clock.monotonic()
             try:
-                result = await send(self.deadline.cap(http))
+                result = await self._bounded(send, self.deadline.cap(http))
             except APIError as error:
                 if watch is not None:
                     watch.attempted(error, began)
@@ -79,6 +80,24 @@ class Attempts:
             if watch is not None:
                 watch.attempted(None, began)
             return result
+
+    async def _bounded(self, send: Callable[[HttpRequest], Awaitable[T]], http: HttpRequest) -> T:
+        """Run one attempt under the deadline's wall clock: headers, body, a stream's first chunk."""
+        if http.budget is None:
+            return await send(http)
+        limit = asyncio.timeout(http.budget.remaining())
+        try:
+            async with limit:
+                return await send(http)
+        except TimeoutError:
+            if not limit.expired():
+                raise
+        # Raised outside the handler: the cancelled frames (holding the request) stay unchained.
+        raise Timeout(
+            f"the attempt ran out of the call's deadline ({http.budget.seconds:.3g} s were left for it)",
+            self.call.provider,
+            self.call.request.model,
+        )
 
     def next_delay(self, error: APIError) -> float | None:
         """Seconds to sleep before the next attempt after ``error``, or None to give up.

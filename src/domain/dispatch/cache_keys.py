@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from ...ports.cache import Cache
 from ...ports.codec import ProviderCall, ProviderCodec
 from ...ports.transport import HttpRequest
-from ..models.redaction import SECRET_HEADERS
+from ..models.redaction import is_secret_header
 
 # Headers that only move bytes (or trace them) and never change an answer. Everything else a
 # provider receives is part of the key. `x-request-id` and `idempotency-key` are unique per
@@ -71,7 +71,6 @@ IDENTITY_WORDS = frozenset(
         "workspace",
     }
 )
-_SECRET_SUFFIXES = ("-key", "_key", "-token", "_token", "-secret", "_secret", "apikey")
 _SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|credential)")
 _SECRET_QUERY_NAMES = frozenset(
     {"key", "api-key", "api_key", "apikey", "access_token", "token", "sig", "code"}
@@ -81,12 +80,6 @@ _SECRET_QUERY_NAMES = frozenset(
 MIN_SECRET_LENGTH = 4
 SALT_KEY = "llmport:salt"
 SALT_BYTES = 32
-
-
-def is_secret_header(name: str) -> bool:
-    """Whether a header is secret by its name: credentials, cookies, ``*-key``, ``*-token``."""
-    lowered = name.lower()
-    return lowered in SECRET_HEADERS or "authorization" in lowered or lowered.endswith(_SECRET_SUFFIXES)
 
 
 def is_identity_header(name: str) -> bool:

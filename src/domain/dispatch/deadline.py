@@ -2,9 +2,10 @@
 
 Time comes from the clock port. Each attempt's timeouts shrink to what remains; a sleep that
 would end past the deadline is not taken (the last error is raised instead); once the deadline
-has passed, ``Timeout`` naming it is raised. A stream is bounded until it opens (its first
-chunk is parsed); after that its read timeout, capped at what remained when it opened, governs
-each wait between chunks.
+has passed, ``Timeout`` naming it is raised. Each attempt is bounded as a whole: its headers,
+its body, and a stream until its first chunk is parsed (``asyncio.timeout`` on async paths,
+the request's ``AttemptBudget`` in sync transports); after that a stream's read timeout,
+capped at what remained when it opened, governs each wait between chunks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 from dataclasses import replace
 
 from ...ports.clock import Clock
-from ...ports.transport import HttpRequest
+from ...ports.transport import AttemptBudget, HttpRequest
 from ..models.errors import Timeout
 from ..models.request import TimeoutConfig
 
@@ -62,7 +63,11 @@ class Deadline:
         return any(error is timeout for timeout in self._issued)
 
     def cap(self, http: HttpRequest) -> HttpRequest:
-        """Return ``http`` with every timeout no longer than the time remaining."""
+        """Return ``http`` with every timeout no longer than the time remaining, and that time as its budget.
+
+        The budget is the wall clock of the attempt: per-read timeouts restart on every byte,
+        the budget does not (a transport caps each wait at what is left of it).
+        """
         if self._ends is None:
             return http
         left = max(self.remaining(), 0.001)
@@ -73,4 +78,4 @@ class Deadline:
                 for value in (timeout.connect, timeout.read, timeout.write, timeout.pool)
             )
         )
-        return replace(http, timeout=capped)
+        return replace(http, timeout=capped, budget=AttemptBudget(left, self.clock.monotonic))

@@ -9,14 +9,16 @@ stream that fails before any chunk reached the caller is retried like any other 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from contextlib import AsyncExitStack, ExitStack
 from itertools import chain
 
 from ...ports.codec import ProviderCall, StreamParser
-from ...ports.transport import AsyncStreamingResponse, StreamingResponse
+from ...ports.transport import AsyncStreamingResponse, HttpRequest, StreamingResponse
+from ..models.frames import forget_locals
 from ..models.stream import ModelResponseStream, StreamingChoices
 from .retry import attributed
+from .stream_watch import StreamWatch
 
 Pricer = Callable[[ModelResponseStream], None]
 
@@ -84,15 +86,33 @@ def iter_chunks(
     parser: StreamParser,
     resources: ExitStack,
     call: ProviderCall,
+    *,
+    checks: StreamWatch,
     price: Pricer | None = None,
 ) -> Generator[ModelResponseStream, None, None]:
     """Yield chunks from a streamed response; closing the iterator closes ``resources``."""
     hold = FinishChunkHold(price)
     with resources, attributed(call):
-        for data in response.iter_bytes():
-            yield from hold.push_all(parser.feed(data))
+        try:
+            for chunks in _parsed(response.iter_bytes(), parser, checks):
+                yield from hold.push_all(chunks)
+        except Exception as error:
+            forget_locals(error)  # the raw bytes read stay out of the traceback's locals
+            raise
+        checks.end()
         yield from hold.push_all(parser.finish())
         yield from hold.flush()
+
+
+def _parsed(
+    pieces: Iterator[bytes], parser: StreamParser, watch: StreamWatch
+) -> Iterator[list[ModelResponseStream]]:
+    for data in pieces:
+        valid = watch.feed(data)
+        chunks = parser.feed(valid) if valid else []
+        watch.chunks(chunks)
+        yield chunks
+        watch.failure()  # after the chunks before the failure are delivered
 
 
 async def aiter_chunks(
@@ -100,19 +120,43 @@ async def aiter_chunks(
     parser: StreamParser,
     resources: AsyncExitStack,
     call: ProviderCall,
+    *,
+    checks: StreamWatch,
     price: Pricer | None = None,
 ) -> AsyncGenerator[ModelResponseStream, None]:
     """Async ``iter_chunks``."""
     hold = FinishChunkHold(price)
     async with resources:
         with attributed(call):
-            async for data in response.aiter_bytes():
-                for ready in hold.push_all(parser.feed(data)):
-                    yield ready
+            try:
+                async for chunks in _aparsed(response.aiter_bytes(), parser, checks):
+                    for ready in hold.push_all(chunks):
+                        yield ready
+            except Exception as error:
+                forget_locals(error)  # the raw bytes read stay out of the traceback's locals
+                raise
+            checks.end()
             for ready in hold.push_all(parser.finish()):
                 yield ready
             for ready in hold.flush():
                 yield ready
+
+
+async def _aparsed(
+    pieces: AsyncIterator[bytes], parser: StreamParser, watch: StreamWatch
+) -> AsyncIterator[list[ModelResponseStream]]:
+    async for data in pieces:
+        valid = watch.feed(data)
+        chunks = parser.feed(valid) if valid else []
+        watch.chunks(chunks)
+        yield chunks
+        watch.failure()  # after the chunks before the failure are delivered
+
+
+def lift(sent: HttpRequest) -> None:
+    """End the deadline's hold on a stream whose first chunk has arrived (its read timeout governs now)."""
+    if sent.budget is not None:
+        sent.budget.lift()
 
 
 def primed(

@@ -6,8 +6,10 @@ they differ only in the I/O calls, which stay in short twin methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack, ExitStack
+from dataclasses import replace
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -24,6 +26,7 @@ from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
 from ..models.schema import attach_parsed
 from ..models.stream import CompletionStream, ModelResponseStream
+from ..models.validation import check_url
 from . import authorize
 from .attempts import Attempts
 from .cache_gate import CacheGate
@@ -39,7 +42,8 @@ from .retry import RetryPolicy
 from .routing import provider_call, resolve_host
 from .settings import DispatchSettings
 from .stream_cache import RecordedStream, aiterate, astore_when_complete, store_when_complete
-from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, primed
+from .stream_watch import StreamWatch
+from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, lift, primed
 
 _ROUTE_CACHE_SIZE = 1024
 
@@ -179,14 +183,20 @@ class Dispatcher:
                 raise
             self._log_response(call, response.status_code, None)
             parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
+            checks = self._stream_checks(response.headers, sent, call.host.framing)
             if store is None:
                 # Reading the first chunk inside the attempt retries a stream that fails before it.
-                return primed(iter_chunks(response, parser, resources, authed, pricer))
-            recorded = RecordedStream(response)
-            chunks = iter_chunks(recorded, parser, resources, authed, pricer)
-            return primed(
-                store_when_complete(chunks, lambda: self._cache.store_stream(store, codec, authed, recorded))
-            )
+                opened = primed(iter_chunks(response, parser, resources, authed, checks=checks, price=pricer))
+            else:
+                recorded = RecordedStream(response)
+                chunks = iter_chunks(recorded, parser, resources, authed, checks=checks, price=pricer)
+                opened = primed(
+                    store_when_complete(
+                        chunks, lambda: self._cache.store_stream(store, codec, authed, recorded)
+                    )
+                )
+            lift(sent)  # the deadline held the stream until its first chunk; the read timeout from now
+            return opened
 
         chunks, close = self._attempts(call, deadline).run(http, attempt)
         stream = CompletionStream(sync_chunks=chunks, model=call.request.model, on_close=close)
@@ -287,15 +297,19 @@ class Dispatcher:
                 raise
             self._log_response(call, response.status_code, None)
             parser, pricer = codec.stream_parser(authed), self.costing.chunk_pricer(authed)
+            checks = self._stream_checks(response.headers, sent, call.host.framing)
             if store is None:
-                chunks = aiter_chunks(response, parser, resources, authed, pricer)
-                return await AsyncPrimedChunks(chunks).prime()
-            recorded = RecordedStream(response)
-            chunks = aiter_chunks(recorded, parser, resources, authed, pricer)
-            stored = astore_when_complete(
-                chunks, lambda: self._cache.astore_stream(store, codec, authed, recorded)
-            )
-            return await AsyncPrimedChunks(stored).prime()
+                chunks = aiter_chunks(response, parser, resources, authed, checks=checks, price=pricer)
+                opened = await AsyncPrimedChunks(chunks).prime()
+            else:
+                recorded = RecordedStream(response)
+                chunks = aiter_chunks(recorded, parser, resources, authed, checks=checks, price=pricer)
+                stored = astore_when_complete(
+                    chunks, lambda: self._cache.astore_stream(store, codec, authed, recorded)
+                )
+                opened = await AsyncPrimedChunks(stored).prime()
+            lift(sent)  # the deadline held the stream until its first chunk; the read timeout from now
+            return opened
 
         chunks = await self._attempts(call, deadline).arun(http, attempt)
         return self._stream_result(call, CompletionStream(async_chunks=chunks, model=call.request.model))
@@ -332,7 +346,8 @@ class Dispatcher:
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
         call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
-        http = codec.build_request(call)
+        http = replace(codec.build_request(call), limits=self.settings.limits)
+        check_url(http.url, request.model)  # a file:// or broken URL is bad input, not a retryable failure
         watch = current_watch()
         if watch is not None:
             watch.routed(call, redact(call.api_base, call.secrets))
@@ -368,6 +383,12 @@ class Dispatcher:
         retries = call.request.options.num_retries
         policy = RetryPolicy(self.settings.num_retries if retries is None else retries)
         return Attempts(call, policy, self.clock, self.logger, deadline)
+
+    def _stream_checks(self, headers: Mapping[str, str], sent: HttpRequest, framing: str) -> StreamWatch:
+        idle = self.settings.stream_idle_timeout
+        if idle is None:
+            idle = math.inf if sent.timeout.read is None else sent.timeout.read
+        return StreamWatch(headers, sent.limits.max_event_bytes, idle, self.clock, framing)
 
     def _stream_result(
         self, call: ProviderCall, stream: CompletionStream, *, cache_hit: bool = False

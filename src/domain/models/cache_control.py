@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -65,8 +66,11 @@ def _field(name: object, value: object, model: str) -> str:
             raise bad_request(f"{param} must be a bool, got {value!r}", param=param, model=model)
         return _FLAGS[str(name)]
     if name in _SECONDS:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise bad_request(f"{param} must be seconds (>= 0), got {value!r}", param=param, model=model)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+            # NaN fails the comparison too: an entry that never expires is not what was asked.
+            raise bad_request(
+                f"{param} must be a finite number of seconds (>= 0), got {value!r}", param=param, model=model
+            )
         return _SECONDS[str(name)]
     if name == "namespace":
         if not isinstance(value, str):

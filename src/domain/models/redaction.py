@@ -50,6 +50,38 @@ _PATTERNS = (
 # base URLs) hold no key shape, and one search rejects them instead of one pass per pattern.
 _ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _PATTERNS))
 _QUERY_SECRET = re.compile(r"(?i)[?&](?:key|api[-_]?key|access_token|token|sig)=([^&#\s]+)")
+_QUERY_VALUE = re.compile(r"[?&][^=&#\s]*=([^&#\s]+)")
+# Any query value of a base URL is taken for a secret (Azure APIM's ?subscription-key=, Azure
+# Functions' ?code=, a proxy's own name for its key): from this length on, since a secret is
+# replaced wherever it appears and a short value ("true", a version) would garble other text.
+MIN_QUERY_SECRET = 8
+_SECRET_HEADER_SUFFIXES = ("-key", "_key", "-token", "_token", "-secret", "_secret", "apikey")
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header is secret by its name: credentials, cookies, ``*authorization*``, ``*-key``...
+
+    One rule for redaction (masked in headers, values joining the call's secrets) and cache keys.
+    """
+    lowered = name.lower()
+    return (
+        lowered in SECRET_HEADERS or "authorization" in lowered or lowered.endswith(_SECRET_HEADER_SUFFIXES)
+    )
+
+
+def header_secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the values of the secret-named headers among ``headers`` (e.g. a call's ``extra_headers``).
+
+    A Bearer or Basic value also yields its bare credential, which a provider may echo alone.
+    """
+    found: list[str] = []
+    for name, value in headers.items():
+        if is_secret_header(name) and isinstance(value, str):
+            found.append(value)
+            scheme, _, credential = value.partition(" ")
+            if credential and scheme.lower() in ("bearer", "basic", "token"):
+                found.append(credential.strip())
+    return tuple(value for value in dict.fromkeys(found) if len(value) >= 4)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -73,7 +105,10 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 def url_secrets(url: str | None) -> tuple[str, ...]:
-    """Return the secrets a URL carries: userinfo credentials and key-like query values.
+    """Return the secrets a URL carries: userinfo credentials and query values.
+
+    Key-like query values (``key=``, ``api-key=``, ``token=``...) count from 4 characters, any
+    other value from ``MIN_QUERY_SECRET``.
 
     They join the call's known secrets, so a provider echoing its request target (as OpenAI's
     "Invalid URL" error does) is scrubbed even where no pattern would recognise the value.
@@ -81,6 +116,7 @@ def url_secrets(url: str | None) -> tuple[str, ...]:
     if not url or ("@" not in url and "?" not in url):
         return ()
     found = [match.group(1) for match in _QUERY_SECRET.finditer(url)]
+    found += [value for value in _QUERY_VALUE.findall(url) if len(unquote(value)) >= MIN_QUERY_SECRET]
     try:
         parts = urlsplit(url)
         user, password = parts.username, parts.password
@@ -129,6 +165,5 @@ def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> d
     """Return a copy of ``headers`` with secret-bearing headers masked and values scrubbed."""
     known = tuple(secrets)
     return {
-        name: REDACTED if name.lower() in SECRET_HEADERS else redact(value, known)
-        for name, value in headers.items()
+        name: REDACTED if is_secret_header(name) else redact(value, known) for name, value in headers.items()
     }

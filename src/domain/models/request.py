@@ -7,7 +7,6 @@ network call) with a ``BadRequestError`` naming the field.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,8 +20,9 @@ from .errors import BadRequestError, bad_request, unsupported
 from .fallback_entries import FallbackEntry, parse_fallbacks
 from .messages import normalize_messages
 from .params import BODY_PARAMS, CLIENT_PARAMS, NOT_YET, NOT_YET_PREFIXES
-from .redaction import redact, url_secrets
+from .redaction import header_secrets, redact, url_secrets
 from .schema import response_format_for
+from .validation import check_body, check_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,10 @@ def _seconds(value: float | str) -> float:
     if seconds is None:
         # Raised outside the except block: float()'s error, quoting the value, is not chained.
         raise bad_request(f"timeout must be a number of seconds, got {value!r}", param="timeout")
-    if seconds <= 0:
-        raise bad_request(f"timeout must be positive, got {value!r}", param="timeout")
+    if not 0 < seconds < math.inf:  # NaN fails too
+        raise bad_request(
+            f"timeout must be a positive, finite number of seconds, got {value!r}", param="timeout"
+        )
     return seconds
 
 
@@ -159,6 +161,9 @@ def _call_secrets(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
     found = [secret] if isinstance(secret, str) else []
     for base in bases:
         found += url_secrets(base) if isinstance(base, str) else ()
+    headers = kwargs.get("extra_headers")
+    if isinstance(headers, Mapping):
+        found += header_secrets({str(name): value for name, value in headers.items()})
     return tuple(found)
 
 
@@ -183,6 +188,9 @@ def _build_request(model: object, messages: object, kwargs: Mapping[str, Any]) -
     options = _options(client, model, response_model)
     if client.get("fallbacks") or client.get("context_window_fallbacks"):
         options = replace(options, fallbacks=parse_fallbacks(kwargs, wire_messages, model, build_request))
+    body = {name: value for name, value in params.items() if name not in _CHECKED_LISTS}
+    check_body(model, messages=wire_messages, **body, extra_body=options.extra_body)
+    check_headers(options.extra_headers, model)
     return CompletionRequest(
         model=model, messages=wire_messages, params=params, stream=stream, options=options
     )
@@ -225,8 +233,11 @@ def _check_params(params: dict[str, Any], model: str) -> None:
     n = params.get("n")
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise bad_request(f"n must be a positive integer, got {n!r}", param="n", model=model)
-    for name in ("tools", "functions"):
+    for name in _CHECKED_LISTS:
         _check_json_list(params, name, model)
+
+
+_CHECKED_LISTS = ("tools", "functions")  # checked item by item by _check_json_list
 
 
 def _check_json_list(params: dict[str, Any], name: str, model: str) -> None:
@@ -241,12 +252,7 @@ def _check_json_list(params: dict[str, Any], name: str, model: str) -> None:
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise bad_request(f"{name}[{index}] must be a dict", param=f"{name}[{index}]", model=model)
-        try:
-            json.dumps(item)
-        except (TypeError, ValueError) as error:
-            raise bad_request(
-                f"{name}[{index}] is not JSON-serialisable: {error}", param=f"{name}[{index}]", model=model
-            ) from None
+        check_body(model, **{f"{name}[{index}]": item})
     params[name] = items
 
 

@@ -16,6 +16,7 @@ from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import build_error, decode_body, invalid_response
 from ..framing import FramedStream, SSEEvent, SSEFramer
+from ..urls import split_query, with_query
 from ..whole import fold_whole
 from .errors import anthropic_error_fields
 from .messages import translate_messages
@@ -119,11 +120,11 @@ def _json_tool(call: ProviderCall) -> str | None:
 
 
 def _url(call: ProviderCall) -> str:
-    base, endpoint = call.api_base.rstrip("/"), call.host.endpoint
+    (base, query), endpoint = split_query(call.api_base), call.host.endpoint
     if base.endswith(endpoint):
-        return base
+        return with_query(base, query)
     # A base given as ".../v1" (as for OpenAI) must not become ".../v1/v1/messages".
-    return base + (endpoint.removeprefix("/v1") if base.endswith("/v1") else endpoint)
+    return with_query(base + (endpoint.removeprefix("/v1") if base.endswith("/v1") else endpoint), query)
 
 
 def _headers(call: ProviderCall) -> dict[str, str]:

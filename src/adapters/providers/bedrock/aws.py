@@ -72,6 +72,8 @@ def sign(request: HttpRequest, credentials: Any, region: str) -> HttpRequest:
         body=request.body,
         timeout=request.timeout,
         secrets=request.secrets,
+        limits=request.limits,  # the answer's bounds and the attempt's deadline survive signing
+        budget=request.budget,
     )
 
 
