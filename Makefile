@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-dev
 # Everything the suite exercises: dev tools, in-process llama.cpp, and llama.cpp's own server.
 TEST_EXTRAS := dev,local,local-server
 
-.PHONY: demo test lint typecheck imports unit install clean bench quickstart
+.PHONY: demo test lint typecheck imports unit install relink clean bench quickstart
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,11 @@ imports: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest
 
-test: $(STAMP)
-	# new modules need the link tree refreshed; this is quick when nothing changed
+# New modules need the strict editable link tree refreshed; this is quick when nothing changed.
+relink: $(STAMP)
 	$(PIP) -e '.[$(TEST_EXTRAS)]' --config-settings editable_mode=strict --no-deps
+
+test: relink
 	$(MAKE) lint typecheck imports unit
 
 # The bench extra adds httpx2 and the packages that once made the first call heavy; strict mode

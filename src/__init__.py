@@ -7,14 +7,19 @@ heavy: each public name is imported on first access.
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import sys as _sys
+import types as _types
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
+    from . import exceptions as exceptions
+    from . import providers as providers
+    from . import testing as testing
+    from . import types as types
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
     from .adapters.cache.redis_cache import RedisCache
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
         ContextWindowExceededError,
         InternalServerError,
         LLMPortError,
+        NetworkDisabledError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
@@ -86,7 +92,7 @@ _ERRORS = (
     "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
     "APITimeoutError", "AuthenticationError", "BadGatewayError", "BadRequestError", "ConflictError",
     "ContentPolicyViolationError", "ContextWindowExceededError", "InternalServerError",
-    "LLMPortError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+    "LLMPortError", "NetworkDisabledError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
     "ServiceUnavailableError", "Timeout", "UnprocessableEntityError", "UnsupportedParamsError",
 )  # fmt: skip
 _RESPONSE = (
@@ -160,6 +166,7 @@ __all__ = [
     "LoguruLogger",
     "MemoryCache",
     "Message",
+    "NetworkDisabledError",
     "ModelNotMappedError",
     "ModelResponse",
     "ModelResponseStream",
@@ -205,37 +212,44 @@ _MODULE_SETTINGS = frozenset(
 )  # fmt: skip
 
 
-class _LLMPortModule(types.ModuleType):
+# Public submodules, imported on first attribute access (`llmport.exceptions.RateLimitError`).
+_SUBMODULES = frozenset({"exceptions", "providers", "testing", "types"})
+
+
+class _LLMPortModule(_types.ModuleType):
     """The module type of ``llmport``: routes litellm-style setting assignments to the default client."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: _Any) -> None:
         if name in _MODULE_SETTINGS:
-            importlib.import_module(".app.default", __name__).set_module_setting(name, value)
+            _importlib.import_module(".app.default", __name__).set_module_setting(name, value)
         elif _rebindable(self, name, value):
             super().__setattr__(name, value)
         else:
-            raise importlib.import_module(".app.settings", __name__).unknown_setting(name)
+            raise _importlib.import_module(".app.settings", __name__).unknown_setting(name)
 
 
-def _rebindable(module: types.ModuleType, name: str, value: Any) -> bool:
+def _rebindable(module: _types.ModuleType, name: str, value: _Any) -> bool:
     # Submodules, dunders, and rebinding an existing name (a test monkeypatching `completion`).
     existing = name.startswith("__") or name in _EXPORTS or name in module.__dict__
-    return existing or isinstance(value, types.ModuleType)
+    return existing or isinstance(value, _types.ModuleType)
 
 
-sys.modules[__name__].__class__ = _LLMPortModule
+_sys.modules[__name__].__class__ = _LLMPortModule
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _MODULE_SETTINGS:
-        return importlib.import_module(".app.default", __name__).module_setting(name)
+        return _importlib.import_module(".app.default", __name__).module_setting(name)
+    if name in _SUBMODULES:
+        return _importlib.import_module(f".{name}", __name__)  # the import binds it here
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'llmport' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    # Public names only: the exports, the public submodules and the version.
+    return sorted({*__all__, *_SUBMODULES, "__version__"})

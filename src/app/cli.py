@@ -22,16 +22,17 @@ from .cli_chat import ChatSettings, reply, run_loop
 from .client import Client
 
 LOCAL_DEFAULT = "local/smollm2"
+TABLE_WIDTH = 100  # `llmport models` fits a 100-column terminal
 # The model `llmport chat` uses when a provider's key is in the environment, in this order.
 KEYED_DEFAULTS: tuple[tuple[str, str], ...] = (
     ("OPENAI_API_KEY", "gpt-4o-mini"),
     ("ANTHROPIC_API_KEY", "claude-haiku-4-5-20251001"),
 )
 EXAMPLES: Mapping[str, str] = {
-    "openai": "gpt-4o-mini, gpt-4o, o3-mini, openai/<model> (any OpenAI-compatible server with api_base)",
+    "openai": "gpt-4o-mini, gpt-4o, o3-mini, openai/<model>",
     "azure": "azure/<deployment>",
-    "anthropic": "claude-haiku-4-5-20251001, claude-sonnet-4-5, anthropic/<model>",
-    "local": "local/smollm2 (SmolLM2-135M-Instruct, offline), local/<path to a .gguf file>",
+    "anthropic": "claude-haiku-4-5-20251001, anthropic/<model>",
+    "local": "local/smollm2 (offline), local/<file>.gguf",
 }
 
 
@@ -78,6 +79,14 @@ def chat(
     report = _reporter(debug or ctx.obj["debug"])
     if not model:
         model, offline = default_model(os.environ)
+        if offline and importlib.util.find_spec("llama_cpp") is None:
+            keys = " or ".join(variable for variable, _ in KEYED_DEFAULTS)
+            click.echo(
+                f"llmport: error: no provider key in the environment ({keys}) and local models are "
+                f"not installed: {EXTRA_INSTALL}, or pass -m provider/model",
+                err=True,
+            )
+            sys.exit(1)
         if offline:
             click.echo(f"llmport: no provider key in the environment; using {model} (offline)", err=True)
     params: dict[str, Any] = {}
@@ -102,13 +111,13 @@ def chat(
 
 @cli.command()
 def models() -> None:
-    """List providers, example models and the environment variable each needs."""
+    """List providers (local first), example models and the environment variable each needs."""
+    hosts = sorted(ProviderRegistry().hosts, key=lambda host: host.prefix != "local")  # stable sort
     rows = [("PROVIDER", "KEY (environment variable)", "MODELS")]
     rows += [
-        (host.prefix, _key_names(host), EXAMPLES.get(host.prefix, f"{host.prefix}/<model>"))
-        for host in ProviderRegistry().hosts
+        (host.prefix, _key_names(host), EXAMPLES.get(host.prefix, f"{host.prefix}/<model>")) for host in hosts
     ]
-    _table(rows)
+    _table(rows, width=TABLE_WIDTH)
 
 
 @cli.command()
@@ -122,6 +131,7 @@ def doctor() -> None:
     ]
     _table(rows)
     click.echo()
+    click.echo(_summary(ProviderRegistry().hosts))
     for line in _local_status():
         click.echo(line)
     model, offline = default_model(os.environ)
@@ -146,14 +156,33 @@ def _reporter(debug: bool) -> Callable[[BaseException], None]:
 def _key_names(host: Host) -> str:
     if not host.key_required or not host.key_env:
         return "(none)"
-    return " or ".join(host.key_env)
+    more = len(host.key_env) - 1
+    return host.key_env[0] + (f" (+{more} more)" if more else "")
 
 
 def _key_status(host: Host) -> str:
     found = [name for name in host.key_env if os.environ.get(name)]
     if found:
         return f"set ({found[0]})"
-    return f"missing: set {' or '.join(host.key_env)}" if host.key_env else "(none needed)"
+    if not host.key_required or not host.key_env:
+        return "(none needed)"  # a keyless host (a local server) is not missing anything
+    return f"missing: set {' or '.join(host.key_env)}"
+
+
+def _summary(hosts: tuple[Host, ...]) -> str:
+    """Sum up the table: configured, keyless (never "missing") and not configured providers."""
+    remote = [host for host in hosts if host.prefix != "local"]
+    configured = [host.prefix for host in remote if any(os.environ.get(name) for name in host.key_env)]
+    keyless = [host.prefix for host in remote if not host.key_required and host.prefix not in configured]
+    missing = len(remote) - len(configured) - len(keyless)
+    return "\n".join(
+        [
+            "summary:",
+            f"  configured: {len(configured)} ({', '.join(configured) or 'none'})",
+            f"  keyless, no key needed: {len(keyless)} ({', '.join(keyless) or 'none'})",
+            f"  not configured: {missing} (set the KEY variable shown above)",
+        ]
+    )
 
 
 def _base_status(host: Host) -> str:
@@ -175,7 +204,11 @@ def _local_status() -> list[str]:
     return [f"local models: {engine}", f"local/smollm2 file: {model_file}"]
 
 
-def _table(rows: list[tuple[str, str, str]]) -> None:
+def _table(rows: list[tuple[str, str, str]], width: int | None = None) -> None:
+    """Print three columns; with ``width``, the last one is cut (with "…") to fit."""
     widths = [max(len(row[column]) for row in rows) for column in range(2)]
     for first, second, third in rows:
-        click.echo(f"{first.ljust(widths[0])}  {second.ljust(widths[1])}  {third}".rstrip())
+        line = f"{first.ljust(widths[0])}  {second.ljust(widths[1])}  {third}".rstrip()
+        if width is not None and len(line) > width:
+            line = line[: width - 1] + "…"
+        click.echo(line)

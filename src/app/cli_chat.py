@@ -92,12 +92,17 @@ def _streamed(
     pieces: list[str] = []
     stream = client.completion(settings.model, messages, stream=True, **settings.params)
     with contextlib.closing(stream):
-        for chunk in stream:
-            piece = chunk.choices[0].delta.content if chunk.choices else None
-            if piece:
-                spinner.stop()
-                click.echo(piece, nl=False)
-                pieces.append(piece)
+        try:
+            for chunk in stream:
+                piece = chunk.choices[0].delta.content if chunk.choices else None
+                if piece:
+                    spinner.stop()
+                    click.echo(piece, nl=False)
+                    pieces.append(piece)
+        except BaseException:
+            if pieces:
+                click.echo()  # the error line must not start after the half-printed answer
+            raise
     spinner.stop()
     click.echo()
     return "".join(pieces)

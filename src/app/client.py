@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, Unpack, overload
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, cast
 
 from ..adapters.knowledge.lookup import ModelKnowledge
-from ..domain.dispatch import Dispatcher, DispatchSettings
-from ..domain.dispatch.settings import DEFAULT_NUM_RETRIES
-from ..domain.models.cache_control import SCOPES, CacheScope
-from ..domain.models.errors import bad_request
+from ..domain.dispatch import Dispatcher
+from ..domain.models.cache_control import CacheScope
+from ..domain.models.call_signature import ACompletionCall, CompletionCall
 from ..domain.models.messages import MessageLike
-from ..domain.models.params import CompletionParams
-from ..domain.models.request import TimeoutConfig, build_request
+from ..domain.models.request import build_request
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
+from . import bootstrap
 
 if TYPE_CHECKING:
     import ssl
@@ -26,12 +23,20 @@ if TYPE_CHECKING:
 
     from ..ports.cache import Cache
     from ..ports.clock import Clock
-    from ..ports.codec import CodecRegistry
+    from ..ports.codec import CodecRegistry, Host, ProviderCodec
     from ..ports.credentials import Credentials
     from ..ports.logger import Logger
     from ..ports.pricing import Pricing
     from ..ports.transport import Transport
     from .router import Router
+
+
+class DispatcherSource(Protocol):
+    """Hands a client the dispatcher to use for the next call (the container's live wiring)."""
+
+    def current(self) -> Dispatcher:
+        """Return the dispatcher for the next call."""
+        ...
 
 
 class Client:
@@ -60,6 +65,9 @@ class Client:
         logger: A logger adapter instead of loguru.
         clock: A clock adapter (tests use ``FakeClock``).
         registry: A codec registry instead of the built-in one.
+        hosts: Host rows added to the built-in ones (``llmport.providers.Host``); a row with a
+            built-in prefix replaces that row.
+        codecs: Codecs added by name, for hosts whose ``codec`` names them.
         callbacks: litellm ``CustomLogger``-style objects told about every call (functions: success handlers).
         success_callback: Functions ``(kwargs, completion_response, start_time, end_time)`` run on success.
         failure_callback: Functions with the same signature, run when a call fails.
@@ -69,7 +77,13 @@ class Client:
             provider, True always (the ``otel`` extra), False never.
         tracer_provider: The tracer provider for those spans instead of the global one.
         trace_content: Record messages on the spans (secrets scrubbed); off by default.
-        dispatcher: A fully wired dispatcher (what the container passes); other arguments are then ignored.
+        dispatcher: A fully wired dispatcher, or a source of one (what the container passes);
+            other arguments are then ignored.
+
+    Raises:
+        TypeError: an argument of the wrong type, naming it.
+        ValueError: an unknown ``log_level`` or ``async_transport``.
+        BadRequestError: an invalid ``timeout`` or ``cache_scope``.
     """
 
     def __init__(
@@ -94,6 +108,8 @@ class Client:
         logger: Logger | None = None,
         clock: Clock | None = None,
         registry: CodecRegistry | None = None,
+        hosts: Iterable[Host] = (),
+        codecs: Mapping[str, ProviderCodec] | None = None,
         callbacks: list[Any] | None = None,
         success_callback: list[Any] | None = None,
         failure_callback: list[Any] | None = None,
@@ -102,68 +118,54 @@ class Client:
         tracing: bool | None = None,
         tracer_provider: Any = None,
         trace_content: bool = False,
-        dispatcher: Dispatcher | None = None,
+        dispatcher: Dispatcher | DispatcherSource | None = None,
     ) -> None:
         if dispatcher is None:
-            # loads dependency-injector on first use
-            from .container import TracingOptions, build_dispatcher, callback_runner
-
-            retries = num_retries if num_retries is not None else max_retries
-            settings = DispatchSettings(
-                timeout=TimeoutConfig() if timeout is None else TimeoutConfig.parse(timeout),
-                num_retries=DEFAULT_NUM_RETRIES if retries is None else retries,
-                drop_params=drop_params,
-                api_key=None if api_key is None else SecretStr(api_key),
-                api_base=api_base or base_url,
-                cache_scope=_checked_scope(cache_scope),
-            )
-            dispatcher = build_dispatcher(
-                settings=settings,
-                log_level=log_level,
+            dispatcher = bootstrap.build_dispatcher(
+                settings=bootstrap.dispatch_settings(
+                    api_key=api_key,
+                    api_base=api_base or base_url,
+                    timeout=timeout,
+                    num_retries=num_retries if num_retries is not None else max_retries,
+                    drop_params=drop_params,
+                    cache_scope=cache_scope,
+                ),
+                log_level=bootstrap.check_log_level(log_level),
+                transport_options=bootstrap.TransportOptions(
+                    async_transport=bootstrap.check_async_transport(async_transport),
+                    http_client=http_client,
+                    async_http_client=async_http_client,
+                    ssl_verify=bootstrap.check_ssl_verify(ssl_verify),
+                ),
                 transport=transport,
-                async_transport=async_transport,
-                http_client=http_client,
-                async_http_client=async_http_client,
-                ssl_verify=ssl_verify,
                 credentials=credentials,
                 cache=cache,
                 logger=logger,
                 clock=clock,
                 registry=registry,
-                callback_runner=callback_runner(callbacks, success_callback, failure_callback),
-                model_prices=model_prices,
-                tracing=TracingOptions(tracing, tracer_provider, trace_content),
+                hosts=hosts,
+                codecs=codecs,
+                callback_runner=bootstrap.make_callback_runner(callbacks, success_callback, failure_callback),
                 pricing=pricing,
+                model_prices=model_prices,
+                tracing=bootstrap.TracingOptions(tracing, tracer_provider, trace_content),
             )
-        self.dispatcher = dispatcher
+        self._fixed: Dispatcher | None = dispatcher if isinstance(dispatcher, Dispatcher) else None
+        self._source = dispatcher
         self.knowledge = ModelKnowledge(model_prices)
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The dispatcher the next call goes through."""
+        fixed = self._fixed
+        if fixed is not None:
+            return fixed
+        return self._source.current()  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return f"Client({self.dispatcher!r})"
 
-    @overload
-    def completion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[True],
-        **params: Unpack[CompletionParams],
-    ) -> CompletionStream: ...
-    @overload
-    def completion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[False] | None = ...,
-        **params: Unpack[CompletionParams],
-    ) -> ModelResponse: ...
-    @overload
-    def completion(
-        self, model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
-    ) -> ModelResponse | CompletionStream: ...
-    def completion(
+    def _completion(
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Run a chat completion, litellm-style.
@@ -186,35 +188,17 @@ class Client:
             return self._routed(params).completion(model, messages, **params)
         return self.dispatcher.complete(build_request(model, messages, params))
 
-    @overload
-    async def acompletion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[True],
-        **params: Unpack[CompletionParams],
-    ) -> CompletionStream: ...
-    @overload
-    async def acompletion(
-        self,
-        model: str,
-        messages: Sequence[MessageLike] = ...,
-        *,
-        stream: Literal[False] | None = ...,
-        **params: Unpack[CompletionParams],
-    ) -> ModelResponse: ...
-    @overload
-    async def acompletion(
-        self, model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
-    ) -> ModelResponse | CompletionStream: ...
-    async def acompletion(
+    async def _acompletion(
         self, model: str, messages: Sequence[MessageLike] = (), **params: Any
     ) -> ModelResponse | CompletionStream:
         """Async ``completion()``; a stream it returns is consumed with ``async for``."""
         if "model_list" in params:
             return await self._routed(params).acompletion(model, messages, **params)
         return await self.dispatcher.acomplete(build_request(model, messages, params))
+
+    # Typed through overloads listing every litellm keyword (domain/models/call_signature.py).
+    completion: CompletionCall = cast("CompletionCall", _completion)
+    acompletion: ACompletionCall = cast("ACompletionCall", _acompletion)
 
     def _routed(self, params: dict[str, Any]) -> Router:
         """Build a one-call Router over ``model_list`` (litellm's ``completion(model_list=...)``)."""
@@ -245,9 +229,3 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-
-def _checked_scope(scope: object) -> CacheScope:
-    if scope not in SCOPES:
-        raise bad_request(f"cache_scope must be one of {SCOPES}, got {scope!r}", param="cache_scope")
-    return scope

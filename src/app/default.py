@@ -12,13 +12,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
-from typing import Any, Literal, Unpack, overload
+from typing import Any, cast
 
 from ..adapters.observe.callbacks import CallbackRunner
+from ..domain.models.call_signature import ACompletionCall, CompletionCall
 from ..domain.models.messages import MessageLike
-from ..domain.models.params import CompletionParams
 from ..domain.models.response import ModelResponse
 from ..domain.models.stream import CompletionStream
+from .bootstrap import build_dispatcher
 from .client import Client
 from .settings import ModuleSettings, checked
 
@@ -48,8 +49,6 @@ class _DefaultClient:
         return client
 
     def _build(self) -> Client:
-        from .container import build_dispatcher  # loads dependency-injector on first use
-
         settings = self.settings
         lists = self.callback_lists
         runner = CallbackRunner(lists["callbacks"], lists["success_callback"], lists["failure_callback"])
@@ -112,27 +111,7 @@ def use_client(client: Client) -> Iterator[Client]:
         _scoped.reset(token)
 
 
-@overload
-def completion(
-    model: str,
-    messages: Sequence[MessageLike] = ...,
-    *,
-    stream: Literal[True],
-    **params: Unpack[CompletionParams],
-) -> CompletionStream: ...
-@overload
-def completion(
-    model: str,
-    messages: Sequence[MessageLike] = ...,
-    *,
-    stream: Literal[False] | None = ...,
-    **params: Unpack[CompletionParams],
-) -> ModelResponse: ...
-@overload
-def completion(
-    model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
-) -> ModelResponse | CompletionStream: ...
-def completion(
+def _completion(
     model: str, messages: Sequence[MessageLike] = (), **params: Any
 ) -> ModelResponse | CompletionStream:
     """Run a chat completion with the current client; see ``Client.completion``."""
@@ -140,29 +119,14 @@ def completion(
     return result
 
 
-@overload
-async def acompletion(
-    model: str,
-    messages: Sequence[MessageLike] = ...,
-    *,
-    stream: Literal[True],
-    **params: Unpack[CompletionParams],
-) -> CompletionStream: ...
-@overload
-async def acompletion(
-    model: str,
-    messages: Sequence[MessageLike] = ...,
-    *,
-    stream: Literal[False] | None = ...,
-    **params: Unpack[CompletionParams],
-) -> ModelResponse: ...
-@overload
-async def acompletion(
-    model: str, messages: Sequence[MessageLike] = ..., *, stream: bool | None = ..., **params: Any
-) -> ModelResponse | CompletionStream: ...
-async def acompletion(
+async def _acompletion(
     model: str, messages: Sequence[MessageLike] = (), **params: Any
 ) -> ModelResponse | CompletionStream:
     """Async ``completion()`` with the current client; see ``Client.acompletion``."""
     result: ModelResponse | CompletionStream = await current_client().acompletion(model, messages, **params)
     return result
+
+
+# Typed through overloads listing every litellm keyword (domain/models/call_signature.py).
+completion: CompletionCall = cast("CompletionCall", _completion)
+acompletion: ACompletionCall = cast("ACompletionCall", _acompletion)

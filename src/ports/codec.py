@@ -49,6 +49,11 @@ class ParamRules:
     value_maps: Mapping[str, Mapping[Any, Any]] = field(default_factory=_empty)
     renames: Mapping[str, str] = field(default_factory=_empty)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> ParamRules:
+        # An immutable value (read-only mappings, which cannot be copied): a copy is itself. This
+        # makes host rows deep-copyable, as dependency-injector copies provider arguments.
+        return self
+
     def __or__(self, other: ParamRules) -> ParamRules:
         """Combine two rule sets; ``other`` wins where both speak of one parameter."""
         return ParamRules(
@@ -142,6 +147,11 @@ class Host:
     options: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     as_of: str = ""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Host:
+        # A row is an immutable value (its options a read-only mapping): a copy is itself, so
+        # `providers.Singleton(ProviderRegistry, hosts=[row])` works in a host's container.
+        return self
 
     @property
     def key_required(self) -> bool:

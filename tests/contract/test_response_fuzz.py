@@ -115,3 +115,71 @@ def test_a_huge_answer_is_parsed_whole(provider: str) -> None:
     result, error = _complete(provider, 200, json.dumps(answer).encode())
     assert error is None
     assert result.choices[0].message.content == text
+
+
+def _missing_required(provider: str, body: dict[str, Any]) -> bool:
+    if "error" in body:
+        return False  # an error payload is mapped to its own exception
+    if provider == "openai":
+        return "choices" not in body
+    return body.get("type") != "message" or not isinstance(body.get("content"), list)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@FUZZ
+@given(body=SHAPED)
+def test_an_answer_without_its_formats_required_fields_is_a_validation_error(
+    provider: str, body: dict[str, Any]
+) -> None:
+    result, error = _complete(provider, 200, json.dumps(body).encode())
+    if _missing_required(provider, body):
+        assert isinstance(error, llmport.APIResponseValidationError), repr(result or error)
+
+
+@pytest.mark.parametrize(
+    ("provider", "body"),
+    [
+        ("openai", {}),
+        ("openai", {"id": "chatcmpl-1", "object": "chat.completion", "model": "m"}),
+        ("anthropic", {}),
+        ("anthropic", {"id": "msg_1", "type": "message", "role": "assistant"}),
+        ("anthropic", {"id": "msg_1", "role": "assistant", "content": [{"type": "text", "text": "hi"}]}),
+    ],
+    ids=["openai-empty", "openai-no-choices", "anthropic-empty", "anthropic-no-content", "anthropic-no-type"],
+)
+def test_a_wrong_shaped_answer_names_the_problem_with_a_snippet(provider: str, body: dict[str, Any]) -> None:
+    _, error = _complete(provider, 200, json.dumps(body).encode())
+    assert isinstance(error, llmport.APIResponseValidationError), repr(error)
+    assert "body starts with" in str(error)
+    assert error.status_code == 200
+
+
+def _stream(provider: str, events: list[str]) -> BaseException | None:
+    def answer(request: HttpRequest) -> HttpResponse:
+        body = "".join(f"data: {event}\n\n" for event in events).encode()
+        return HttpResponse(200, {"content-type": "text/event-stream"}, body)
+
+    client, _ = make_client(answer)
+    try:
+        for _ in client.completion(f"{provider}/m", MESSAGES, stream=True):
+            pass
+    except Exception as error:  # collected: the test asserts what kind it is
+        return error
+    return None
+
+
+@pytest.mark.parametrize(
+    ("provider", "events"),
+    [
+        ("openai", ['{"id": "c1", "object": "chat.completion.chunk", "model": "m"}', "[DONE]"]),
+        ("openai", ["{}", "[DONE]"]),
+        ("anthropic", ['{"index": 0, "delta": {"text": "hi"}}']),
+    ],
+    ids=["openai-chunk-without-choices", "openai-empty-chunk", "anthropic-event-without-type"],
+)
+def test_a_wrong_shaped_stream_event_is_a_validation_error_with_a_snippet(
+    provider: str, events: list[str]
+) -> None:
+    error = _stream(provider, events)
+    assert isinstance(error, llmport.APIResponseValidationError), repr(error)
+    assert "body starts with" in str(error)

@@ -178,3 +178,51 @@ def test_importing_llmport_does_not_import_click() -> None:
     code = "import sys, llmport\nprint('click' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_models_fits_100_columns_with_local_first() -> None:
+    code, out, _ = run("models")
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert lines[1].split()[0] == "local"
+    assert "TOGETHERAI_API_KEY (+3 more)" in out
+
+
+def test_doctor_sums_up_and_keyless_hosts_are_not_missing(env: dict[str, str]) -> None:
+    code, out, _ = run("doctor")
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines() if line and not line.startswith(" ")}
+    assert "missing" not in rows["lm_studio"]
+    assert "(none needed)" in rows["lm_studio"]
+    assert "summary:" in out
+    configured = out.split("  configured: ")[1].splitlines()[0]
+    assert "openai" in configured
+    assert "azure" not in configured
+    assert "lm_studio" in out.split("keyless, no key needed:")[1].splitlines()[0]
+    assert "not configured:" in out
+
+
+def test_chat_without_keys_or_the_local_extra_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "LLMPORT_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if llama-cpp-python were not installed
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a)
+    )
+    code, out, err = run("chat", "hi")
+    assert code == 1
+    assert "pip install 'llmport[local]'" in err
+    assert "OPENAI_API_KEY" in err
+    assert out == ""
+
+
+def test_a_mid_stream_error_starts_on_a_new_line(env: dict[str, str]) -> None:
+    code, out, err = run("chat", "-m", "openai/fake-stream-error", "hello there")
+    assert code == 1
+    assert out.strip()  # part of the answer was printed
+    assert out.endswith("\n")
+    assert err.startswith("llmport: error:")

@@ -36,6 +36,7 @@ _LLMPORT_ONLY = (
     "provider_specific_fields",
     "responses_items",
     "thought_signatures",
+    "tool_plan",  # Cohere's, kept on its assistant messages to be sent back to Cohere
 )
 _NOT_JSON = object()  # what a body that is not JSON parses to (JSON null is None)
 # Finish reasons of compatible hosts that OpenAI spells otherwise (Together: "eos").
@@ -139,6 +140,8 @@ class OpenAIChunkDecoder:
             extra = chunk.__pydantic_extra__
             if chunk.object != "chat.completion.chunk" or (extra and ("error" in extra or "x_groq" in extra)):
                 return False
+            if "choices" not in chunk.model_fields_set:
+                return False  # `_validated` refuses a chunk without choices
             if chunk.usage is not None:
                 self._usage_seen = True
             for choice in chunk.choices:
@@ -222,6 +225,9 @@ def _validated(
         raise invalid_response("the provider's answer is not a JSON object", _bytes(raw), call, status_code)
     if "error" in data and "choices" not in data:
         raise build_error(None, {}, data, call, openai_error_fields)
+    if "choices" not in data:
+        # `{}` must not pass as an answer with no choices: the shape's one required field.
+        raise invalid_response("the provider's answer has no choices", _bytes(raw), call, status_code)
     prepare(data)
     try:
         # The validator itself: model_validate's Python wrapper is a tenth of a chunk's cost.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from ...domain.models.errors import BadRequestError
@@ -23,6 +24,8 @@ CODECS: Mapping[str, str] = {
     "responses": ".responses.codec:ResponsesCodec",
     "gemini": ".gemini.codec:GeminiCodec",
     "vertex": ".gemini.vertex:VertexCodec",
+    "ollama": ".ollama.codec:OllamaCodec",
+    "cohere": ".cohere.codec:CohereCodec",
 }
 # Auth scheme name → "module:Class" (built with the host's ``AuthScheme``), imported on first use
 # so an auth's library (botocore, google-auth) loads only when a host using it is called.
@@ -36,26 +39,83 @@ AUTHS: Mapping[str, str] = {
 
 
 class ProviderRegistry:
-    """The default ``CodecRegistry``: hosts as data, codecs imported on first use.
+    """The default ``CodecRegistry``, an immutable value: hosts as data, codecs imported on first use.
+
+    ``ProviderRegistry()`` holds the built-in hosts; rows, codecs, auth schemes and bare model
+    names given here are added to the built-ins (a row with a built-in prefix replaces that
+    row). ``with_hosts``, ``with_codecs``, ``with_auths`` and ``with_bare_models`` return new
+    registries and leave this one unchanged, so a client's cached routes can never go stale.
 
     Args:
-        hosts: Host rows (defaults to the built-in table); later rows win on the same prefix.
+        hosts: Host rows to add; later rows win on the same prefix.
         codecs: Extra or replacement codec instances by name (e.g. a user's own wire format).
         auths: Extra or replacement auth schemes by name, as ``"module:Class"`` (absolute) or a
             class taking the host's ``AuthScheme``.
+        bare_models: Model-name prefix → host prefix, looked at before the built-in ones
+            (``{"mymodel-": "acme"}`` sends ``mymodel-7b`` to the ``acme`` row).
+        builtins: Start from the built-in hosts and bare model names (False: only those given).
     """
 
     def __init__(
         self,
-        hosts: Iterable[Host] = HOSTS,
+        hosts: Iterable[Host] = (),
         codecs: Mapping[str, ProviderCodec] | None = None,
         auths: Mapping[str, str | Callable[[AuthScheme], Auth]] | None = None,
+        bare_models: Mapping[str, str] | None = None,
+        *,
+        builtins: bool = True,
     ) -> None:
-        self._hosts = {host.prefix: host for host in hosts}
-        self._codecs: dict[str, ProviderCodec] = dict(codecs or {})
-        self._auth_kinds: dict[str, str | Callable[[AuthScheme], Auth]] = {**AUTHS, **(auths or {})}
+        rows = [*HOSTS, *hosts] if builtins else list(hosts)
+        self._hosts: Mapping[str, Host] = MappingProxyType({host.prefix: host for host in rows})
+        self._given_codecs: Mapping[str, ProviderCodec] = MappingProxyType(dict(codecs or {}))
+        self._auth_kinds: Mapping[str, str | Callable[[AuthScheme], Auth]] = MappingProxyType(
+            {**AUTHS, **(auths or {})}
+        )
+        extra = tuple(((prefix,), host) for prefix, host in (bare_models or {}).items())
+        self._bare_models = extra + (BARE_MODELS if builtins else ())
+        # Built on first use (memoised; not part of the value).
+        self._codecs: dict[str, ProviderCodec] = dict(self._given_codecs)
         self._auths: dict[AuthScheme, Auth] = {}
         self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ProviderRegistry(hosts={len(self._hosts)}, codecs={sorted({*CODECS, *self._given_codecs})})"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ProviderRegistry:
+        return self  # an immutable value; dependency-injector copies provider arguments
+
+    def with_hosts(self, *rows: Host) -> ProviderRegistry:
+        """Return a registry with these rows added (a row replaces the one with its prefix)."""
+        return self._extended(hosts=rows)
+
+    def with_codecs(self, **codecs: ProviderCodec) -> ProviderRegistry:
+        """Return a registry with these codecs added by name (``with_codecs(myformat=MyCodec())``)."""
+        return self._extended(codecs=codecs)
+
+    def with_auths(self, **auths: str | Callable[[AuthScheme], Auth]) -> ProviderRegistry:
+        """Return a registry with these auth schemes added by name."""
+        return self._extended(auths=auths)
+
+    def with_bare_models(self, bare_models: Mapping[str, str]) -> ProviderRegistry:
+        """Return a registry routing these model-name prefixes to these host prefixes."""
+        return self._extended(bare_models=bare_models)
+
+    def _extended(
+        self,
+        hosts: Iterable[Host] = (),
+        codecs: Mapping[str, ProviderCodec] | None = None,
+        auths: Mapping[str, str | Callable[[AuthScheme], Auth]] | None = None,
+        bare_models: Mapping[str, str] | None = None,
+    ) -> ProviderRegistry:
+        extended = ProviderRegistry(
+            [*self._hosts.values(), *hosts],
+            {**self._given_codecs, **(codecs or {})},
+            {**self._auth_kinds, **(auths or {})},
+            builtins=False,
+        )
+        extra = tuple(((prefix,), host) for prefix, host in (bare_models or {}).items())
+        extended._bare_models = extra + self._bare_models
+        return extended
 
     def host(self, prefix: str) -> Host | None:
         """Return the host row for ``prefix``; a planned provider raises saying it is not available yet.
@@ -84,7 +144,7 @@ class ProviderRegistry:
         """
         if responses_only(model) and "responses" in self._hosts:
             return self._hosts["responses"]
-        for prefixes, provider in BARE_MODELS:
+        for prefixes, provider in self._bare_models:
             if model.startswith(prefixes):
                 host = self._hosts.get(provider)
                 if host is None:
@@ -115,24 +175,12 @@ class ProviderRegistry:
                 built[key] = build(key)
             return built[key]
 
-    def register_auth(self, name: str, kind: str | Callable[[AuthScheme], Auth]) -> None:
-        """Add or replace an auth scheme: ``"package.module:Class"`` or a class taking an ``AuthScheme``."""
-        with self._lock:
-            self._auth_kinds[name] = kind
-            self._auths = {s: a for s, a in self._auths.items() if s.name != name}
-
     def _build_auth(self, scheme: AuthScheme) -> Auth:
         kind = self._auth_kinds.get(scheme.name)
         if kind is None:
             raise BadRequestError(f"no auth scheme named {scheme.name!r} is registered", "llmport", None)
         factory: Callable[[AuthScheme], Auth] = _import(kind) if isinstance(kind, str) else kind
         return factory(scheme)
-
-    def register(self, host: Host, codec: ProviderCodec | None = None) -> None:
-        """Add or replace a host row (and optionally its codec instance)."""
-        self._hosts[host.prefix] = host
-        if codec is not None:
-            self._codecs[host.codec] = codec
 
 
 def _not_available(provider: str, model: str | None) -> BadRequestError:

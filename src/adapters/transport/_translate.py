@@ -13,6 +13,7 @@ from types import TracebackType
 from ...domain.models.errors import APIError
 from ...domain.models.redaction import redact
 from ...ports.transport import HttpRequest
+from .network_guard import check_network
 
 Failures = tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], type[APIError]], ...]
 
@@ -35,6 +36,8 @@ class Translated:
     __slots__ = ("_failures", "_request", "failure")
 
     def __init__(self, request: HttpRequest, failures: Failures) -> None:
+        # Every send builds one before touching the network: the guard's one place to refuse.
+        check_network(request)
         self._request = request
         self._failures = failures
         self.failure: APIError | None = None

@@ -16,7 +16,11 @@ This is how to test code that calls llmport, with no server and no patching::
     assert len(fake.requests) == 1
 
 The handler may be sync or async, may raise llmport errors (``APIConnectionError``, ``Timeout``)
-to simulate network failures, and may return a ``FakeStream`` to cut a stream short.
+to simulate network failures, and may return a ``FakeStream`` to cut a stream short. Instead of
+an ``HttpResponse`` it may return a plain ``str`` or a ``ModelResponse``: the fake then answers
+in the request's own wire format (OpenAI or Anthropic), streamed when the request asks for a
+stream. The builders ``openai_reply``/``openai_stream``/``anthropic_reply``/``anthropic_stream``
+in ``llmport.testing`` make any other answer without writing wire JSON.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
+from ...domain.models.response import ModelResponse
 from ...ports.transport import HttpRequest, HttpResponse
+from .fake_replies import as_answer
 
 
 @dataclass(frozen=True)
@@ -40,21 +46,27 @@ class FakeStream:
 
 
 FakeAnswer = HttpResponse | FakeStream
-Handler = Callable[[HttpRequest], FakeAnswer | Awaitable[FakeAnswer]]
+HandlerResult = FakeAnswer | ModelResponse | str
+Handler = Callable[[HttpRequest], HandlerResult | Awaitable[HandlerResult]]
+_ALLOWED = (
+    "an HttpResponse (e.g. from llmport.testing.openai_reply(...) or anthropic_stream(...)), "
+    "a FakeStream, a ModelResponse or a str"
+)
 
 
 class FakeTransport:
     """A transport whose answers come from ``handler`` (or a fixed list of ``responses``).
 
     Args:
-        handler: Called with each ``HttpRequest``; returns an ``HttpResponse`` or ``FakeStream``.
+        handler: Called with each ``HttpRequest``; returns an ``HttpResponse``, a ``FakeStream``,
+            a ``ModelResponse`` or a ``str``.
         responses: Answers returned in order instead of a handler (the last one repeats).
 
     Attributes:
         requests: Every request sent, in order.
     """
 
-    def __init__(self, handler: Handler | None = None, *, responses: Iterable[FakeAnswer] = ()) -> None:
+    def __init__(self, handler: Handler | None = None, *, responses: Iterable[HandlerResult] = ()) -> None:
         queued = list(responses)
         if handler is None and not queued:
             raise ValueError("FakeTransport needs a handler or at least one response")
@@ -103,18 +115,25 @@ class FakeTransport:
         if inspect.isawaitable(answer):
             answer.close()  # type: ignore[attr-defined]
             raise TypeError("an async FakeTransport handler can only serve acompletion()")
-        return answer
+        return _checked(answer, request)
 
     async def _answer_async(self, request: HttpRequest) -> FakeAnswer:
         answer = self._call(request)
-        return await answer if inspect.isawaitable(answer) else answer
+        return _checked(await answer if inspect.isawaitable(answer) else answer, request)
 
-    def _call(self, request: HttpRequest) -> FakeAnswer | Awaitable[FakeAnswer]:
+    def _call(self, request: HttpRequest) -> HandlerResult | Awaitable[HandlerResult]:
         with self._lock:
             self.requests.append(request)
             if self._handler is None:
                 return self._queued.pop(0) if len(self._queued) > 1 else self._queued[0]
         return self._handler(request)
+
+
+def _checked(result: object, request: HttpRequest) -> FakeAnswer:
+    answer = as_answer(result, request)
+    if not isinstance(answer, HttpResponse | FakeStream):
+        raise TypeError(f"a FakeTransport handler must return {_ALLOWED}, not {type(result).__name__}")
+    return answer
 
 
 def _complete(answer: FakeAnswer) -> HttpResponse:

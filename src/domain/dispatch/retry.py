@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ...ports.codec import ProviderCall
-from ..models.errors import APIConnectionError, APIError, AuthenticationError
+from ..models.errors import APIConnectionError, APIError, AuthenticationError, NetworkDisabledError
 from ..models.retry_after import parse_retry_after
 
 __all__ = [
@@ -68,7 +68,7 @@ def seconds_until_retry(error: APIError, now: float | None) -> float | None:
 
 def is_retryable(error: APIError) -> bool:
     """Whether a failure may succeed when tried again."""
-    if isinstance(error, AuthenticationError):
+    if isinstance(error, AuthenticationError | NetworkDisabledError):
         return False
     if isinstance(error, APIConnectionError):
         return True

@@ -18,6 +18,7 @@ from ...ports.observer import CallObserver
 from ...ports.pricing import Pricing
 from ...ports.transport import HttpRequest, HttpResponse, Transport
 from ..models.errors import APIError
+from ..models.params import provider_specific
 from ..models.redaction import redact, redact_headers
 from ..models.request import CompletionRequest, reject_not_implemented
 from ..models.response import ModelResponse
@@ -315,8 +316,9 @@ class Dispatcher:
             return None
 
     def _mocked(self, request: CompletionRequest) -> ModelResponse | CompletionStream | None:
-        """Answer from ``mock_response`` without routing or I/O, when the call gives one."""
-        if request.options.mock_response is None:
+        """Answer from ``mock_response``/``mock_tool_calls`` without routing or I/O, if given."""
+        options = request.options
+        if options.mock_response is None and options.mock_tool_calls is None:
             return None
         reject_not_implemented(request)
         return mock_result(request, int(self.clock.time()))
@@ -339,6 +341,7 @@ class Dispatcher:
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
                 url=http.safe_url, stream=request.stream,
             )  # fmt: skip
+            self._log_provider_specific(call)
         return codec, call, http
 
     def _watch(self, request: CompletionRequest, call_type: str) -> CallWatch | None:
@@ -403,6 +406,14 @@ class Dispatcher:
         )
         result._hidden_params = hidden
         return result
+
+    def _log_provider_specific(self, call: ProviderCall) -> None:
+        # Keywords neither litellm's nor OpenAI's go to the provider as given, as litellm sends them.
+        extras = provider_specific(call.request.params)
+        if extras:
+            self.logger.log(
+                "DEBUG", "llmport provider-specific params forwarded", provider=call.provider, params=extras
+            )
 
     def _log_response(self, call: ProviderCall, status: int, latency_ms: float | None) -> None:
         if self.logger.enabled("DEBUG"):

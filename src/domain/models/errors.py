@@ -146,6 +146,13 @@ class Timeout(APIConnectionError):
 APITimeoutError = Timeout
 
 
+class NetworkDisabledError(APIConnectionError):
+    """llmport refused to send beyond loopback: network access is off (``LLMPORT_ALLOW_NETWORK=0``).
+
+    Raised before any connection and never retried.
+    """
+
+
 class APIResponseValidationError(APIError):
     """The provider answered, but with something llmport could not parse."""
 

@@ -11,6 +11,8 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel
 
+from . import litellm_keywords as keywords
+
 TimeoutLike = float | int | str | Any
 """Seconds, or an object with ``connect``/``read``/``write``/``pool`` such as ``httpx.Timeout``."""
 
@@ -64,7 +66,9 @@ class CompletionParams(TypedDict, total=False):
     drop_params: bool | None
     additional_drop_params: Sequence[str] | None
     metadata: Mapping[str, Any] | None
+    litellm_call_id: str | None
     mock_response: str | Exception | Mapping[str, Any] | Any | None
+    mock_tool_calls: Sequence[Mapping[str, Any]] | None
     num_retries: int | None
     max_retries: int | None
     fallbacks: Sequence[str | Mapping[str, Any]] | None
@@ -92,26 +96,15 @@ BODY_PARAMS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-# Client-side parameters llmport implements; none of them reaches a request body.
-CLIENT_PARAMS: frozenset[str] = frozenset(
-    {
-        "timeout", "request_timeout", "api_key", "api_base", "base_url", "api_version",
-        "custom_llm_provider", "deployment_id", "organization", "extra_headers", "headers",
-        "extra_body", "drop_params", "additional_drop_params", "metadata", "mock_response",
-        "num_retries", "max_retries", "caching", "cache", "fallbacks", "context_window_fallbacks",
-        "deadline", "callbacks", "success_callback", "failure_callback",
-    }
-)  # fmt: skip
-
-# Client-side parameters of litellm that llmport does not implement yet, and where they will land.
-NOT_YET: Mapping[str, str] = {
-    "model_list": "model_list is taken by completion() and llmport.Router, not inside a fallback entry",
-    "logger_fn": "logger_fn is not supported; pass Client(logger=...) instead",
-    "input_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
-    "output_cost_per_token": "per-call prices are not supported; use Client(model_prices=) or register_model",
-    "stream_timeout": "stream_timeout is not implemented; use timeout",
-}
+# The client-side keywords (honoured, or refused with a reason) live in one table.
+CLIENT_PARAMS = keywords.CLIENT_PARAMS
+NOT_YET: Mapping[str, str] = keywords.NOT_IMPLEMENTED
 
 # Prefixes of client-side credential families not implemented yet: none now (aws_* keywords are
 # Bedrock's host settings, vertex_* Vertex's).
 NOT_YET_PREFIXES: Mapping[str, str] = {}
+
+
+def provider_specific(params: Mapping[str, Any]) -> list[str]:
+    """Return the names in ``params`` that are not OpenAI body parameters (forwarded as given)."""
+    return sorted(name for name in params if name not in BODY_PARAMS)

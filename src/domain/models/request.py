@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
+from . import client_options as checks
 from .cache_control import CacheControl
 from .errors import BadRequestError, bad_request, unsupported
 from .fallback_entries import FallbackEntry, parse_fallbacks
@@ -83,7 +84,9 @@ class CallOptions:
     drop_params: bool | None = None
     additional_drop_params: tuple[str, ...] = ()
     metadata: Mapping[str, Any] | None = None
+    call_id: str | None = None
     mock_response: object = None
+    mock_tool_calls: tuple[dict[str, Any], ...] | None = None
     num_retries: int | None = None
     response_model: type[BaseModel] | None = None
     cache: CacheControl = field(default_factory=CacheControl)
@@ -274,8 +277,10 @@ def _options(client: dict[str, Any], model: str, response_model: type[BaseModel]
         extra_body=dict(client.get("extra_body") or {}),
         drop_params=client.get("drop_params"),
         additional_drop_params=tuple(client.get("additional_drop_params") or ()),
-        metadata=client.get("metadata"),
+        metadata=checks.metadata(client.get("metadata"), model),
+        call_id=checks.call_id(client.get("litellm_call_id"), model),
         mock_response=client.get("mock_response"),
+        mock_tool_calls=checks.mock_tool_calls(client.get("mock_tool_calls"), model),
         num_retries=_retries(client.get(retries_name), retries_name, model),
         response_model=response_model,
         cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),

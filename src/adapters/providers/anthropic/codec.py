@@ -83,12 +83,18 @@ class AnthropicCodec:
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
         """Decode a whole message by folding it through the stream's event assembler."""
         message = decode_body(response.content)
-        if not isinstance(message, dict) or message.get("type") == "error":
+        if not isinstance(message, dict) or message.get("type") != "message":
             if isinstance(message, dict) and "error" in message:
                 raise build_error(
                     response.status_code, response.headers, message, call, anthropic_error_fields
                 )
-            raise invalid_response("the provider's answer is not a JSON message", response.content, call)
+            raise invalid_response(
+                "the provider's answer is not a JSON message", response.content, call, response.status_code
+            )
+        if not isinstance(message.get("content"), list):
+            raise invalid_response(
+                "the provider's message has no content list", response.content, call, response.status_code
+            )
         events = EventAssembler(call, _json_tool(call))
         return fold_whole(
             lambda: [chunk for event in message_events(message) for chunk in events.event(event)],

@@ -81,6 +81,8 @@ class EventAssembler:
             self.stopped = True
         elif kind == "error":
             raise build_error(None, {}, data, self._call, anthropic_error_fields)
+        elif not isinstance(kind, str):
+            raise ValueError("an event without a type")  # the parser reports it with the event
         return []  # ping, and event types added after this codec was written
 
     def _chunk(self, delta: dict[str, Any], **extra: Any) -> ModelResponseStream:

@@ -1,0 +1,54 @@
+"""The public names: ``llmport.exceptions``, ``llmport.types`` and a ``dir(llmport)`` of public names only."""
+
+import subprocess
+import sys
+import types
+
+import llmport
+
+
+def test_llmport_exceptions_holds_every_exception_the_package_exports() -> None:
+    import llmport.exceptions
+
+    exported = {
+        name
+        for name in llmport.__all__
+        if isinstance(getattr(llmport, name), type) and issubclass(getattr(llmport, name), BaseException)
+    }
+    assert exported == set(llmport.exceptions.__all__)
+    for name in exported:
+        assert getattr(llmport.exceptions, name) is getattr(llmport, name)
+
+
+def test_llmport_types_is_not_the_stdlib_module() -> None:
+    assert llmport.types is not types
+    assert llmport.types.ModelResponse is llmport.ModelResponse
+    for name in ("ModelResponse", "ModelResponseStream", "Message", "Usage", "Delta", "Choices"):
+        assert name in llmport.types.__all__
+
+
+def test_litellm_types_utils_imports_port_unchanged() -> None:
+    from llmport.types.utils import Message, ModelResponse, Usage
+
+    assert (ModelResponse, Message, Usage) == (llmport.ModelResponse, llmport.Message, llmport.Usage)
+
+
+def test_dir_lists_only_public_names() -> None:
+    names = dir(llmport)
+    assert not {"Any", "sys", "importlib", "TYPE_CHECKING", "annotations"} & set(names)
+    assert [name for name in names if name.startswith("_")] == ["__version__"]
+    assert set(llmport.__all__) <= set(names)
+    assert {"exceptions", "types", "testing"} <= set(names)
+    for name in names:
+        getattr(llmport, name)
+
+
+def test_submodules_are_reachable_as_attributes_in_a_fresh_interpreter() -> None:
+    code = (
+        "import llmport\n"
+        "assert llmport.exceptions.RateLimitError is llmport.RateLimitError\n"
+        "assert llmport.types.Usage is llmport.Usage\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "ok"
