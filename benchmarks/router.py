@@ -14,7 +14,8 @@ import os
 import uuid
 from collections.abc import Callable
 
-from run import FULL, KEY, MESSAGES, MODEL, QUICK, Config, Row, compare, print_table
+from contenders import KEY, MESSAGES, MODEL
+from run import FULL, QUICK, Config, Row, print_table, ratio_row, timed
 from server import BenchServer
 
 import llmport
@@ -50,15 +51,9 @@ def rows(url: str, config: Config, redis_url: str | None) -> list[Row]:
         call()  # warm: imports, pools, windows
     result = []
     for name, call in cases:
-        plain_time, router_time = compare(plain, call, config)
-        result.append(
-            Row(
-                name,
-                f"completion() {plain_time * 1e6:.0f} µs",
-                f"{router_time * 1e6:.0f} µs (+{(router_time - plain_time) * 1e6:.0f} µs)",
-                router_time / plain_time,
-            )
-        )
+        # Alternating rounds, so a load change on the machine hits both sides alike.
+        pairs = [(timed(plain, config.calls), timed(call, config.calls)) for _ in range(config.rounds)]
+        result.append(ratio_row(name, "completion()", "µs", pairs, None))
     for router in routers:
         router.close()
     client.close()

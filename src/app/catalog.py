@@ -128,6 +128,65 @@ WIRE_NOTES: dict[str, str] = {
   the body and with `anthropic_version: vertex-2023-10-16`. Each family refuses the parameters its
   format cannot take; `n > 1` is sent as n requests.
 """,
+    "ollama": """### Ollama native (`ollama_chat/`, `ollama/`)
+
+- **Routes**: `ollama_chat/` posts to `/api/chat`; `ollama/` posts to `/api/generate` with the
+  messages rendered as one prompt (system messages go to `system`; a lone user turn is the prompt as
+  is, a conversation becomes `### User:` / `### Assistant:` sections) and refuses `tools` (use
+  `ollama_chat/`). No key is needed; `OLLAMA_API_KEY` (Ollama Cloud) is sent as a bearer token when
+  set.
+- **Options**: `max_tokens` → `options.num_predict`; `temperature`, `top_p`, `top_k`, `seed`, `stop`
+  and any other Ollama option you pass (`num_ctx`, `repeat_penalty`, `mirostat`...) go into
+  `options`; `keep_alive`, `think`, `truncate` go top level. Nothing is sent that you did not ask
+  for.
+- **`num_ctx`**: when not given, the server uses its own default context window: 2048 tokens before
+  Ollama v0.6.7, 4096 from v0.6.7, and from v0.15.5 a default tiered by GPU memory (4k under 24 GiB,
+  32k up to 48 GiB, 256k above), which `OLLAMA_CONTEXT_LENGTH` on the server overrides. A longer
+  prompt is **silently truncated** to fit (the oldest messages dropped); pass `num_ctx=` for long
+  conversations. A different `num_ctx` reloads the model.
+- **Differs from litellm**: `frequency_penalty` / `presence_penalty` go to Ollama's options of the
+  same names (litellm sends `frequency_penalty` as `repeat_penalty`, whose scale differs);
+  `repeat_penalty` is sent only when you pass it. `reasoning_effort` becomes `think` with the level
+  (`low` / `medium` / `high`; `none` → `false`) where litellm sends `true`. `tool_choice` `none`
+  sends no tools, `auto` is the default, any other raises `UnsupportedParamsError` (litellm drops it
+  silently). Images must be `data:` URLs (llmport downloads nothing).
+- **Answers**: `response_format` json_object → `format: "json"`, json_schema → `format: <schema>`.
+  Tool calls keep the server's ids (v0.12.10+); older servers send none and get `call_<random>` ids
+  once, so the stream and the built response agree; arguments become a JSON string. Usage:
+  `prompt_eval_count` / `eval_count` (0 when the server leaves them out, e.g. a prompt served from
+  its cache); `done_reason` `length` → `length`, a turn with tool calls → `tool_calls`.
+- **Streams**: NDJSON. A line holding only `error` (sent after HTTP 200 when the runner fails)
+  raises `InternalServerError` after the chunks already delivered; a stream without its `done: true`
+  line raises `APIConnectionError`.
+""",
+    "cohere": """### Cohere v2 (`cohere/`, `cohere_chat/`)
+
+- **Routes**: `cohere/` and `cohere_chat/` both post to v2 chat (`/v2/chat`); `api_base` may be the
+  host root, `.../v2` or the full URL. The key: `COHERE_API_KEY`, then `CO_API_KEY`, as a bearer
+  token.
+- **Only v2 fields**: Cohere answers 422 to unknown fields, so the body is built from what v2
+  accepts: `top_p` → `p`, `top_k` → `k`, `stop` → `stop_sequences`, tool calls without `index`, tool
+  results without `name`, functions without `strict` (any `strict` → `strict_tools: true`);
+  `documents`, `citation_options`, `safety_mode`, `strict_tools`, `priority` pass through; any other
+  keyword raises `UnsupportedParamsError` (`drop_params=True` drops it; litellm sends `n` as
+  `num_generations`, which v2 refuses).
+- **Mapping**: `tool_choice` `required` / `none` → `REQUIRED` / `NONE`; a named function → only that
+  tool, `REQUIRED`. `response_format` json_schema → `{type: json_object, json_schema: <bare
+  schema>}`. `reasoning_effort` → `thinking` on reasoning models (`command-a-reasoning-*`; `none` →
+  disabled); on other models it raises unless dropped.
+- **`tool_plan`**: kept on the message (`message.tool_plan`) of a whole answer and in
+  `delta.provider_specific_fields["tool_plan"]` of stream chunks (never in the content); it is sent
+  back with the tool calls from either place. Citations of a whole answer:
+  `message.provider_specific_fields["citations"]`.
+- **Usage and finish**: usage from `usage.tokens` (cache reads in
+  `prompt_tokens_details.cached_tokens`); the smaller `billed_units` of a whole answer are in
+  `response._hidden_params["billed_units"]`. `TOOL_CALL` (or any tool call) → `tool_calls`,
+  `MAX_TOKENS` → `length`; a `message-end` with `ERROR` raises `InternalServerError`, `TIMEOUT`
+  raises `Timeout`, after the chunks already delivered; a stream without `message-end` raises
+  `APIConnectionError`.
+- **Errors**: by status; a 400 "too many tokens" is `ContextWindowExceededError`, 498 (blocked by
+  usage guidelines) is `ContentPolicyViolationError`.
+""",
 }
 
 
@@ -143,18 +202,17 @@ def providers_markdown() -> str:
         f"- {_code(f'{p}*' for p in prefixes)} → `{provider}/`" for prefixes, provider in BARE_MODELS
     )
     lines += _responses_section()
-    lines += [
-        "",
-        "## Not available yet",
-        "",
-        "These prefixes raise `BadRequestError` naming the work that brings them:",
-        "",
-    ]
-    lines.extend(
-        f"- `{prefix}/`: {work}"
-        for prefix, work in PLANNED.items()
-        if prefix not in {h.prefix for h in hosts}
-    )
+    routed = {h.prefix for h in hosts}
+    planned = [f"- `{prefix}/`: {work}" for prefix, work in PLANNED.items() if prefix not in routed]
+    if planned:
+        lines += [
+            "",
+            "## Not available yet",
+            "",
+            "These prefixes raise `BadRequestError` naming the work that brings them:",
+            "",
+        ]
+        lines += planned
     codecs = {host.codec for host in hosts}
     notes = [note.rstrip("\n") for name, note in WIRE_NOTES.items() if name in codecs]
     if notes:

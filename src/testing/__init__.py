@@ -7,7 +7,8 @@ builders' results (``openai_reply``, ``openai_stream``, ``anthropic_reply``,
 OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
 ``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeGeminiServer`` a loopback Gemini
 ``generateContent`` server; ``FakeBedrockServer`` a loopback Bedrock Converse server (SigV4-checked,
-binary event streams); ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other
+binary event streams); ``FakeOllamaServer`` and ``FakeCohereServer`` speak Ollama's native API and
+Cohere's v2 chat; ``FakeClock``, ``MemoryLogger`` and ``StaticCredentials`` replace the other
 ports; ``from_sse``, ``from_ndjson`` and ``from_json_array`` build streamed answers in each framing.
 The pytest plugin (fixtures ``llm_fake`` and ``llm_client``) and the network guard are described
 in docs/testing.md.
@@ -30,7 +31,9 @@ from .responses import from_json_array, from_ndjson, from_sse
 if TYPE_CHECKING:
     from .anthropic_server import FakeAnthropicServer
     from .bedrock_server import FakeBedrockServer
+    from .cohere_server import FakeCohereServer
     from .gemini_server import FakeGeminiServer
+    from .ollama_server import FakeOllamaServer
     from .openai_server import FakeOpenAIServer, RecordedRequest
     from .responses_server import FakeResponsesServer
 
@@ -39,7 +42,9 @@ __all__ = [
     "FakeAnthropicServer",
     "FakeBedrockServer",
     "FakeClock",
+    "FakeCohereServer",
     "FakeGeminiServer",
+    "FakeOllamaServer",
     "FakeOpenAIServer",
     "FakeResponsesServer",
     "FakeStream",
@@ -86,4 +91,12 @@ def __getattr__(name: str) -> Any:
         from . import gemini_server
 
         return gemini_server.FakeGeminiServer
+    if name == "FakeOllamaServer":
+        from . import ollama_server
+
+        return ollama_server.FakeOllamaServer
+    if name == "FakeCohereServer":
+        from . import cohere_server
+
+        return cohere_server.FakeCohereServer
     raise AttributeError(f"module 'llmport.testing' has no attribute {name!r}")

@@ -3,8 +3,9 @@
 OpenAI answers a bad key with ``Incorrect API key provided: sk-...`` and an unknown URL with the
 path it was sent (query string included); this server does both, in every answer it can: error
 messages, error fields, response headers. It speaks OpenAI's chat shape on any path but
-``/messages`` (Anthropic's shape) and ``/models/<model>:generateContent`` (Gemini's, the model in
-the path) and picks its behaviour from the request's model name:
+``/messages`` (Anthropic's shape), ``/models/<model>:generateContent`` (Gemini's, the model in
+the path), ``/api/chat`` (Ollama's, NDJSON streams) and ``/v2/chat`` (Cohere's) and picks its
+behaviour from the request's model name:
 
 - ``ok``: a success (streamed when asked), with a ``set-cookie`` header carrying the key;
 - ``e<status>`` (``e401``, ``e429``...): that error status, key echoed in full and masked;
@@ -65,12 +66,16 @@ class _Handler(QuietHandler):
         anthropic = path.endswith("/messages")
         responses = path.endswith("/responses")
         gemini = path.endswith((":generateContent", ":streamGenerateContent"))
-        known = gemini or path.endswith(("/chat/completions", "/messages", "/responses"))
+        native = {"/api/chat": "ollama", "/v2/chat": "cohere"}.get(
+            path[path.rfind("/", 0, path.rfind("/")) :]
+        )
+        known = gemini or native or path.endswith(("/chat/completions", "/messages", "/responses"))
         key = _credentials(headers)
         model = str(body.get("model") or self.path.split("/deployments/")[-1].split("/")[0])
         if gemini:
             model, body = path.split("/models/")[-1].split(":")[0], {"stream": "stream" in path}
         style = "gemini" if gemini else "anthropic" if anthropic else "responses" if responses else "openai"
+        style = native or style
         if not known:
             self._error(404, f"Invalid URL (POST {self.path})", style=style, key=key)
         elif model.startswith("e") and model[1:].isdigit():
@@ -90,7 +95,9 @@ class _Handler(QuietHandler):
         else:
             answers = {
                 "anthropic": _anthropic_message,
+                "cohere": _cohere_answer,
                 "gemini": _gemini_answer,
+                "ollama": _ollama_answer,
                 "openai": _openai_completion,
                 "responses": _responses_answer,
             }
@@ -102,6 +109,10 @@ class _Handler(QuietHandler):
                 "type": "error",
                 "error": {"type": "invalid_request_error", "message": message},
             }
+        elif style == "ollama":
+            payload = {"error": message}
+        elif style == "cohere":
+            payload = {"id": key, "message": message}
         elif style == "gemini":
             detail = {
                 "@type": "type.googleapis.com/google.rpc.ErrorInfo",
@@ -142,7 +153,9 @@ class _Handler(QuietHandler):
         self.end_headers()
         events = {
             "anthropic": _anthropic_events,
+            "cohere": _cohere_events,
             "gemini": _gemini_events,
+            "ollama": _ollama_events,
             "openai": _openai_events,
             "responses": _responses_events,
         }[style]()
@@ -258,6 +271,42 @@ def _gemini_events() -> list[str]:
             del frame["candidates"][0]["finishReason"]
         frames.append(json.dumps(frame))
     return frames
+
+
+def _ollama_answer() -> dict[str, Any]:
+    message = {"role": "assistant", "content": "hello"}
+    return {"model": "ok", "message": message, "done": True, "done_reason": "stop", "eval_count": 1}
+
+
+def _ollama_events() -> list[bytes]:
+    lines = [
+        {"model": "ok", "message": {"role": "assistant", "content": text}, "done": False}
+        for text in ("hel", "lo")
+    ]
+    return [json.dumps(line).encode() + b"\n" for line in (*lines, _ollama_answer())]
+
+
+def _cohere_answer() -> dict[str, Any]:
+    usage = {
+        "billed_units": {"input_tokens": 1, "output_tokens": 1},
+        "tokens": {"input_tokens": 1, "output_tokens": 1},
+    }
+    message = {"role": "assistant", "content": [{"type": "text", "text": "hello"}]}
+    return {"id": "echo", "message": message, "finish_reason": "COMPLETE", "usage": usage}
+
+
+def _cohere_events() -> list[bytes]:
+    events: list[dict[str, Any]] = [
+        {"type": "message-start", "id": "echo", "delta": {"message": {"role": "assistant"}}}
+    ]
+    events += [
+        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": text}}}}
+        for text in ("hel", "lo")
+    ]
+    events.append(
+        {"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": _cohere_answer()["usage"]}}
+    )
+    return [f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events]
 
 
 class EchoingProvider(LoopbackFake):

@@ -44,7 +44,7 @@ OPAQUE = "Zq7uOpaqueQm9Wv2Rt8XyK4"
 URL_SECRET = "Qm4urlSecretZt8Kp2VxJ6"
 FRAGMENT = 7
 USER = [{"role": "user", "content": "hi"}]
-CODECS = ("openai", "anthropic", "groq", "azure", "responses", "gemini")
+CODECS = ("openai", "anthropic", "groq", "azure", "responses", "gemini", "ollama_chat", "cohere")
 MODES = ("sync", "async-httpx", "async-aiohttp")
 
 

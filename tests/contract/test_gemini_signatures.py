@@ -25,6 +25,7 @@ FIRST = load_exchange("gemini", "sw_tools_with_gemini_3_thought_signatures_0")  
 SECOND = load_exchange("gemini", "sw_tools_with_gemini_3_thought_signatures_1")
 WHOLE = load_exchange("gemini", "vercel_google_tool_call")  # non-streamed, signed call
 SSE = load_exchange("gemini", "vercel_google_tool_call_stream")  # SSE, signed call
+RESPONSES_ANSWER = load_exchange("responses", "oi_responses_simple_input")
 TOOLS = [
     {
         "type": "function",
@@ -63,6 +64,8 @@ def _second_request(model: str, history: list[Any], **settings: Any) -> dict[str
         seen.append(request)
         if model.startswith("gemini/"):
             return HttpResponse.from_json(json.loads(WHOLE.body))
+        if model.startswith("responses/"):
+            return HttpResponse(200, {"content-type": "application/json"}, RESPONSES_ANSWER.body)
         if model.startswith("anthropic/"):
             return HttpResponse.from_json(
                 {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
@@ -106,7 +109,7 @@ def test_whole_and_sse_answers_keep_the_signature_too(exchange: Any, stream: boo
     assert body["contents"][1]["parts"][-1]["thoughtSignature"] == signature.signature
 
 
-@pytest.mark.parametrize("provider", ["anthropic/claude-sonnet-4-5", "openai/gpt-4o"])
+@pytest.mark.parametrize("provider", ["anthropic/claude-sonnet-4-5", "openai/gpt-4o", "responses/gpt-5"])
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
 def test_another_provider_gets_the_history_without_signatures(provider: str, stream: bool) -> None:
     exchange = FIRST if stream else WHOLE

@@ -397,6 +397,112 @@ def _responses() -> WireProtocol:
     )
 
 
+# -- Ollama native (/api/chat, NDJSON) --------------------------------------------------------
+
+
+def ndjson_lines(body: bytes) -> tuple[bytes, ...]:
+    """Split a recorded NDJSON body into lines, each ending with its newline."""
+    return tuple(line + b"\n" for line in body.split(b"\n") if line.strip())
+
+
+def _ollama_error_body(status: int) -> bytes:
+    if status == 404:  # recorded as is
+        return load_exchange("ollama", "oi_chat_error_records_model_name").body
+    return _json({"error": f"fault suite: HTTP {status}"})  # the recorded shape: {"error": "<message>"}
+
+
+def _ollama_hostile_tool_answer() -> tuple[dict[str, Any], str]:
+    """The recorded tool-call answer with its arguments as a cut JSON string (a hostile relay's)."""
+    answer = json.loads(load_exchange("ollama", "oi_chat_with_tool_call").body)
+    function = answer["message"]["tool_calls"][0]["function"]
+    text = json.dumps(function["arguments"])
+    function["arguments"] = text[: len(text) // 2]
+    return answer, function["arguments"]
+
+
+def _ollama() -> WireProtocol:
+    stream = ndjson_lines(load_exchange("ollama", "oi_chat_stream").body)
+    contents = [json.loads(line)["message"]["content"] for line in stream]
+    first = next(index for index, text in enumerate(contents) if text)
+    tool_answer, tool_arguments = _ollama_hostile_tool_answer()
+    tool_start = {**tool_answer, "done": False}
+    tool_end = {**tool_answer, "message": {"role": "assistant", "content": ""}}
+    return WireProtocol(
+        name="ollama_chat",
+        model="ollama_chat/qwen3.6:latest",
+        base_path="",
+        path="/api/chat",
+        success_body=load_exchange("ollama", "oi_chat").body,
+        success_text=json.loads(load_exchange("ollama", "oi_chat").body)["message"]["content"],
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text="".join(contents),
+        head=first + 2,  # the thinking lines, then "1", "\n2"
+        head_text="".join(contents[: first + 2]),
+        error_body=_ollama_error_body,
+        error_event=b'{"error":"an error was encountered while running the model"}\n',
+        error_event_class=InternalServerError,
+        tool_events=(_json(tool_start) + b"\n", _json(tool_end) + b"\n"),
+        tool_body=_json(tool_answer),
+        tool_arguments=tool_arguments,
+        context_window_body=_json({"error": "the input length exceeds the context length"}),
+        tool_body_arguments=tool_arguments,
+    )
+
+
+# -- Cohere v2 chat (SSE with event: lines) ----------------------------------------------------
+
+
+def cohere_payloads(name: str) -> list[dict[str, Any]]:
+    """A recorded Cohere chunk list's payloads (the fixture is data lines, then ``[DONE]``)."""
+    frames = sse_frames(load_exchange("cohere", name).body)
+    return [json.loads(frame[len(b"data: ") :]) for frame in frames if b"[DONE]" not in frame]
+
+
+def cohere_frames(name: str) -> tuple[bytes, ...]:
+    """A recorded Cohere chunk list framed as Cohere sends it: ``event: <type>`` and ``data:``."""
+    return tuple(f"event: {p['type']}\ndata: {json.dumps(p)}\n\n".encode() for p in cohere_payloads(name))
+
+
+def _cohere_error_body(status: int) -> bytes:
+    # The documented shape ({"id", "message"}); 498 and 499 are Cohere's own statuses.
+    return _json({"id": "c3f80b96-0000-4000-8000-00000000fa17", "message": f"fault suite: HTTP {status}"})
+
+
+def _cohere() -> WireProtocol:
+    stream = cohere_frames("vercel_cohere_text_stream")
+    deltas = [p for p in cohere_payloads("vercel_cohere_text_stream") if p["type"] == "content-delta"]
+    texts = [p["delta"]["message"]["content"]["text"] for p in deltas]
+    tool_stream = cohere_frames("vercel_cohere_tool_call_stream")
+    closing = next(frame for frame in tool_stream if b'"index": 0' in frame and b'\\"}' in frame)
+    tool_body = json.loads(load_exchange("cohere", "vercel_cohere_tool_call").body)
+    function = tool_body["message"]["tool_calls"][0]["function"]
+    function["arguments"] = function["arguments"][: len(function["arguments"]) // 2]
+    failed = {"type": "message-end", "delta": {"finish_reason": "ERROR", "error": "internal error"}}
+    too_long = "too many tokens: size limit exceeded by 11326 tokens. Try using shorter or fewer inputs."
+    return WireProtocol(
+        name="cohere",
+        model="cohere/command-a-03-2025",
+        base_path="",
+        path="/v2/chat",
+        success_body=load_exchange("cohere", "vercel_cohere_text").body,
+        success_text="The capital of France is Paris.",
+        events=stream[:-1],
+        terminal=stream[-1],
+        stream_text="".join(texts),
+        head=3,  # message-start, content-start, "The"
+        head_text="The",
+        error_body=_cohere_error_body,
+        error_event=b"event: message-end\ndata: " + _json(failed) + SEP,
+        error_event_class=InternalServerError,
+        tool_events=tuple(frame for frame in tool_stream if frame is not closing),
+        tool_body=_json(tool_body),
+        tool_arguments='{"location": "San Francisco',
+        context_window_body=_json({"id": "c3f80b96-0000-4000-8000-00000000fa17", "message": too_long}),
+        tool_body_arguments=function["arguments"],
+    )
+
+
 # -- Gemini generateContent -----------------------------------------------------------------
 
 _GOOGLE_STATUS = {
@@ -450,5 +556,13 @@ def _gemini() -> WireProtocol:
     )
 
 
-PROTOCOLS: tuple[WireProtocol, ...] = (_openai(), _anthropic(), _responses(), _gemini(), _bedrock())
+PROTOCOLS: tuple[WireProtocol, ...] = (
+    _openai(),
+    _anthropic(),
+    _responses(),
+    _gemini(),
+    _bedrock(),
+    _ollama(),
+    _cohere(),
+)
 """Every codec the suite runs against; a new codec adds its description here."""

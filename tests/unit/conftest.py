@@ -56,3 +56,11 @@ class Harness:
 @pytest.fixture
 def harness() -> Callable[[Callable[[HttpRequest], Any]], Harness]:
     return Harness
+
+
+@pytest.fixture
+def planned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provider llmport names as planned ("not available yet"): every one once planned has arrived."""
+    from llmport.adapters.providers import registry
+
+    monkeypatch.setitem(registry.PLANNED, "future_ai", "the Future codec")

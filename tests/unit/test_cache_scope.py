@@ -295,3 +295,23 @@ def test_secret_headers_are_told_by_name(name: str, secret: bool) -> None:
 )
 def test_identity_headers_are_told_by_name(name: str, identity: bool) -> None:
     assert is_identity_header(name) is identity
+
+
+def test_aws_credentials_scope_bedrock_entries() -> None:
+    pytest.importorskip("botocore")
+    from llmport.testing.bedrock_server import FakeBedrockServer
+
+    with FakeBedrockServer() as server:
+        client = llmport.Client(cache=MemoryCache())
+
+        def ask(access: str, secret: str) -> Any:
+            return client.completion(
+                "bedrock/anthropic.claude-3-haiku-20240307-v1:0", USER, api_base=server.base_url,
+                aws_region_name="us-east-1", aws_access_key_id=access, aws_secret_access_key=secret,
+            )  # fmt: skip
+
+        ask("AKIDTENANTA", "secret-a-0123456789")
+        assert ask("AKIDTENANTB", "secret-b-0123456789")._hidden_params["cache_hit"] is False
+        assert ask("AKIDTENANTA", "secret-a-0123456789")._hidden_params["cache_hit"] is True
+        assert len(server.requests) == 2
+        client.close()

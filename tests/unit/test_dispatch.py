@@ -36,11 +36,12 @@ def test_prefix_is_stripped_and_custom_provider_overrides(harness: MakeHarness) 
     ("model", "message"),
     [
         ("mystery-model", "prefix it with the provider"),
-        ("ollama_chat/llama3", "not available in llmport yet"),
-        ("command-r-plus", "not available in llmport yet"),
+        ("future_ai/m1", "not available in llmport yet"),
     ],
 )
-def test_unroutable_models_fail_before_the_network(harness: MakeHarness, model: str, message: str) -> None:
+def test_unroutable_models_fail_before_the_network(
+    harness: MakeHarness, model: str, message: str, planned: None
+) -> None:
     h = harness(lambda request: chat())
     with pytest.raises(llmport.BadRequestError, match=message):
         h.client.completion(model, USER)
@@ -236,10 +237,12 @@ def test_logs_never_carry_the_key(harness: MakeHarness) -> None:
     assert "sk-test-secret-key-123" not in repr(h.logger.events)
 
 
-def test_an_unavailable_provider_is_reported_before_unimplemented_params(harness: MakeHarness) -> None:
+def test_an_unavailable_provider_is_reported_before_unimplemented_params(
+    harness: MakeHarness, planned: None
+) -> None:
     h = harness(lambda request: chat())
-    with pytest.raises(llmport.BadRequestError, match=r"cohere.*not available") as caught:
-        h.client.completion("command-r-plus", USER, fallbacks=["gpt-4o"])
+    with pytest.raises(llmport.BadRequestError, match=r"future_ai.*not available") as caught:
+        h.client.completion("future_ai/m1", USER, fallbacks=["gpt-4o"])
     assert not isinstance(caught.value, llmport.UnsupportedParamsError)
     with pytest.raises(llmport.UnsupportedParamsError, match="thinking_budget"):
         h.client.completion("gpt-4o", USER, thinking_budget=2000)

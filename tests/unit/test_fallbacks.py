@@ -202,14 +202,16 @@ def test_when_every_model_fails_the_last_error_carries_the_chain() -> None:
         ({"fallbacks": [3]}, "fallbacks[0]", "model name or a dict"),
         ({"fallbacks": [CLAUDE, {"api_key": "x"}]}, "fallbacks[1]", "needs a non-empty 'model'"),
         ({"fallbacks": ["mystery-model"]}, "fallbacks[0]", "prefix it with the provider"),
-        ({"fallbacks": ["ollama_chat/llama3"]}, "fallbacks[0]", "not available in llmport yet"),
+        ({"fallbacks": ["future_ai/m1"]}, "fallbacks[0]", "not available in llmport yet"),
         ({"fallbacks": [{"model": CLAUDE, "stream": True}]}, "fallbacks[0]", "cannot set stream"),
         ({"fallbacks": [{"model": CLAUDE, "n": 0}]}, "fallbacks[0]", "n must be a positive integer"),
         ({"fallbacks": [{"model": CLAUDE, "model_list": [1]}]}, "fallbacks[0]", "model_list"),
         ({"context_window_fallbacks": [""]}, "context_window_fallbacks[0]", "model name"),
     ],
 )
-def test_bad_entries_fail_before_any_network_call(kwargs: dict[str, Any], param: str, message: str) -> None:
+def test_bad_entries_fail_before_any_network_call(
+    kwargs: dict[str, Any], param: str, message: str, planned: None
+) -> None:
     s = Setup(lambda request: chat(), lambda request: claude())
     with pytest.raises(llmport.BadRequestError, match=message) as caught:
         s.client.completion("gpt-4o", USER, **kwargs)

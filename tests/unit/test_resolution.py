@@ -75,9 +75,7 @@ def test_custom_llm_provider_overrides_the_prefix_and_the_bare_table() -> None:
 @pytest.mark.parametrize(
     ("model", "says"),
     [
-        ("command-r-plus", r"'cohere' provider.*not available"),
         ("bedrock/invoke/anthropic.claude-v2", r"bedrock/invoke/ \(InvokeModel\) is not supported"),
-        ("ollama/llama3", r"'ollama' provider is not available"),
         ("mystery-model", r"prefix it with the provider, e\.g\. 'openai/mystery-model'"),
         ("meta-llama/Llama-3", r"'meta-llama' is not a provider prefix llmport knows"),
         ("groq/", r"names a provider but no model"),
@@ -89,6 +87,26 @@ def test_unresolvable_models_say_which_prefix_to_use_before_any_request(model: s
         client.completion(model, USER)
     assert caught.value.param in {"model", None}
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("model", "url"),
+    [
+        ("command-r-plus", "https://api.cohere.com/v2/chat"),
+        ("cohere_chat/command-r-plus", "https://api.cohere.com/v2/chat"),
+        ("ollama/llama3", "http://localhost:11434/api/generate"),
+        ("ollama_chat/llama3", "http://localhost:11434/api/chat"),
+    ],
+)
+def test_cohere_and_ollama_routes_resolve(model: str, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("COHERE_API_BASE", "CO_API_URL", "OLLAMA_API_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    fake = FakeTransport(lambda request: HttpResponse(500, {}, b'{"message": "x", "error": "x"}'))
+    client = llmport.Client(transport=fake, clock=FakeClock(), api_key="k", num_retries=0)
+    with pytest.raises(llmport.InternalServerError):
+        client.completion(model, USER)
+    assert fake.last_request.url == url
+    assert fake.last_request.json()["model"] == model.rsplit("/", maxsplit=1)[-1]
 
 
 def test_unknown_custom_llm_provider_is_named() -> None:

@@ -444,3 +444,27 @@ def test_the_inner_call_carries_litellms_router_metadata(monkeypatch: pytest.Mon
     assert metadata["model_group"] == "gpt"
     assert metadata["deployment"] == "openai/gpt-4o"
     assert metadata["model_info"]["id"].startswith("gpt-0-")
+
+
+def test_callbacks_see_the_chosen_deployment_and_the_failed_one() -> None:
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def success(kwargs: dict[str, Any], response: Any, start: Any, end: Any) -> None:
+        seen.append(("success", kwargs["litellm_params"]["metadata"]))
+
+    def failure(kwargs: dict[str, Any], error: Any, start: Any, end: Any) -> None:
+        seen.append(("failure", kwargs["litellm_params"]["metadata"]))
+
+    transport = FakeTransport(lambda r: error(401) if deployment_of(r) == "a" else chat("from b"))
+    client = llmport.Client(transport=transport, success_callback=[success], failure_callback=[failure])
+    router = llmport.Router([entry("a"), entry("b")], client=client, seed=1, cooldown_time=60)
+    for _ in range(4):
+        router.completion("gpt", USER)
+    ids = {d.params["api_base"]: d.id for d in router.groups["gpt"]}
+    assert (
+        "failure",
+        {"model_group": "gpt", "deployment": "openai/gpt-4o", "model_info": {"id": ids[base("a")]}},
+    ) in seen
+    successes = [metadata for kind, metadata in seen if kind == "success"]
+    assert len(successes) == 4
+    assert all(m["model_info"]["id"] == ids[base("b")] and m["model_group"] == "gpt" for m in successes)

@@ -249,3 +249,36 @@ def test_without_google_credentials_the_error_points_to_ai_studio(
 def test_the_auth_is_resolved_lazily_by_name() -> None:
     auth = ProviderRegistry().auth(AuthScheme("google_oauth"))
     assert isinstance(auth, GoogleOAuth)
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "cls"),
+    [
+        # Vertex answers Google's error shape for both families...
+        (
+            "gemini-2.5-flash",
+            {"error": {"code": 429, "message": "Quota", "status": "RESOURCE_EXHAUSTED"}},
+            llmport.RateLimitError,
+        ),
+        (
+            "claude-sonnet-4-5",
+            {"error": {"code": 404, "message": "no model", "status": "NOT_FOUND"}},
+            llmport.NotFoundError,
+        ),
+        # ...and Claude's own errors come through in Anthropic's shape.
+        (
+            "claude-sonnet-4-5",
+            {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+            llmport.ServiceUnavailableError,
+        ),
+    ],
+)
+def test_errors_of_both_families_are_classified(model: str, body: dict[str, Any], cls: type) -> None:
+    status = {llmport.RateLimitError: 429, llmport.NotFoundError: 404, llmport.ServiceUnavailableError: 529}[
+        cls
+    ]
+    client, _ = counting_client(lambda request: HttpResponse.from_json(body, status), CountingCredentials())
+    with client, pytest.raises(cls) as caught:
+        client.completion(f"vertex_ai/{model}", HI, vertex_project="p", num_retries=0)
+    assert type(caught.value) is cls
+    assert caught.value.llm_provider == "vertex_ai"

@@ -449,6 +449,24 @@ HOSTS: tuple[Host, ...] = (
     _local("xinference", "http://127.0.0.1:9997/v1", "XINFERENCE_API_KEY", source="https://inference.readthedocs.io/en/latest/"),
     _local("litellm_proxy", None, "LITELLM_PROXY_API_KEY", source="https://docs.litellm.ai/docs/providers/litellm_proxy"),
     _local("custom_openai", None, "CUSTOM_OPENAI_API_KEY", source="https://docs.litellm.ai/docs/providers/openai_compatible"),
+    # Ollama's native API: keyless locally; a key (Ollama Cloud) is sent as a bearer token when set.
+    *(
+        Host(
+            prefix=prefix, codec="ollama", default_base="http://localhost:11434",
+            key_env=("OLLAMA_API_KEY",), base_env=("OLLAMA_API_BASE",), auth=BEARER_OPTIONAL,
+            framing="ndjson", endpoint=endpoint, source="https://docs.ollama.com/api", as_of=AS_OF,
+        )
+        for prefix, endpoint in (("ollama_chat", "/api/chat"), ("ollama", "/api/generate"))
+    ),
+    # Cohere's v2 chat (``cohere_chat/`` as well: litellm sends both to v2).
+    *(
+        Host(
+            prefix=prefix, codec="cohere", default_base="https://api.cohere.com",
+            key_env=("COHERE_API_KEY", "CO_API_KEY"), base_env=("COHERE_API_BASE", "CO_API_URL"),
+            endpoint="/v2/chat", source="https://docs.cohere.com/reference/chat", as_of=AS_OF,
+        )
+        for prefix in ("cohere", "cohere_chat")
+    ),
     # In-process llama.cpp models (adapters/local): the OpenAI wire format answered by LocalTransport.
     Host(
         prefix="local", codec="openai", default_base="local://llama.cpp", auth=BEARER_OPTIONAL,
@@ -473,9 +491,4 @@ BARE_MODELS: tuple[tuple[tuple[str, ...], str], ...] = (
 )  # fmt: skip
 
 # Providers litellm users name that llmport has no codec for yet, with the work that brings them.
-PLANNED: dict[str, str] = {
-    "cohere": "the Cohere codec",
-    "cohere_chat": "the Cohere codec",
-    "ollama": "the Ollama codec",
-    "ollama_chat": "the Ollama codec",
-}
+PLANNED: dict[str, str] = {}

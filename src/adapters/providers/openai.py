@@ -37,6 +37,7 @@ _LLMPORT_ONLY = (
     "provider_specific_fields",
     "responses_items",
     "thought_signatures",
+    "tool_plan",  # Cohere's, kept on its assistant messages to be sent back to Cohere
 )
 _NOT_JSON = object()  # what a body that is not JSON parses to (JSON null is None)
 # Finish reasons of compatible hosts that OpenAI spells otherwise (Together: "eos").

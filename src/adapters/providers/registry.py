@@ -24,6 +24,8 @@ CODECS: Mapping[str, str] = {
     "responses": ".responses.codec:ResponsesCodec",
     "gemini": ".gemini.codec:GeminiCodec",
     "vertex": ".gemini.vertex:VertexCodec",
+    "ollama": ".ollama.codec:OllamaCodec",
+    "cohere": ".cohere.codec:CohereCodec",
 }
 # Auth scheme name → "module:Class" (built with the host's ``AuthScheme``), imported on first use
 # so an auth's library (botocore, google-auth) loads only when a host using it is called.

@@ -182,7 +182,17 @@ def as_answer(result: object, request: HttpRequest) -> object:
     """Turn a ``str`` or ``ModelResponse`` into the answer ``request``'s wire format expects.
 
     Anything else is returned unchanged (the caller checks it).
+
+    Raises:
+        TypeError: for a request in another wire format (Gemini, Bedrock, Responses...), whose
+            answer the test must build itself.
     """
+    if isinstance(result, str | ModelResponse) and not (is_anthropic(request) or _is_openai(request)):
+        path = request.url.split("?", 1)[0]
+        raise TypeError(
+            f"a str or ModelResponse answer is built for OpenAI- and Anthropic-format requests, not {path}; "
+            "return an HttpResponse (HttpResponse.from_json, llmport.testing.from_sse/from_ndjson...)"
+        )
     if isinstance(result, str):
         return _builder(request)(result)
     if isinstance(result, ModelResponse):
@@ -200,6 +210,10 @@ def _builder(request: HttpRequest) -> Any:
 def is_anthropic(request: HttpRequest) -> bool:
     """Whether ``request`` is in Anthropic's Messages format (by its endpoint)."""
     return request.url.split("?", 1)[0].rstrip("/").endswith("/messages")
+
+
+def _is_openai(request: HttpRequest) -> bool:
+    return request.url.split("?", 1)[0].rstrip("/").endswith("/chat/completions")
 
 
 def _wants_stream(request: HttpRequest) -> bool:
