@@ -96,11 +96,13 @@ def iter_chunks(
         try:
             for chunks in _parsed(response.iter_bytes(), parser, checks):
                 yield from hold.push_all(chunks)
+            checks.end()
+            # A failure the parser deferred (an error frame at the very end) is raised here.
+            last = parser.finish()
         except Exception as error:
             forget_locals(error)  # the raw bytes read stay out of the traceback's locals
             raise
-        checks.end()
-        yield from hold.push_all(parser.finish())
+        yield from hold.push_all(last)
         yield from hold.flush()
 
 
@@ -132,11 +134,12 @@ async def aiter_chunks(
                 async for chunks in _aparsed(response.aiter_bytes(), parser, checks):
                     for ready in hold.push_all(chunks):
                         yield ready
+                checks.end()
+                last = parser.finish()
             except Exception as error:
                 forget_locals(error)  # the raw bytes read stay out of the traceback's locals
                 raise
-            checks.end()
-            for ready in hold.push_all(parser.finish()):
+            for ready in hold.push_all(last):
                 yield ready
             for ready in hold.flush():
                 yield ready
