@@ -78,6 +78,17 @@ def test_the_request_goes_to_the_responses_endpoint_with_a_bearer_key() -> None:
             "https://r.openai.azure.com/openai/responses?api-version=2025-04-01-preview",
         ),
         ("https://proxy.example/responses", None, "https://proxy.example/responses"),
+        # A query on the base (an APIM subscription key) stays after the path.
+        (
+            "https://gw.example/ai?subscription-key=k1",
+            None,
+            "https://gw.example/ai/openai/v1/responses?subscription-key=k1",
+        ),
+        (
+            "https://gw.example/ai?subscription-key=k1",
+            "2025-04-01-preview",
+            "https://gw.example/ai/openai/responses?subscription-key=k1&api-version=2025-04-01-preview",
+        ),
     ],
 )
 def test_azure_urls(base: str, version: str | None, url: str) -> None:
@@ -87,6 +98,11 @@ def test_azure_urls(base: str, version: str | None, url: str) -> None:
     assert request.headers["api-key"] == "sk-test"
     assert "authorization" not in request.headers
     assert json.loads(request.body)["model"] == "dep"
+
+
+def test_a_query_on_an_openai_base_stays_after_the_endpoint() -> None:
+    (request,) = sent("openai/responses/gpt-4.1", api_base="https://gw.example/v1?code=fn-key")
+    assert request.url == "https://gw.example/v1/responses?code=fn-key"
 
 
 def test_azure_chat_api_version_variables_are_left_to_chat_calls(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,7 @@ from ..errors import build_error, decode_body, event_object, invalid_response, o
 from ..framing import FramedStream, SSEEvent, SSEFramer
 from ..hosts import is_reasoning_model
 from ..openai import _headers
+from ..urls import split_query, with_query
 from .events import ResponsesEvents, response_events
 from .request import UNSUPPORTED, input_items, request_fields
 
@@ -128,12 +129,14 @@ class ResponsesEventDecoder:
 
 
 def _url(call: ProviderCall) -> str:
-    base = call.api_base.rstrip("/")
+    # A query on the base (an APIM subscription key...) stays at the end of the URL.
+    base, query = split_query(call.api_base)
     endpoint = call.host.endpoint
-    if base.split("?", maxsplit=1)[0].endswith(endpoint):
-        return base  # a full URL, litellm users' habit
+    if base.endswith(endpoint):
+        return with_query(base, query)  # a full URL, litellm users' habit
     if call.host.options.get("url") != "azure" or "/openai/v1" in base:
-        return base + endpoint  # OpenAI, and a base already naming Azure's v1 API
+        return with_query(base + endpoint, query)  # OpenAI, and a base already naming Azure's v1 API
     if call.api_version:  # Azure's dated preview API
-        return f"{base}{AZURE_PATH}?api-version={quote(call.api_version)}"
-    return f"{base}/openai/v1{endpoint}"  # Azure's v1 API takes no api-version
+        url = with_query(f"{base}{AZURE_PATH}", query)
+        return with_query(url, f"api-version={quote(call.api_version)}")
+    return with_query(f"{base}/openai/v1{endpoint}", query)  # Azure's v1 API takes no api-version
