@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -300,4 +301,20 @@ def test_the_base_may_omit_the_version(base: str, url: str) -> None:
     client, seen = _client(api_base=base)
     with client:
         client.completion("gemini/m", HI)
+    assert seen[0].url == url
+
+
+@pytest.mark.parametrize(
+    ("stream", "url"),
+    [
+        (False, "http://127.0.0.1:9/gw/v1beta/models/m:generateContent?code=fn-key"),
+        (True, "http://127.0.0.1:9/gw/v1beta/models/m:streamGenerateContent?code=fn-key&alt=sse"),
+    ],
+)
+def test_a_query_on_the_base_stays_after_the_path(stream: bool, url: str) -> None:
+    client, seen = _client(api_base="http://127.0.0.1:9/gw/v1beta?code=fn-key")
+    with client, contextlib.suppress(llmport.APIError):
+        answer = client.completion("gemini/m", HI, stream=stream)
+        if stream:
+            list(answer)  # type: ignore[call-overload]
     assert seen[0].url == url

@@ -20,6 +20,7 @@ from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import decode_body, invalid_response
 from ..framing import FramedStream, SSEEvent
+from ..urls import split_query, with_query
 from .errors import gemini_error
 from .framing import SniffingFramer
 from .messages import translate_messages
@@ -102,10 +103,14 @@ def request_url(call: ProviderCall, endpoint: str | None = None) -> str:
     for name in ("location", "project"):
         value = call.settings.get(name)
         path = path.replace("{" + name + "}", value) if value else path
+    query = ""
     if call.request.stream:
-        path = path.replace(":generateContent", ":streamGenerateContent?alt=sse")
+        path = path.replace(":generateContent", ":streamGenerateContent")
         path = path.replace(":rawPredict", ":streamRawPredict")
-    return _base(call).rstrip("/") + path
+        query = "alt=sse" if ":streamGenerateContent" in path else ""
+    # A query on the base (a gateway's key) stays after the path, next to alt=sse.
+    base, base_query = split_query(_base(call))
+    return with_query(with_query(base + path, base_query), query)
 
 
 def _base(call: ProviderCall) -> str:
