@@ -8,8 +8,11 @@ one message becomes blocks; this module does the rest the same way for all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from ...domain.models.errors import bad_request
 
 Block = dict[str, Any]
 SYSTEM_ROLES = ("system", "developer")
@@ -41,3 +44,22 @@ def split_turns(
         else:
             turns.append({"role": wire_role, "content": blocks})
     return system, turns
+
+
+def arguments_object(function: Mapping[str, Any], where: str, model: str, hint: str = "") -> dict[str, Any]:
+    """Return an assistant tool call's arguments as an object, for wire formats that send one.
+
+    OpenAI-shaped history carries them as a JSON string (or, built by hand, already as a dict).
+
+    Raises:
+        BadRequestError: naming ``{where}.function.arguments`` when they are not a JSON object.
+    """
+    arguments = function.get("arguments") or "{}"
+    try:
+        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, Mapping):
+        param = f"{where}.function.arguments"
+        raise bad_request(f"{param} must be a JSON object{hint}", param=param, model=model)
+    return dict(parsed)

@@ -11,13 +11,12 @@ the content it marks. A part that is already a Converse block (``{"document": ..
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from ....domain.models.errors import bad_request
-from ..turns import split_turns
+from ..turns import arguments_object, split_turns
 from .tools import wire_name
 
 Block = dict[str, Any]
@@ -218,17 +217,7 @@ def _tool_use(call: Any, where: str, model: str) -> Block:
     function = call.get("function") if isinstance(call, Mapping) else None
     if not isinstance(function, Mapping) or not isinstance(call.get("id"), str):
         raise bad_request(f"{where} needs an id and a function", param=where, model=model)
-    arguments = function.get("arguments") or "{}"
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, Mapping):
-        raise bad_request(
-            f"{where}.function.arguments must be a JSON object (Converse sends tool input as one)",
-            param=f"{where}.function.arguments",
-            model=model,
-        )
+    parsed = arguments_object(function, where, model, " (Converse sends tool input as one)")
     name = wire_name(str(function.get("name") or ""))
     return {"toolUse": {"toolUseId": call["id"], "name": name, "input": dict(parsed)}}
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ....domain.models.errors import bad_request
+from ..turns import arguments_object
 
 Part = dict[str, Any]
 _SYSTEM_ROLES = ("system", "developer")
@@ -156,18 +157,8 @@ def _function_call(call: Any, where: str, model: str, names: dict[str, str]) -> 
     function = call.get("function") if isinstance(call, Mapping) else None
     if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
         raise bad_request(f"{where} needs a function with a name", param=where, model=model)
-    arguments = function.get("arguments") or "{}"
-    try:
-        args = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        args = None
-    if not isinstance(args, Mapping):
-        raise bad_request(
-            f"{where}.function.arguments must be a JSON object",
-            param=f"{where}.function.arguments",
-            model=model,
-        )
-    body: dict[str, Any] = {"name": function["name"], "args": dict(args)}
+    args = arguments_object(function, where, model)
+    body: dict[str, Any] = {"name": function["name"], "args": args}
     call_id = call.get("id")
     if isinstance(call_id, str):
         # Sent even when llmport made it up: Gemini accepts ids it did not issue (recorded in

@@ -6,12 +6,12 @@ content, images as bare base64 strings, and tool-call arguments as JSON objects 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from ....domain.models.errors import bad_request, unsupported
 from ....ports.codec import ProviderCall
+from ..turns import arguments_object
 
 # OpenAI parameters Ollama has no place for (UnsupportedParamsError unless drop_params).
 UNSUPPORTED = frozenset(
@@ -190,14 +190,7 @@ def _tool_call(call: Any, where: str, model: str) -> dict[str, Any]:
     function = call.get("function") if isinstance(call, Mapping) else None
     if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
         raise bad_request(f"{where} needs a function with a name", param=where, model=model)
-    arguments = function.get("arguments") or "{}"
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, Mapping):
-        param = f"{where}.function.arguments"
-        raise bad_request(f"{param} is not a JSON object (Ollama takes objects)", param=param, model=model)
+    parsed = arguments_object(function, where, model, " (Ollama takes objects)")
     wire: dict[str, Any] = {"function": {"name": function["name"], "arguments": parsed}}
     if isinstance(call.get("id"), str):
         wire["id"] = call["id"]  # servers since v0.12.10 match tool results by it
