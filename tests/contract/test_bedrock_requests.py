@@ -140,6 +140,17 @@ def _stream_url(model: str) -> str:
     return fake.last_request.url
 
 
+def test_a_query_on_the_endpoint_stays_after_the_path() -> None:
+    client, fake = make_client(
+        lambda request: HttpResponse(500, {}, b"{}"), api_base=f"{BASE}/gw?code=fn-key"
+    )
+    with client, pytest.raises(llmport.InternalServerError):
+        client.completion(CLAUDE, MESSAGES)
+    assert fake.last_request.url == (
+        f"{BASE}/gw/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse?code=fn-key"
+    )
+
+
 def test_invoke_routes_are_refused_before_any_request() -> None:
     client, fake = make_client(lambda request: HttpResponse(200, {}, b"{}"), api_base=BASE)
     with client, pytest.raises(llmport.BadRequestError, match="InvokeModel"):

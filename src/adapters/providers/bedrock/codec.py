@@ -19,6 +19,7 @@ from ....ports.transport import HttpRequest, HttpResponse
 from .._json import json_post
 from ..errors import decode_body, invalid_response
 from ..framing import FramedStream
+from ..urls import split_query, with_query
 from ..whole import fold_whole
 from .aws import ProfileConfig, region_for
 from .errors import http_error
@@ -143,7 +144,9 @@ def runtime_base(call: ProviderCall, profiles: ProfileConfig) -> str:
 def converse_url(call: ProviderCall, profiles: ProfileConfig) -> str:
     """Return the Converse URL: the model id fully percent-encoded (``:`` and ``/`` too), as botocore does."""
     operation = "converse-stream" if call.request.stream else "converse"
-    return f"{runtime_base(call, profiles)}/model/{quote(model_id(call), safe='-._~')}/{operation}"
+    # A query on the endpoint (a gateway's key) stays after the path, and is signed with it.
+    base, query = split_query(runtime_base(call, profiles))
+    return with_query(f"{base}/model/{quote(model_id(call), safe='-._~')}/{operation}", query)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
