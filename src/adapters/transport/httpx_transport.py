@@ -62,12 +62,12 @@ class HttpxTransport:
         limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
         self._client = http_client
-        self._owns_client = http_client is None
         self._shared_async = async_http_client
         self._ssl_verify = ssl_verify
         self._limits = limits
         self._verify: bool | ssl.SSLContext | None = None
         self._lock = threading.Lock()
+        self._closer: weakref.finalize[Any, Any] | None = None
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
             weakref.WeakKeyDictionary()
         )
@@ -105,8 +105,9 @@ class HttpxTransport:
     def close(self) -> None:
         """Close the sync client this transport built, and the pools of closed event loops."""
         self._reap_closed_loops()
-        if self._client is not None and self._owns_client:
-            self._client.close()
+        if self._closer is not None:
+            self._closer()  # closes the pool this transport built, once
+            self._closer = None
             self._client = None
 
     def _sync_client(self) -> httpx.Client:
@@ -121,6 +122,9 @@ class HttpxTransport:
                         headers=_DEFAULT_HEADERS,
                     )
                     _budget.install(built)
+                    # Closed when the transport is collected or at interpreter exit, whichever
+                    # is first: a pooled socket left open then is a ResourceWarning.
+                    self._closer = weakref.finalize(self, built.close)
                     self._client = built
                 client = self._client
         return client
