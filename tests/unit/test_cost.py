@@ -307,3 +307,23 @@ def test_every_chunk_has_hidden_params_and_only_the_usage_chunk_a_cost() -> None
     chunks = list(stream)
     assert chunks[0]._hidden_params == {}
     assert "response_cost" in chunks[-1]._hidden_params
+
+
+def test_a_priced_answer_is_freed_by_reference_counting_alone() -> None:
+    # A cycle through the lazily priced _hidden_params left every answer, and its request, to
+    # the garbage collector: under concurrent async calls, collections cost a fifth of a call.
+    import gc
+    import weakref
+
+    pricing = CountingPricing()
+    answer = client(recorded("openai", "nonstream_cached_tokens"), pricing=pricing)
+    gc.disable()
+    try:
+        response = answer.completion("gpt-4o-mini", USER)
+        hidden = response._hidden_params
+        gone = weakref.ref(response)
+        del response
+        assert gone() is None
+        assert hidden["response_cost"] == 0.5  # priced from the usage the answer had
+    finally:
+        gc.enable()

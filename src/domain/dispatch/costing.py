@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,13 +39,27 @@ class Costing:
 
         The usage is read then, not now: a fanned-out answer's usage is summed after this.
         """
-        pending = (
-            functools.partial(self._price_response, call, response) if self.pricing is not None else None
-        )
+        pending = None
+        if self.pricing is not None:
+            # A weak reference: the response holds this dict, and a cycle through it would leave
+            # every answer (and its request) to the garbage collector instead of reference counts.
+            latest = weakref.ref(response)
+            first = (response.model, response.usage, response.created)
+            pending = functools.partial(self._price_response, call.provider, call.model, latest, first)
         return PricedParams(response._hidden_params, pending=pending)
 
-    def _price_response(self, call: ProviderCall, response: ModelResponse) -> float | None:
-        return self.price(call.provider, (response.model, call.model), response.usage, response.created)
+    def _price_response(
+        self,
+        provider: str,
+        model: str,
+        latest: weakref.ref[ModelResponse],
+        first: tuple[str, Usage, int],
+    ) -> float | None:
+        response = latest()
+        answered, usage, created = (
+            first if response is None else (response.model, response.usage, response.created)
+        )
+        return self.price(provider, (answered, model), usage, created)
 
     def chunk_pricer(self, call: ProviderCall) -> Callable[[ModelResponseStream], None] | None:
         """Return what prices a stream's usage chunk for ``call`` (None when nothing is priced)."""
