@@ -9,7 +9,7 @@ the format of the request, told by its endpoint.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -52,11 +52,10 @@ MODELS = list(BUILDERS)
 
 
 @pytest.fixture(autouse=True)
-def _aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEFAKE00000")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-access-key-for-tests-000000")
     monkeypatch.setenv("AWS_REGION_NAME", "us-east-1")
-    yield
 
 
 def _client(handler: Callable[[HttpRequest], Any]) -> tuple[llmport.Client, FakeTransport]:
@@ -223,7 +222,7 @@ def test_every_endpoint_names_a_format_with_builders() -> None:
         ("https://x/v1/projects/p/locations/l/publishers/anthropic/models/claude:streamRawPredict", b"{}",
          ("anthropic", True)),
         ("https://x/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", b"{}", ("gemini", True)),
-        ("https://x/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", b"{}", ("bedrock_converse", False)),
+        ("https://x/model/anthropic.claude-3-haiku-v1%3A0/converse", b"{}", ("bedrock_converse", False)),
         ("https://x/v1/chat/completions?api-version=1", b'{"stream": true}', ("openai", True)),
         ("https://x/api/chat", b'{"stream": false}', ("ollama", False)),
         ("https://x/v1/unknown", b"{}", None),
