@@ -22,13 +22,13 @@ from ...domain.models.response import ModelResponse
 from ...domain.models.stream import ModelResponseStream
 from ...ports.transport import HttpRequest, HttpResponse
 from .fake_replies import (
-    JSON_HEADERS,
-    SSE_HEADERS,
     anthropic_reply,
     anthropic_stream,
+    json_answer,
     openai_reply,
     openai_stream,
     sse_frame,
+    streamed_answer,
 )
 from .fake_replies_events import bedrock_reply, bedrock_stream, responses_reply, responses_stream
 from .fake_replies_native import (
@@ -69,13 +69,9 @@ class ReplyFormat:
     exact_stream: Callable[[Sequence[ModelResponseStream]], HttpResponse] | None = None
 
 
-def _json(body: Any) -> HttpResponse:
-    return HttpResponse(200, dict(JSON_HEADERS), json.dumps(body).encode())
-
-
 def _sse_chunks(chunks: Sequence[ModelResponseStream]) -> HttpResponse:
     frames = [sse_frame(chunk.model_dump(mode="json", exclude_none=True)) for chunk in chunks]
-    return HttpResponse(200, dict(SSE_HEADERS), chunks=(*frames, b"data: [DONE]\n\n"))
+    return streamed_answer((*frames, b"data: [DONE]\n\n"))
 
 
 # The endpoint each codec ends its URL with → (format, streamed); None: the body's "stream" says.
@@ -99,7 +95,7 @@ FORMATS: Mapping[str, ReplyFormat] = MappingProxyType(
     {
         "openai": ReplyFormat(
             openai_reply, openai_stream, "finish_reason", thinking_keyword=None,
-            exact_reply=lambda response: _json(response.model_dump(mode="json", exclude_none=True)),
+            exact_reply=lambda response: json_answer(response.model_dump(mode="json", exclude_none=True)),
             exact_stream=_sse_chunks,
         ),
         "anthropic": ReplyFormat(

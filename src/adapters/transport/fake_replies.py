@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ...ports.transport import HttpResponse
@@ -26,6 +26,18 @@ UsageLike = Mapping[str, int]
 PIECES = re.compile(r"\S+\s*|\s+")
 JSON_HEADERS = {"content-type": "application/json"}
 SSE_HEADERS = {"content-type": "text/event-stream"}
+
+
+def json_answer(body: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """Return a 200 answer with ``body`` as JSON (``headers`` added to the content type)."""
+    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+
+
+def streamed_answer(
+    chunks: Iterable[bytes], headers: Mapping[str, str] | None = None, content_type: str = "text/event-stream"
+) -> HttpResponse:
+    """Return a 200 answer read as ``chunks`` (``headers`` added to the content type)."""
+    return HttpResponse(200, {"content-type": content_type, **(headers or {})}, chunks=tuple(chunks))
 
 
 def openai_reply(
@@ -66,7 +78,7 @@ def openai_reply(
         "choices": [{"index": i, "message": message, "finish_reason": finish} for i in range(n)],
         "usage": openai_usage(usage),
     }
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def openai_stream(
@@ -103,7 +115,7 @@ def openai_stream(
     frames = [sse_frame(chunk) for chunk in chunks]
     if done:
         frames += [sse_frame(finish), b"data: [DONE]\n\n"]
-    return HttpResponse(200, {**SSE_HEADERS, **(headers or {})}, chunks=tuple(frames))
+    return streamed_answer(tuple(frames), headers)
 
 
 def anthropic_reply(
@@ -138,7 +150,7 @@ def anthropic_reply(
         "stop_sequence": None,
         "usage": anthropic_usage(usage),
     }
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def anthropic_stream(
@@ -172,7 +184,7 @@ def anthropic_stream(
     events.append({"type": "message_delta", "delta": {"stop_reason": stop}, "usage": tokens})
     events.append({"type": "message_stop"})
     frames = tuple(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
-    return HttpResponse(200, {**SSE_HEADERS, **(headers or {})}, chunks=frames)
+    return streamed_answer(frames, headers)
 
 
 def tool_call_dicts(calls: Sequence[ToolCallLike] | None) -> list[dict[str, Any]]:

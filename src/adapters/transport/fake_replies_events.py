@@ -19,17 +19,17 @@ from typing import Any
 from ...ports.transport import HttpResponse
 from .fake_eventstream import event_frame, event_stream
 from .fake_replies import (
-    JSON_HEADERS,
     PIECES,
-    SSE_HEADERS,
     ToolCallLike,
     UsageLike,
+    json_answer,
     openai_usage,
+    streamed_answer,
     tool_call_dicts,
 )
 from .fake_replies_native import called
 
-EVENTSTREAM_HEADERS = {"content-type": "application/vnd.amazon.eventstream"}
+EVENTSTREAM = "application/vnd.amazon.eventstream"
 SIGNATURE = "fake-signature"
 
 
@@ -60,7 +60,7 @@ def bedrock_reply(
         "stopReason": stop_reason or ("tool_use" if tool_calls else "end_turn"),
         "usage": _bedrock_usage(usage),
     }
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def bedrock_stream(
@@ -89,7 +89,7 @@ def bedrock_stream(
     events.append(("metadata", {"metrics": {"latencyMs": 1}, "usage": _bedrock_usage(usage)}))
     frames = [event_frame(kind, payload) for kind, payload in events]
     event_stream(frames)  # botocore decodes them back, or this raises
-    return HttpResponse(200, {**EVENTSTREAM_HEADERS, **(headers or {})}, chunks=tuple(frames))
+    return streamed_answer(frames, headers, EVENTSTREAM)
 
 
 def responses_reply(
@@ -113,7 +113,7 @@ def responses_reply(
         headers: Extra response headers.
     """
     body = _response(content, tool_calls, usage, model, incomplete)
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def responses_stream(
@@ -148,7 +148,7 @@ def responses_stream(
         f"event: {event['type']}\ndata: {json.dumps({**event, 'sequence_number': number})}\n\n".encode()
         for number, event in enumerate(events)
     ]
-    return HttpResponse(200, {**SSE_HEADERS, **(headers or {})}, chunks=tuple(frames))
+    return streamed_answer(tuple(frames), headers)
 
 
 def _bedrock_blocks(

@@ -18,17 +18,17 @@ from typing import Any
 
 from ...ports.transport import HttpResponse
 from .fake_replies import (
-    JSON_HEADERS,
     PIECES,
-    SSE_HEADERS,
     ToolCallLike,
     UsageLike,
+    json_answer,
     openai_usage,
     sse_frame,
+    streamed_answer,
     tool_call_dicts,
 )
 
-NDJSON_HEADERS = {"content-type": "application/x-ndjson"}
+NDJSON = "application/x-ndjson"
 CREATED_AT = "2026-01-01T00:00:00.000000Z"
 
 
@@ -71,7 +71,7 @@ def gemini_reply(
         "modelVersion": model,
         "responseId": "fake-response-id",
     }
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def gemini_stream(
@@ -99,7 +99,7 @@ def gemini_stream(
     frames = [_gemini_frame(model, part) for part in parts or [{"text": ""}]]
     frames[-1]["candidates"][0]["finishReason"] = finish_reason
     frames[-1]["usageMetadata"] = _gemini_usage(usage)
-    return HttpResponse(200, {**SSE_HEADERS, **(headers or {})}, chunks=tuple(sse_frame(f) for f in frames))
+    return streamed_answer(tuple(sse_frame(f) for f in frames), headers)
 
 
 def ollama_reply(
@@ -129,7 +129,7 @@ def ollama_reply(
     if tool_calls:
         message["tool_calls"] = _ollama_calls(tool_calls)
     body = {**_ollama_line(model, message, done=True), **_ollama_end(done_reason, usage)}
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def ollama_stream(
@@ -161,7 +161,7 @@ def ollama_stream(
     end = _ollama_line(model, {"role": "assistant", "content": ""}, done=True)
     lines.append({**end, **_ollama_end(done_reason, usage)})
     chunks = tuple(json.dumps(line).encode() + b"\n" for line in lines)
-    return HttpResponse(200, {**NDJSON_HEADERS, **(headers or {})}, chunks=chunks)
+    return streamed_answer(chunks, headers, NDJSON)
 
 
 def cohere_reply(
@@ -203,7 +203,7 @@ def cohere_reply(
         "finish_reason": finish_reason or ("TOOL_CALL" if calls else "COMPLETE"),
         "usage": _cohere_usage(usage),
     }
-    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def cohere_stream(
@@ -246,7 +246,7 @@ def cohere_stream(
     }
     events.append({"type": "message-end", "delta": end})
     frames = [f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events]
-    return HttpResponse(200, {**SSE_HEADERS, **(headers or {})}, chunks=(*frames, b"data: [DONE]\n\n"))
+    return streamed_answer((*frames, b"data: [DONE]\n\n"), headers)
 
 
 def _gemini_parts(
