@@ -212,6 +212,24 @@ def test_the_bedrock_stream_is_aws_event_frames_botocore_decodes() -> None:
     assert kinds.count("contentBlockStart") == 1  # the tool call; text blocks have none, as on Bedrock
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_ollama_generate_answers_the_ollama_prefix(stream: bool) -> None:
+    builder = ollama_stream if stream else ollama_reply
+    client, fake = _client(lambda request: builder("Generated.", thinking="Hm.", usage=USAGE, generate=True))
+    reply = _complete(client, "ollama/llama3.2", stream=stream)
+    assert fake.last_request.url.endswith("/api/generate")
+    message = reply.choices[0].message
+    assert (message.content, message.reasoning_content) == ("Generated.", "Hm.")
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (7, 3)
+    plain, _ = _client(lambda request: "Plain generate.")
+    assert _complete(plain, "ollama/llama3.2", stream=stream).choices[0].message.content == "Plain generate."
+
+
+def test_ollama_generate_refuses_tool_calls() -> None:
+    with pytest.raises(ValueError, match="no tool calls"):
+        ollama_reply(tool_calls=[CALL], generate=True)
+
+
 def test_every_endpoint_names_a_format_with_builders() -> None:
     assert {name for _, name, _ in ENDPOINTS} == set(FORMATS)
 
@@ -225,6 +243,7 @@ def test_every_endpoint_names_a_format_with_builders() -> None:
         ("https://x/model/anthropic.claude-3-haiku-v1%3A0/converse", b"{}", ("bedrock_converse", False)),
         ("https://x/v1/chat/completions?api-version=1", b'{"stream": true}', ("openai", True)),
         ("https://x/api/chat", b'{"stream": false}', ("ollama", False)),
+        ("https://x/api/generate", b'{"stream": true}', ("ollama_generate", True)),
         ("https://x/v1/unknown", b"{}", None),
     ],
 )  # fmt: skip

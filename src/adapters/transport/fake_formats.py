@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -88,6 +89,7 @@ ENDPOINTS: tuple[tuple[re.Pattern[str], str, bool | None], ...] = tuple(
         (r"/converse", "bedrock_converse", False),
         (r"/responses", "responses", None),
         (r"/api/chat", "ollama", None),
+        (r"/api/generate", "ollama_generate", None),
         (r"/v2/chat", "cohere", None),
     )
 )
@@ -116,8 +118,10 @@ FORMATS: Mapping[str, ReplyFormat] = MappingProxyType(
             responses_reply, responses_stream, "incomplete",
             {"stop": None, "tool_calls": None, "length": "max_output_tokens"}, thinking_keyword=None,
         ),
-        "ollama": ReplyFormat(
-            ollama_reply, ollama_stream, "done_reason", {"tool_calls": "stop"}
+        "ollama": ReplyFormat(ollama_reply, ollama_stream, "done_reason", {"tool_calls": "stop"}),
+        "ollama_generate": ReplyFormat(
+            partial(ollama_reply, generate=True), partial(ollama_stream, generate=True), "done_reason",
+            {"tool_calls": "stop"},
         ),
         "cohere": ReplyFormat(
             cohere_reply, cohere_stream, "finish_reason",

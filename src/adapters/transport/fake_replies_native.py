@@ -1,8 +1,9 @@
 """Reply builders for Gemini, Ollama's native API and Cohere v2, in the shapes their recordings show.
 
 ``gemini_reply``/``gemini_stream`` answer ``generateContent`` / ``streamGenerateContent?alt=sse``
-(Gemini and Vertex's Gemini models), ``ollama_reply``/``ollama_stream`` answer ``/api/chat`` (the
-stream is NDJSON, one object a line, ending with ``done: true``), and ``cohere_reply``/
+(Gemini and Vertex's Gemini models), ``ollama_reply``/``ollama_stream`` answer ``/api/chat`` (and
+``/api/generate`` with ``generate=True``; the stream is NDJSON, one object a line, ending with
+``done: true``), and ``cohere_reply``/
 ``cohere_stream`` answer ``/v2/chat`` (SSE with ``event:`` lines, ending with ``message-end``).
 Each takes the keywords of ``openai_reply``; the finish keyword is the format's own
 (``finish_reason="MAX_TOKENS"``, ``done_reason="length"``...). Fields follow the fixtures under
@@ -110,9 +111,10 @@ def ollama_reply(
     model: str = "llama3.2",
     done_reason: str = "stop",
     thinking: str | None = None,
+    generate: bool = False,
     headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    """Build a non-streamed Ollama ``/api/chat`` answer.
+    """Build a non-streamed Ollama ``/api/chat`` answer (``/api/generate`` with ``generate=True``).
 
     Args:
         content: The assistant's text.
@@ -121,14 +123,15 @@ def ollama_reply(
         model: The model the answer names.
         done_reason: Ollama's ``done_reason`` (``stop`` or ``length``).
         thinking: The model's thinking, in ``message.thinking``.
+        generate: Answer ``/api/generate`` (the ``ollama/`` prefix): the text in ``response``.
         headers: Extra response headers.
     """
-    message: dict[str, Any] = {"role": "assistant", "content": content or ""}
+    delta: dict[str, Any] = {"content": content or ""}
     if thinking is not None:
-        message["thinking"] = thinking
+        delta["thinking"] = thinking
     if tool_calls:
-        message["tool_calls"] = _ollama_calls(tool_calls)
-    body = {**_ollama_line(model, message, done=True), **_ollama_end(done_reason, usage)}
+        delta["tool_calls"] = _ollama_calls(tool_calls, generate)
+    body = {**_ollama_line(model, delta, generate, done=True), **_ollama_end(done_reason, usage)}
     return json_answer(body, headers)
 
 
@@ -140,6 +143,7 @@ def ollama_stream(
     model: str = "llama3.2",
     done_reason: str = "stop",
     thinking: str | None = None,
+    generate: bool = False,
     headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
     """Build a streamed Ollama answer: NDJSON lines of thinking and text pieces, the calls, then ``done``.
@@ -151,15 +155,15 @@ def ollama_stream(
         model: The model each line names.
         done_reason: Ollama's ``done_reason`` on the last line.
         thinking: The model's thinking, streamed before the text.
+        generate: Answer ``/api/generate`` (the ``ollama/`` prefix): the text in ``response``.
         headers: Extra response headers.
     """
-    deltas = [{"thinking": piece} for piece in PIECES.findall(thinking or "")]
+    deltas: list[dict[str, Any]] = [{"thinking": piece} for piece in PIECES.findall(thinking or "")]
     deltas += [{"content": piece} for piece in PIECES.findall(content or "")]
     if tool_calls:
-        deltas.append({"tool_calls": _ollama_calls(tool_calls)})
-    lines = [_ollama_line(model, {"role": "assistant", "content": "", **delta}) for delta in deltas]
-    end = _ollama_line(model, {"role": "assistant", "content": ""}, done=True)
-    lines.append({**end, **_ollama_end(done_reason, usage)})
+        deltas.append({"tool_calls": _ollama_calls(tool_calls, generate)})
+    lines = [_ollama_line(model, delta, generate) for delta in deltas]
+    lines.append({**_ollama_line(model, {}, generate, done=True), **_ollama_end(done_reason, usage)})
     chunks = tuple(json.dumps(line).encode() + b"\n" for line in lines)
     return streamed_answer(chunks, headers, NDJSON)
 
@@ -281,15 +285,26 @@ def _gemini_usage(usage: UsageLike | None) -> dict[str, int]:
     }
 
 
-def _ollama_calls(tool_calls: Sequence[ToolCallLike]) -> list[dict[str, Any]]:
+def _ollama_calls(tool_calls: Sequence[ToolCallLike], generate: bool) -> list[dict[str, Any]]:
+    if generate:
+        raise ValueError("an Ollama /api/generate answer carries no tool calls (use ollama_chat/)")
     return [
         {"id": call_id, "function": {"index": index, "name": name, "arguments": args}}
         for index, (call_id, name, args) in enumerate(called(tool_calls))
     ]
 
 
-def _ollama_line(model: str, message: dict[str, Any], *, done: bool = False) -> dict[str, Any]:
-    return {"model": model, "created_at": CREATED_AT, "message": message, "done": done}
+def _ollama_line(model: str, delta: dict[str, Any], generate: bool, *, done: bool = False) -> dict[str, Any]:
+    """Return one line: ``delta`` (content, thinking, calls) as a chat ``message`` or generate's fields."""
+    line: dict[str, Any] = {"model": model, "created_at": CREATED_AT}
+    if generate:
+        line["response"] = delta.get("content", "")
+        if "thinking" in delta:
+            line["thinking"] = delta["thinking"]
+    else:
+        line["message"] = {"role": "assistant", "content": "", **delta}
+    line["done"] = done
+    return line
 
 
 def _ollama_end(done_reason: str, usage: UsageLike | None) -> dict[str, Any]:
