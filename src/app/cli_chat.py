@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -33,6 +34,10 @@ class Spinner:
             self._thread.start()
 
     def _spin(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Ctrl-C must reach the main thread: delivered here, it would not interrupt the main
+            # thread's blocking read of a slow answer.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         for frame in itertools.cycle(_FRAMES):
             self._stream.write(f"\r{frame} {self._label}")
             self._stream.flush()
