@@ -47,4 +47,3 @@ def test_a_response_format_class_types_parsed_and_others_do_not() -> None:
         "ModelResponse",
         "ModelResponse | CompletionStream",
     ]
-
