@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,8 +36,21 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield running
 
 
+def _as_from_a_terminal() -> None:
+    # A suite started in the background (`make test &`) ignores SIGINT, and a child inherits
+    # that: Ctrl-C would then do nothing. A person's terminal delivers it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(*args: str, env: dict[str, str]) -> pexpect.spawn:
-    child = pexpect.spawn(sys.executable, ["-m", "llmport", *args], env=env, encoding="utf-8", timeout=60)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "llmport", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        preexec_fn=_as_from_a_terminal,
+    )
     child.setwinsize(40, 200)
     return child
 
