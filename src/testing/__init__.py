@@ -2,9 +2,10 @@
 
 ``fake_client(fn)`` is a ``Client`` answered by a plain function, with no wire format to learn;
 ``FakeTransport`` answers HTTP requests with a function of yours, which may return the reply
-builders' results (``openai_reply``, ``openai_stream``, ``anthropic_reply``,
-``anthropic_stream``), a ``ModelResponse`` or a ``str``; ``FakeOpenAIServer`` is a loopback
-OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a loopback Anthropic Messages server and
+builders' results (``openai_reply``/``openai_stream`` and their twins for Anthropic, Gemini,
+Bedrock Converse, Responses, Ollama and Cohere), a ``ModelResponse``, chunks or a ``str``;
+``FakeOpenAIServer`` is a loopback OpenAI-compatible HTTP server, ``FakeAnthropicServer`` a
+loopback Anthropic Messages server and
 ``FakeResponsesServer`` a loopback OpenAI Responses server; ``FakeGeminiServer`` a loopback Gemini
 ``generateContent`` server; ``FakeBedrockServer`` a loopback Bedrock Converse server (SigV4-checked,
 binary event streams); ``FakeOllamaServer`` and ``FakeCohereServer`` speak Ollama's native API and
@@ -22,6 +23,20 @@ from ..adapters.credentials.sources import StaticCredentials
 from ..adapters.logging.simple import LogEvent, MemoryLogger, NullLogger
 from ..adapters.transport.fake import FakeStream, FakeTransport
 from ..adapters.transport.fake_replies import anthropic_reply, anthropic_stream, openai_reply, openai_stream
+from ..adapters.transport.fake_replies_events import (
+    bedrock_reply,
+    bedrock_stream,
+    responses_reply,
+    responses_stream,
+)
+from ..adapters.transport.fake_replies_native import (
+    cohere_reply,
+    cohere_stream,
+    gemini_reply,
+    gemini_stream,
+    ollama_reply,
+    ollama_stream,
+)
 from ..domain.models.request import CompletionRequest
 from ..ports.transport import HttpRequest, HttpResponse
 from .fake_client import fake_client
@@ -59,12 +74,22 @@ __all__ = [
     "StaticCredentials",
     "anthropic_reply",
     "anthropic_stream",
+    "bedrock_reply",
+    "bedrock_stream",
+    "cohere_reply",
+    "cohere_stream",
     "fake_client",
     "from_json_array",
     "from_ndjson",
     "from_sse",
+    "gemini_reply",
+    "gemini_stream",
+    "ollama_reply",
+    "ollama_stream",
     "openai_reply",
     "openai_stream",
+    "responses_reply",
+    "responses_stream",
     "vcr_config",
 ]
 

@@ -25,7 +25,7 @@ from typing import Any
 from ..adapters.providers.openai import OpenAICodec
 from ..adapters.providers.registry import ProviderRegistry
 from ..adapters.transport.fake import FakeTransport
-from ..adapters.transport.fake_replies import openai_answer
+from ..adapters.transport.fake_formats import openai_answer
 from ..app.client import Client
 from ..domain.models.request import CompletionRequest
 from ..ports.auth import Auth, AuthScheme

@@ -261,7 +261,8 @@ def test_n_fans_out_async(anthropic_env: FakeAnthropicServer) -> None:
 def test_n_is_all_or_nothing(anthropic_env: FakeAnthropicServer) -> None:
     with pytest.raises(litellm.ServiceUnavailableError):
         litellm.completion(model="anthropic/fake-error-529", messages=HELLO, n=2, num_retries=0)
-    assert len(anthropic_env.requests) == 2
+    # The first failure cancels its sibling, which may not have been sent yet; none is retried.
+    assert 1 <= len(anthropic_env.requests) <= 2
 
 
 def test_n_with_stream_is_unsupported(anthropic_env: FakeAnthropicServer) -> None:

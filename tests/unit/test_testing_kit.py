@@ -173,9 +173,3 @@ def test_a_handler_still_sees_the_wire_request() -> None:
     fake = FakeTransport(lambda request: requests.append(request) or "ok")
     llmport.Client(transport=fake, api_key="sk-test").completion(CLAUDE, USER)
     assert requests[0].url.endswith("/v1/messages")
-
-
-def test_a_plain_answer_for_another_wire_format_says_to_build_the_response() -> None:
-    client = llmport.Client(transport=FakeTransport(lambda request: "text"), api_key="sk-test")
-    with pytest.raises(TypeError, match="OpenAI- and Anthropic-format requests"):
-        client.completion("gemini/gemini-2.5-flash", USER)

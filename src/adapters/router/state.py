@@ -35,6 +35,7 @@ _LATENCY_WEIGHT = 0.3  # weight of the newest sample in the running mean
 _KEY_LIFETIME = 3600  # seconds: in-flight and latency keys of a crashed worker fade away
 # The failure window holds at most this many failures; allowed_fails above it never cools.
 _UNLIMITED = 1 << 40
+_WINDOW_SECONDS = 60.0  # every limit counts per minute (_per_minute)
 
 
 def _limits() -> Any:
@@ -107,7 +108,8 @@ class _Windows:
         if tpm is not None and not self.tokens_fit(deployment, tpm, tokens):
             stats = self._tokens.get_window_stats(_per_minute(tpm), self.namespace, deployment, "tpm")
             wait = max(wait, stats.reset_time - now)
-        return max(wait, 0.0)
+        # Redis stamps windows with its own clock: a skew must not make a wait longer than one.
+        return min(max(wait, 0.0), _WINDOW_SECONDS)
 
     def failed(self, deployment: str, allowed_fails: int) -> bool:
         """Count a failure; True when it is more than ``allowed_fails`` this minute."""

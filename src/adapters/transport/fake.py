@@ -17,23 +17,25 @@ This is how to test code that calls llmport, with no server and no patching::
 
 The handler may be sync or async, may raise llmport errors (``APIConnectionError``, ``Timeout``)
 to simulate network failures, and may return a ``FakeStream`` to cut a stream short. Instead of
-an ``HttpResponse`` it may return a plain ``str`` or a ``ModelResponse``: the fake then answers
-in the request's own wire format (OpenAI or Anthropic), streamed when the request asks for a
-stream. The builders ``openai_reply``/``openai_stream``/``anthropic_reply``/``anthropic_stream``
-in ``llmport.testing`` make any other answer without writing wire JSON.
+an ``HttpResponse`` it may return a plain ``str``, a ``ModelResponse`` or a list of
+``ModelResponseStream`` chunks: the fake then answers in the request's own wire format (OpenAI,
+Anthropic, Gemini, Bedrock Converse, Responses, Ollama or Cohere, told by the endpoint), streamed
+when the request asks for a stream. The reply builders in ``llmport.testing`` (``openai_reply``,
+``gemini_stream``, ``bedrock_reply``...) make any other answer without writing wire JSON.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 from ...domain.models.response import ModelResponse
+from ...domain.models.stream import ModelResponseStream
 from ...ports.transport import HttpRequest, HttpResponse
-from .fake_replies import as_answer
+from .fake_formats import as_answer
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,11 @@ class FakeStream:
 
 
 FakeAnswer = HttpResponse | FakeStream
-HandlerResult = FakeAnswer | ModelResponse | str
+HandlerResult = FakeAnswer | ModelResponse | str | Sequence[ModelResponseStream]
 Handler = Callable[[HttpRequest], HandlerResult | Awaitable[HandlerResult]]
 _ALLOWED = (
-    "an HttpResponse (e.g. from llmport.testing.openai_reply(...) or anthropic_stream(...)), "
-    "a FakeStream, a ModelResponse or a str"
+    "an HttpResponse (e.g. from llmport.testing.openai_reply(...) or gemini_stream(...)), "
+    "a FakeStream, a ModelResponse, a list of ModelResponseStream chunks or a str"
 )
 
 
@@ -59,7 +61,7 @@ class FakeTransport:
 
     Args:
         handler: Called with each ``HttpRequest``; returns an ``HttpResponse``, a ``FakeStream``,
-            a ``ModelResponse`` or a ``str``.
+            a ``ModelResponse``, a list of ``ModelResponseStream`` chunks or a ``str``.
         responses: Answers returned in order instead of a handler (the last one repeats).
 
     Attributes:

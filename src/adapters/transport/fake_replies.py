@@ -6,29 +6,38 @@ format. Each returns an ``HttpResponse`` a ``FakeTransport`` handler can return 
 
     fake = FakeTransport(lambda request: openai_reply("hi", usage={"prompt_tokens": 3}))
 
-``as_answer`` turns what a handler may return (a builder's result, a ``ModelResponse`` or a
-plain ``str``) into the answer for the request's own wire format and stream flag.
+The other formats' builders are in ``fake_replies_native`` (Gemini, Ollama, Cohere) and
+``fake_replies_events`` (Bedrock, Responses); ``fake_formats.as_answer`` turns what a handler may
+return (a ``ModelResponse``, a plain ``str``, chunks) into the answer in the request's own format.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ...domain.models.builder import stream_chunk_builder
-from ...domain.models.response import ModelResponse
-from ...domain.models.stream import ModelResponseStream
-from ...ports.transport import HttpRequest, HttpResponse
+from ...ports.transport import HttpResponse
 
 ToolCallLike = Mapping[str, Any]
 UsageLike = Mapping[str, int]
 
-_PIECES = re.compile(r"\S+\s*|\s+")
-_JSON = {"content-type": "application/json"}
-_SSE = {"content-type": "text/event-stream"}
-_TO_ANTHROPIC_STOP = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
+PIECES = re.compile(r"\S+\s*|\s+")
+JSON_HEADERS = {"content-type": "application/json"}
+SSE_HEADERS = {"content-type": "text/event-stream"}
+
+
+def json_answer(body: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """Return a 200 answer with ``body`` as JSON (``headers`` added to the content type)."""
+    return HttpResponse(200, {**JSON_HEADERS, **(headers or {})}, json.dumps(body).encode())
+
+
+def streamed_answer(
+    chunks: Iterable[bytes], headers: Mapping[str, str] | None = None, content_type: str = "text/event-stream"
+) -> HttpResponse:
+    """Return a 200 answer read as ``chunks`` (``headers`` added to the content type)."""
+    return HttpResponse(200, {"content-type": content_type, **(headers or {})}, chunks=tuple(chunks))
 
 
 def openai_reply(
@@ -54,7 +63,7 @@ def openai_reply(
         n: How many identical choices.
         headers: Extra response headers.
     """
-    calls = _tool_calls(tool_calls)
+    calls = tool_call_dicts(tool_calls)
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if calls:
         message["tool_calls"] = calls
@@ -67,9 +76,9 @@ def openai_reply(
         "created": 1700000000,
         "model": model,
         "choices": [{"index": i, "message": message, "finish_reason": finish} for i in range(n)],
-        "usage": _openai_usage(usage),
+        "usage": openai_usage(usage),
     }
-    return HttpResponse(200, {**_JSON, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def openai_stream(
@@ -95,18 +104,18 @@ def openai_stream(
         done: End with the finish chunk and ``data: [DONE]``; False cuts the stream before them.
         headers: Extra response headers.
     """
-    calls = _tool_calls(tool_calls)
-    texts = list(pieces) if pieces is not None else _PIECES.findall(content or "")
+    calls = tool_call_dicts(tool_calls)
+    texts = list(pieces) if pieces is not None else PIECES.findall(content or "")
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": "" if texts else None}]
     deltas += [{"content": text} for text in texts]
     deltas += [{"tool_calls": [{**call, "index": i}]} for i, call in enumerate(calls)]
     chunks = [_openai_chunk(model, delta, None) for delta in deltas]
     finish = _openai_chunk(model, {}, finish_reason or ("tool_calls" if calls else "stop"))
-    finish["usage"] = _openai_usage(usage)
-    frames = [_sse(chunk) for chunk in chunks]
+    finish["usage"] = openai_usage(usage)
+    frames = [sse_frame(chunk) for chunk in chunks]
     if done:
-        frames += [_sse(finish), b"data: [DONE]\n\n"]
-    return HttpResponse(200, {**_SSE, **(headers or {})}, chunks=tuple(frames))
+        frames += [sse_frame(finish), b"data: [DONE]\n\n"]
+    return streamed_answer(tuple(frames), headers)
 
 
 def anthropic_reply(
@@ -139,9 +148,9 @@ def anthropic_reply(
         "content": blocks,
         "stop_reason": stop_reason or ("tool_use" if tool_calls else "end_turn"),
         "stop_sequence": None,
-        "usage": _anthropic_usage(usage),
+        "usage": anthropic_usage(usage),
     }
-    return HttpResponse(200, {**_JSON, **(headers or {})}, json.dumps(body).encode())
+    return json_answer(body, headers)
 
 
 def anthropic_stream(
@@ -165,7 +174,7 @@ def anthropic_stream(
         thinking: Extended-thinking text, as a ``thinking`` block before the text.
         headers: Extra response headers.
     """
-    tokens = _anthropic_usage(usage)
+    tokens = anthropic_usage(usage)
     start: dict[str, Any] = {"id": "msg_fake", "type": "message", "role": "assistant", "model": model}
     start.update(content=[], usage={**tokens, "output_tokens": 0})
     events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
@@ -175,76 +184,11 @@ def anthropic_stream(
     events.append({"type": "message_delta", "delta": {"stop_reason": stop}, "usage": tokens})
     events.append({"type": "message_stop"})
     frames = tuple(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
-    return HttpResponse(200, {**_SSE, **(headers or {})}, chunks=frames)
+    return streamed_answer(frames, headers)
 
 
-def as_answer(result: object, request: HttpRequest) -> object:
-    """Turn a ``str`` or ``ModelResponse`` into the answer ``request``'s wire format expects.
-
-    Anything else is returned unchanged (the caller checks it).
-
-    Raises:
-        TypeError: for a request in another wire format (Gemini, Bedrock, Responses...), whose
-            answer the test must build itself.
-    """
-    if isinstance(result, str | ModelResponse) and not (is_anthropic(request) or _is_openai(request)):
-        path = request.url.split("?", 1)[0]
-        raise TypeError(
-            f"a str or ModelResponse answer is built for OpenAI- and Anthropic-format requests, not {path}; "
-            "return an HttpResponse (HttpResponse.from_json, llmport.testing.from_sse/from_ndjson...)"
-        )
-    if isinstance(result, str):
-        return _builder(request)(result)
-    if isinstance(result, ModelResponse):
-        return _from_response(result, request)
-    return result
-
-
-def _builder(request: HttpRequest) -> Any:
-    anthropic = is_anthropic(request)
-    if _wants_stream(request):
-        return anthropic_stream if anthropic else openai_stream
-    return anthropic_reply if anthropic else openai_reply
-
-
-def is_anthropic(request: HttpRequest) -> bool:
-    """Whether ``request`` is in Anthropic's Messages format (by its endpoint)."""
-    return request.url.split("?", 1)[0].rstrip("/").endswith("/messages")
-
-
-def _is_openai(request: HttpRequest) -> bool:
-    return request.url.split("?", 1)[0].rstrip("/").endswith("/chat/completions")
-
-
-def _wants_stream(request: HttpRequest) -> bool:
-    try:
-        body = json.loads(request.body) if request.body else {}
-    except ValueError:
-        return False
-    return isinstance(body, dict) and body.get("stream") is True
-
-
-def _from_response(response: ModelResponse, request: HttpRequest) -> HttpResponse:
-    message = response.choices[0].message if response.choices else None
-    calls = [call.model_dump() for call in (message.tool_calls or [])] if message else []
-    finish = response.choices[0].finish_reason if response.choices else None
-    usage = {
-        "prompt_tokens": response.usage.prompt_tokens,
-        "completion_tokens": response.usage.completion_tokens,
-    }
-    content = message.content if message else None
-    model = response.model or "fake-model"
-    if is_anthropic(request):
-        stop = _TO_ANTHROPIC_STOP.get(finish or "stop", finish)
-        builder = anthropic_stream if _wants_stream(request) else anthropic_reply
-        return builder(content, tool_calls=calls, usage=usage, model=model, stop_reason=stop)
-    if _wants_stream(request):
-        return openai_stream(content, tool_calls=calls, usage=usage, model=model, finish_reason=finish)
-    body = response.model_dump(mode="json", exclude_none=True)
-    return HttpResponse(200, dict(_JSON), json.dumps(body).encode())
-
-
-def _tool_calls(calls: Sequence[ToolCallLike] | None) -> list[dict[str, Any]]:
+def tool_call_dicts(calls: Sequence[ToolCallLike] | None) -> list[dict[str, Any]]:
+    """Return OpenAI-shaped tool calls (JSON text arguments, an id each) for a builder's ``tool_calls``."""
     result = []
     for index, call in enumerate(calls or ()):
         function = call.get("function", call)
@@ -265,15 +209,17 @@ def _tool_calls(calls: Sequence[ToolCallLike] | None) -> list[dict[str, Any]]:
     return result
 
 
-def _openai_usage(usage: UsageLike | None) -> dict[str, int]:
+def openai_usage(usage: UsageLike | None) -> dict[str, int]:
+    """Return OpenAI's usage for a builder's ``usage`` (either naming; one token each when not given)."""
     given = dict(usage or {})
     prompt = int(given.get("prompt_tokens", given.get("input_tokens", 1)))
     completion = int(given.get("completion_tokens", given.get("output_tokens", 1)))
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _anthropic_usage(usage: UsageLike | None) -> dict[str, int]:
-    tokens = _openai_usage(usage)
+def anthropic_usage(usage: UsageLike | None) -> dict[str, int]:
+    """Return Anthropic's ``input_tokens``/``output_tokens`` for a builder's ``usage``."""
+    tokens = openai_usage(usage)
     return {"input_tokens": tokens["prompt_tokens"], "output_tokens": tokens["completion_tokens"]}
 
 
@@ -287,7 +233,8 @@ def _openai_chunk(model: str, delta: dict[str, Any], finish_reason: str | None) 
     }
 
 
-def _sse(payload: dict[str, Any]) -> bytes:
+def sse_frame(payload: dict[str, Any]) -> bytes:
+    """Return one ``data:`` SSE frame carrying ``payload``."""
     return f"data: {json.dumps(payload)}\n\n".encode()
 
 
@@ -299,7 +246,7 @@ def _anthropic_blocks(
         blocks.append({"type": "thinking", "thinking": thinking, "signature": "fake-signature"})
     if content is not None:
         blocks.append({"type": "text", "text": content})
-    for call in _tool_calls(tool_calls):
+    for call in tool_call_dicts(tool_calls):
         function = call["function"]
         arguments = json.loads(function["arguments"] or "{}")
         blocks.append({"type": "tool_use", "id": call["id"], "name": function["name"], "input": arguments})
@@ -310,7 +257,7 @@ def _block_events(index: int, block: dict[str, Any]) -> Iterator[dict[str, Any]]
     kind = block["type"]
     if kind == "text":
         yield {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}
-        for piece in _PIECES.findall(block["text"]):
+        for piece in PIECES.findall(block["text"]):
             yield {
                 "type": "content_block_delta",
                 "index": index,
@@ -329,45 +276,3 @@ def _block_events(index: int, block: dict[str, Any]) -> Iterator[dict[str, Any]]
         delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
         yield {"type": "content_block_delta", "index": index, "delta": delta}
     yield {"type": "content_block_stop", "index": index}
-
-
-def openai_answer(result: object, *, stream: bool) -> HttpResponse:
-    """Turn a function's result (``str``, ``ModelResponse``, chunks or text pieces) into an OpenAI answer.
-
-    Raises:
-        TypeError: for any other result, naming what is allowed.
-    """
-    if isinstance(result, HttpResponse):
-        return result
-    if isinstance(result, str):
-        return openai_stream(result) if stream else openai_reply(result)
-    if isinstance(result, list | tuple) and all(isinstance(item, str) for item in result):
-        return openai_stream(pieces=list(result)) if stream else openai_reply("".join(result))
-    if isinstance(result, list | tuple) and all(isinstance(item, ModelResponseStream) for item in result):
-        return _from_chunks(list(result), stream=stream)
-    if isinstance(result, ModelResponse):
-        if not stream:
-            return HttpResponse(200, dict(_JSON), json.dumps(result.model_dump(mode="json")).encode())
-        message = result.choices[0].message if result.choices else None
-        calls = [call.model_dump() for call in (message.tool_calls or [])] if message else []
-        return openai_stream(
-            message.content if message else None,
-            tool_calls=calls,
-            usage=result.usage.model_dump(),
-            model=result.model or "fake-model",
-            finish_reason=result.choices[0].finish_reason if result.choices else None,
-        )
-    raise TypeError(
-        "a fake_client function must return a str, a ModelResponse, a list of ModelResponseStream "
-        f"chunks or a list of text pieces, not {type(result).__name__}"
-    )
-
-
-def _from_chunks(chunks: list[ModelResponseStream], *, stream: bool) -> HttpResponse:
-    if stream:
-        frames = [_sse(chunk.model_dump(mode="json", exclude_none=True)) for chunk in chunks]
-        return HttpResponse(200, dict(_SSE), chunks=(*frames, b"data: [DONE]\n\n"))
-    built = stream_chunk_builder(chunks)
-    if built is None:
-        raise TypeError("a fake_client function returned an empty list of chunks")
-    return HttpResponse(200, dict(_JSON), json.dumps(built.model_dump(mode="json")).encode())

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import Any, Generic, cast
 
 from pydantic import Field, PrivateAttr, field_validator
+from typing_extensions import TypeVar
 
 from ._record import Envelope, Record
+
+# The type of ``message.parsed``, for type checkers: ``completion(..., response_format=City)``
+# returns ``ModelResponse[City | None]``, whose ``message.parsed`` is ``City | None``. Runtime
+# objects are never parametrised; the default, Any, keeps every bare ``ModelResponse`` annotation
+# (and ``parsed`` under it) meaning what it did.
+ParsedT = TypeVar("ParsedT", default=Any)
 
 # litellm deletes these attributes from a Message when they are None, so ``hasattr`` checks in
 # user code (``hasattr(message, "function_call")``) see them only when the model produced them.
@@ -106,7 +113,7 @@ class ThoughtSignature(Record):
     tool_call_id: str | None = None
 
 
-class Message(Record):
+class Message(Record, Generic[ParsedT]):
     """A chat message: the assistant's answer in a response, or a message you build to send.
 
     Append it to your ``messages`` list to continue a conversation. ``function_call``, ``audio``,
@@ -126,7 +133,8 @@ class Message(Record):
     """OpenAI Responses items to send back with this message (encrypted reasoning), if any."""
     thought_signatures: list[ThoughtSignature] | None = None
     """Signatures owed back to the provider that answered (Gemini), see ``ThoughtSignature``."""
-    parsed: Any = Field(default=None, exclude=True)
+    # None until a pydantic ``response_format`` validates the content (ParsedT then includes None).
+    parsed: ParsedT = Field(default=cast(Any, None), exclude=True)
     """The content validated as the pydantic class given as ``response_format``, if one was."""
 
     def __getattribute__(self, name: str) -> Any:
@@ -143,12 +151,12 @@ class ChoiceLogprobs(Record):
     refusal: list[dict[str, Any]] | None = None
 
 
-class Choices(Record):
+class Choices(Record, Generic[ParsedT]):
     """One completion choice (litellm's name for OpenAI's ``Choice``)."""
 
     finish_reason: str = "stop"
     index: int = 0
-    message: Message = Field(default_factory=Message)
+    message: Message[ParsedT] = Field(default_factory=Message)
     logprobs: ChoiceLogprobs | None = None
 
     @field_validator("finish_reason", mode="before")
@@ -167,7 +175,7 @@ def _new_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex}"
 
 
-class ModelResponse(Envelope):
+class ModelResponse(Envelope, Generic[ParsedT]):
     """A non-streamed chat completion, OpenAI's ``ChatCompletion`` shape.
 
     ``_hidden_params`` carries llmport's metadata about the call (provider, api_base without
@@ -175,7 +183,7 @@ class ModelResponse(Envelope):
     """
 
     id: str = Field(default_factory=_new_id)
-    choices: list[Choices] = Field(default_factory=list)
+    choices: list[Choices[ParsedT]] = Field(default_factory=list)
     created: int = Field(default_factory=lambda: int(time.time()))
     model: str = ""
     object: str = "chat.completion"
