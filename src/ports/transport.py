@@ -114,6 +114,12 @@ class HttpRequest:
         """The URL with secrets removed."""
         return redact(self.url, self.secrets)
 
+    def with_limits(self, limits: ResponseLimits) -> HttpRequest:
+        """Return this request bounded by ``limits`` (a direct copy: ``replace`` costs more)."""
+        return HttpRequest(
+            self.method, self.url, self.headers, self.body, self.timeout, self.secrets, limits, self.budget
+        )
+
     def __repr__(self) -> str:
         return f"HttpRequest({self.method} {self.safe_url}, {len(self.body)} bytes)"
 

@@ -34,8 +34,10 @@ class Costing:
         except Exception:  # pricing is informative; it never fails a call
             return None
 
-    def hidden_params(self, call: ProviderCall, response: ModelResponse) -> PricedParams:
-        """Return ``response``'s ``_hidden_params`` as a dict that prices it on first read.
+    def hidden_params(
+        self, call: ProviderCall, response: ModelResponse, given: dict[str, Any] | None = None
+    ) -> PricedParams:
+        """Return ``response``'s ``_hidden_params`` (``given``) as a dict that prices it on first read.
 
         The usage is read then, not now: a fanned-out answer's usage is summed after this.
         """
@@ -46,7 +48,7 @@ class Costing:
             latest = weakref.ref(response)
             first = (response.model, response.usage, response.created)
             pending = functools.partial(self._price_response, call.provider, call.model, latest, first)
-        return PricedParams(response._hidden_params, pending=pending)
+        return PricedParams(response._hidden_params if given is None else given, pending=pending)
 
     def _price_response(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack, ExitStack
-from dataclasses import replace
+from typing import TypeVar
 
 from ...ports.cache import Cache
 from ...ports.clock import Clock
@@ -45,7 +45,9 @@ from .stream_cache import RecordedStream, aiterate, astore_when_complete, store_
 from .stream_watch import StreamWatch
 from .streaming import AsyncPrimedChunks, aiter_chunks, iter_chunks, lift, primed
 
-_ROUTE_CACHE_SIZE = 1024
+_MEMO_SIZE = 1024
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Dispatcher:
@@ -89,6 +91,9 @@ class Dispatcher:
         self.observers = tuple(observers)
         self.costing = Costing(pricing)
         self._routes: dict[tuple[str, str | None], tuple[Host, str]] = {}
+        # Per-client memos of pure per-call work: a client calls the same few bases and URLs.
+        self._safe_bases: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._checked_urls: dict[str, None] = {}
 
     def __repr__(self) -> str:
         return f"Dispatcher(transport={type(self.transport).__name__}, settings={self.settings!r})"
@@ -346,11 +351,13 @@ class Dispatcher:
         fanout_count(codec, request, call.provider)  # n with stream is refused before any request
         # The codec encodes the parameters the host's rules let through (codecs import no dispatch).
         call = call.with_params(select_params(call, getattr(codec, "unsupported_params", ())))
-        http = replace(codec.build_request(call), limits=self.settings.limits)
-        check_url(http.url, request.model)  # a file:// or broken URL is bad input, not a retryable failure
+        http = codec.build_request(call).with_limits(self.settings.limits)
+        if http.url not in self._checked_urls:
+            check_url(http.url, request.model)  # a file:// or broken URL is bad input, not retryable
+            _remember(self._checked_urls, http.url, None)
         watch = current_watch()
         if watch is not None:
-            watch.routed(call, redact(call.api_base, call.secrets))
+            watch.routed(call, self._safe_base(call))
         if self.logger.enabled("DEBUG"):
             self.logger.log(
                 "DEBUG", "llmport request", provider=call.provider, model=call.model,
@@ -369,9 +376,7 @@ class Dispatcher:
         route = self._routes.get(key)
         if route is None:
             route = resolve_host(model, custom_llm_provider, self.registry)
-            if len(self._routes) >= _ROUTE_CACHE_SIZE:
-                self._routes.clear()
-            self._routes[key] = route
+            _remember(self._routes, key, route)
         return route
 
     def _chain(self, request: CompletionRequest) -> FallbackChain:
@@ -396,7 +401,7 @@ class Dispatcher:
         stream._hidden_params.update(
             {
                 "custom_llm_provider": call.provider,
-                "api_base": redact(call.api_base, call.secrets),
+                "api_base": self._safe_base(call),
                 "cache_hit": cache_hit,
             }
         )
@@ -415,18 +420,31 @@ class Dispatcher:
         self._log_response(call, response.status_code, latency_ms)
         result = codec.parse_response(response, call)
         attach_parsed(result, call.request.options.response_model)
-        result._response_headers = redact_headers(response.headers, call.secrets)
-        hidden = self.costing.hidden_params(call, result)  # prices the answer when first read
+        secrets = call.secrets
+        # Set in place: pydantic's __setattr__ checks cost more than the two assignments.
+        private = result.__pydantic_private__ or {}
+        private["_response_headers"] = redact_headers(response.headers, secrets)
+        hidden = self.costing.hidden_params(call, result, private.get("_hidden_params"))  # priced when read
         hidden.update(
             {
                 "custom_llm_provider": call.provider,
-                "api_base": redact(call.api_base, call.secrets),
+                "api_base": self._safe_base(call),
                 "response_ms": latency_ms,
                 "cache_hit": cache_hit,
             }
         )
-        result._hidden_params = hidden
+        private["_hidden_params"] = hidden
+        result.__pydantic_private__ = private
         return result
+
+    def _safe_base(self, call: ProviderCall) -> str:
+        """Return the call's base URL with its secrets scrubbed (remembered per base and secrets)."""
+        key = (call.api_base, call.secrets)
+        safe = self._safe_bases.get(key)
+        if safe is None:
+            safe = redact(call.api_base, key[1])
+            _remember(self._safe_bases, key, safe)
+        return safe
 
     def _log_provider_specific(self, call: ProviderCall) -> None:
         # Keywords neither litellm's nor OpenAI's go to the provider as given, as litellm sends them.
@@ -441,3 +459,10 @@ class Dispatcher:
             self.logger.log(
                 "DEBUG", "llmport response", provider=call.provider, status=status, latency_ms=latency_ms
             )
+
+
+def _remember(memo: dict[K, V], key: K, value: V) -> None:
+    """Store ``value`` in a per-client memo, starting it afresh when it is full (bounded memory)."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value

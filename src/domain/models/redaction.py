@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -58,6 +59,7 @@ MIN_QUERY_SECRET = 8
 _SECRET_HEADER_SUFFIXES = ("-key", "_key", "-token", "_token", "-secret", "_secret", "apikey")
 
 
+@lru_cache(maxsize=512)
 def is_secret_header(name: str) -> bool:
     """Whether a header is secret by its name: credentials, cookies, ``*authorization*``, ``*-key``...
 
@@ -164,6 +166,11 @@ def redact_value(value: Any, secrets: Iterable[str] = ()) -> Any:
 def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
     """Return a copy of ``headers`` with secret-bearing headers masked and values scrubbed."""
     known = tuple(secrets)
+    # One search over every value (joined by a newline, which no pattern crosses or needs as an
+    # edge) clears the usual answer, whose headers carry nothing to scrub.
+    joined = "\n".join(headers.values())
+    if _ANY_PATTERN.search(joined) is None and not any(len(s) >= 4 and s in joined for s in known):
+        return {name: REDACTED if is_secret_header(name) else value for name, value in headers.items()}
     return {
         name: REDACTED if is_secret_header(name) else redact(value, known) for name, value in headers.items()
     }

@@ -267,33 +267,52 @@ def _response_model(params: dict[str, Any]) -> type[BaseModel] | None:
 
 
 def _options(client: dict[str, Any], model: str, response_model: type[BaseModel] | None) -> CallOptions:
-    api_key = client.get("api_key")
-    timeout = client.get("timeout", client.get("request_timeout"))
-    retries_name = "num_retries" if client.get("num_retries") is not None else "max_retries"
-    headers = {**(client.get("headers") or {}), **(client.get("extra_headers") or {})}
+    get = client.get
+    api_key = get("api_key")
+    timeout = get("timeout", get("request_timeout"))
+    # Most calls give only a key, a base or a timeout: the other options are checked when given.
+    rare = {} if client.keys().isdisjoint(_RARE_OPTIONS) else _rare_options(client, model)
     return CallOptions(
         timeout=None if timeout is None else TimeoutConfig.parse(timeout),
         api_key=None if api_key is None else _secret(api_key, model),
-        api_base=client.get("api_base") or client.get("base_url"),
-        api_version=client.get("api_version"),
-        custom_llm_provider=client.get("custom_llm_provider"),
-        deployment_id=client.get("deployment_id"),
-        organization=client.get("organization"),
-        extra_headers={str(k): str(v) for k, v in headers.items()},
-        extra_body=dict(client.get("extra_body") or {}),
-        drop_params=client.get("drop_params"),
-        additional_drop_params=tuple(client.get("additional_drop_params") or ()),
-        metadata=checks.metadata(client.get("metadata"), model),
-        call_id=checks.call_id(client.get("litellm_call_id"), model),
-        mock_response=client.get("mock_response"),
-        mock_tool_calls=checks.mock_tool_calls(client.get("mock_tool_calls"), model),
-        num_retries=_retries(client.get(retries_name), retries_name, model),
+        api_base=get("api_base") or get("base_url"),
+        api_version=get("api_version"),
+        custom_llm_provider=get("custom_llm_provider"),
+        deployment_id=get("deployment_id"),
+        organization=get("organization"),
+        drop_params=get("drop_params"),
         response_model=response_model,
-        cache=CacheControl.parse(client.get("caching"), client.get("cache"), model),
-        not_implemented=tuple(client.get("not_implemented", ())),
-        deadline=_deadline(client.get("deadline"), model),
-        callbacks=_callbacks(client),
+        **rare,
     )
+
+
+def _rare_options(client: dict[str, Any], model: str) -> dict[str, Any]:
+    get = client.get
+    retries_name = "num_retries" if get("num_retries") is not None else "max_retries"
+    headers = {**(get("headers") or {}), **(get("extra_headers") or {})}
+    return {
+        "extra_headers": {str(k): str(v) for k, v in headers.items()},
+        "extra_body": dict(get("extra_body") or {}),
+        "additional_drop_params": tuple(get("additional_drop_params") or ()),
+        "metadata": checks.metadata(get("metadata"), model),
+        "call_id": checks.call_id(get("litellm_call_id"), model),
+        "mock_response": get("mock_response"),
+        "mock_tool_calls": checks.mock_tool_calls(get("mock_tool_calls"), model),
+        "num_retries": _retries(get(retries_name), retries_name, model),
+        "cache": CacheControl.parse(get("caching"), get("cache"), model),
+        "not_implemented": tuple(get("not_implemented", ())),
+        "deadline": _deadline(get("deadline"), model),
+        "callbacks": _callbacks(client),
+    }
+
+
+_RARE_OPTIONS = frozenset(
+    {
+        "headers", "extra_headers", "extra_body", "additional_drop_params", "metadata", "litellm_call_id",
+        "mock_response", "mock_tool_calls", "num_retries", "max_retries", "caching", "cache",
+        "not_implemented", "deadline", "callbacks", "success_callback", "failure_callback",
+    }
+)  # fmt: skip
 
 
 _CALLBACK_KINDS = {"callbacks": "any", "success_callback": "success", "failure_callback": "failure"}
