@@ -7,8 +7,9 @@ names a ``local/`` model never imports the local adapter (nor llama-cpp-python).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import Any
 
 from ...ports.transport import AsyncStreamingResponse, HttpRequest, HttpResponse, StreamingResponse, Transport
 
@@ -65,9 +66,9 @@ class RoutingTransport:
         """Stream through the transport for the request's URL."""
         return self._for(request).stream(request)
 
-    async def asend(self, request: HttpRequest) -> HttpResponse:
-        """Async ``send``."""
-        return await self._for(request).asend(request)
+    def asend(self, request: HttpRequest) -> Coroutine[Any, Any, HttpResponse]:
+        """Async ``send`` (the chosen transport's own coroutine: no frame of this one in between)."""
+        return self._for(request).asend(request)
 
     def astream(self, request: HttpRequest) -> AbstractAsyncContextManager[AsyncStreamingResponse]:
         """Async ``stream``."""

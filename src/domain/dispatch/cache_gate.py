@@ -48,6 +48,11 @@ class CacheGate:
         if callable(attach):  # a shared cache reports its outages where the client logs
             attach(logger)
 
+    def applies(self, call: ProviderCall) -> bool:
+        """Whether ``call`` may use a cache at all: when not, no key is computed and nothing awaited."""
+        enabled = call.request.options.cache.enabled
+        return enabled is not False and (self.cache is not None or bool(enabled))
+
     def use(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CacheUse | None:
         """Return the call's cache and key, or None (no cache, or its salt is unreachable)."""
         try:

@@ -140,7 +140,7 @@ class Dispatcher:
         cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = self._cache.use(codec, call, http) if cacheable else None
+        use = self._cache.use(codec, call, http) if cacheable and self._cache.applies(call) else None
         if use is not None and not use.control.no_cache:
             hit = self._from_entry(self._cache.read(use, call), codec, call, use, started)
             if hit is not None:
@@ -168,7 +168,7 @@ class Dispatcher:
     def _open_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
-        use = self._cache.use(codec, call, http)
+        use = self._cache.use(codec, call, http) if self._cache.applies(call) else None
         if use is not None and not use.control.no_cache:
             hit = self._cache.replayed(self._cache.read(use, call), codec, call, use)
             if hit is not None:
@@ -252,7 +252,7 @@ class Dispatcher:
         cacheable: bool = True,
     ) -> ModelResponse:
         started = self.clock.monotonic()
-        use = await self._cache.ause(codec, call, http) if cacheable else None
+        use = await self._cache.ause(codec, call, http) if cacheable and self._cache.applies(call) else None
         if use is not None and not use.control.no_cache:
             hit = self._from_entry(await self._cache.aread(use, call), codec, call, use, started)
             if hit is not None:
@@ -280,7 +280,7 @@ class Dispatcher:
     async def _aopen_stream(
         self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest, deadline: Deadline
     ) -> CompletionStream:
-        use = await self._cache.ause(codec, call, http)
+        use = await self._cache.ause(codec, call, http) if self._cache.applies(call) else None
         if use is not None and not use.control.no_cache:
             hit = self._cache.replayed(await self._cache.aread(use, call), codec, call, use)
             if hit is not None:
