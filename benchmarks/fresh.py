@@ -7,6 +7,7 @@ would report the parent's peak instead of its own. ru_maxrss is the fallback wit
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -29,13 +30,24 @@ def fresh_interpreter(statement: str) -> tuple[float, float]:
         f"import time\nt = time.perf_counter()\n{statement}\nelapsed = time.perf_counter() - t\n"
         f"{RSS_HELPERS}\nprint(elapsed, _status('VmHWM:'))\n"
     )
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_WITH_BYTECODE
+    ).stdout
     elapsed, peak = output.split()[-2:]
     return float(elapsed), float(peak)
 
 
+# An installed package has its bytecode compiled; PYTHONDONTWRITEBYTECODE (set in some shells and
+# CI images) would otherwise time the compilation of every module instead of their import.
+_WITH_BYTECODE = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def cost(statement: str, runs: int) -> tuple[list[float], list[float]]:
-    """Wall times (s) and peak RSS (KiB) of ``runs`` fresh interpreters running ``statement``."""
+    """Wall times (s) and peak RSS (KiB) of ``runs`` fresh interpreters running ``statement``.
+
+    One unmeasured run first writes the bytecode an installed package would have.
+    """
+    fresh_interpreter(statement)
     samples = [fresh_interpreter(statement) for _ in range(runs)]
     return [s[0] for s in samples], [s[1] for s in samples]
 

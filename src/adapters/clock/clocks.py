@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 
@@ -24,6 +23,8 @@ class SystemClock:
     async def asleep(self, seconds: float) -> None:
         """Suspend (negative durations are refused, as ``time.sleep`` refuses them)."""
         _check(seconds)
+        import asyncio  # loaded by then: an event loop is running
+
         await asyncio.sleep(seconds)
 
 
@@ -55,6 +56,8 @@ class FakeClock:
     async def asleep(self, seconds: float) -> None:
         """Advance without waiting (but still yield to the loop)."""
         self.sleep(seconds)
+        import asyncio  # loaded by then: an event loop is running
+
         await asyncio.sleep(0)
 
 

@@ -12,7 +12,6 @@ sync ones run in a worker thread (``asyncio.to_thread``), so the event loop neve
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 from collections.abc import Callable, Sequence
@@ -199,6 +198,8 @@ async def _arun_all(handlers: Sequence[Handler]) -> None:
             if inspect.iscoroutinefunction(handler):
                 await handler(*args)
             else:
+                import asyncio  # loaded by then: an event loop is running
+
                 await asyncio.to_thread(handler, *args)
         except Exception as error:  # one failing handler never stops the others
             failures.append(_describe(handler, error))
@@ -210,6 +211,8 @@ def _run_coroutine(handler: Callable[..., Any], args: tuple[Any, ...]) -> None:
     failure: list[BaseException] = []
 
     def target() -> None:
+        import asyncio  # only for an async handler called from sync code
+
         try:
             asyncio.run(handler(*args))
         except BaseException as error:  # re-raised in the caller's thread below

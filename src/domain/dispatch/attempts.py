@@ -6,7 +6,6 @@ they send and sleep.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -85,6 +84,8 @@ class Attempts:
         """Run one attempt under the deadline's wall clock: headers, body, a stream's first chunk."""
         if http.budget is None:
             return await send(http)
+        import asyncio  # loaded by then: an event loop is running
+
         limit = asyncio.timeout(http.budget.remaining())
         try:
             async with limit:

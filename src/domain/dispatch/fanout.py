@@ -6,10 +6,8 @@ Each request goes through the same retry path as a single call; the merge is all
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ...ports.codec import ProviderCodec
@@ -43,6 +41,8 @@ def fanout_count(codec: ProviderCodec, request: CompletionRequest, provider: str
 
 def run_all(count: int, attempt: Callable[[], ModelResponse]) -> ModelResponse:
     """Run ``attempt`` ``count`` times concurrently (threads) and merge the answers."""
+    from concurrent.futures import ThreadPoolExecutor  # only calls that fan out pay its import
+
     with ThreadPoolExecutor(max_workers=min(count, MAX_CONCURRENCY)) as pool:
         # Each thread runs in a copy of the caller's context, so the call's watch sees its attempts.
         futures = [pool.submit(contextvars.copy_context().run, attempt) for _ in range(count)]
@@ -56,6 +56,8 @@ def run_all(count: int, attempt: Callable[[], ModelResponse]) -> ModelResponse:
 
 async def arun_all(count: int, attempt: Callable[[], Awaitable[ModelResponse]]) -> ModelResponse:
     """Async ``run_all``: the first failure cancels the requests still running."""
+    import asyncio  # loaded by then: an event loop is running
+
     limit = asyncio.Semaphore(MAX_CONCURRENCY)
 
     async def limited() -> ModelResponse:

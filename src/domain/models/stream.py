@@ -6,7 +6,6 @@ trailing ``choices: []`` chunk, so ``chunk.choices[0]`` never fails in caller co
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
@@ -202,6 +201,8 @@ class CompletionStream:
         if self._sync is None:  # pragma: no cover - __init__ guarantees one source
             raise StopAsyncIteration
         # A sync stream consumed from async code: read in a thread so the event loop keeps running.
+        import asyncio  # loaded by then: an event loop is running
+
         chunk = await asyncio.to_thread(next, self._sync, None)
         if chunk is None:
             raise StopAsyncIteration
