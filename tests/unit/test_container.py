@@ -253,7 +253,7 @@ def test_a_first_mock_call_loads_no_container_machinery_nor_http_library() -> No
         "llmport.completion(model='gpt-4o-mini', messages=[{'role': 'user', 'content': 'hi'}],"
         " mock_response='x')\n"
         "loaded = [m for m in ('dependency_injector.wiring', 'dependency_injector.containers', 'httpx',"
-        " 'llmport.app.container') if m in sys.modules]\n"
+        " 'aiohttp', 'asyncio', 'ssl', 'concurrent.futures', 'llmport.app.container') if m in sys.modules]\n"
         "print(loaded)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
