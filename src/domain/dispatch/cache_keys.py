@@ -81,6 +81,10 @@ MIN_SECRET_LENGTH = 4
 SALT_KEY = "llmport:salt"
 SALT_BYTES = 32
 
+# Built once: json.dumps builds a new encoder on every call that passes it an option.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_MATERIAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=repr)
+
 
 def is_identity_header(name: str) -> bool:
     """Whether a header names the caller (tenant, organization, project, user...)."""
@@ -124,7 +128,7 @@ def cache_key(
     }
     if salt is not None:
         canonical["caller"] = _fingerprint(salt, call, http, private)
-    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode())
+    digest = hashlib.sha256(_CANONICAL.encode(canonical).encode())
     return f"llmport:{digest.hexdigest()}"
 
 
@@ -154,7 +158,7 @@ def _fingerprint(salt: bytes, call: ProviderCall, http: HttpRequest, private: Ma
         # Per-host settings (region, project, credentials file...) where the call has them.
         "settings": {str(k): repr(v) for k, v in sorted(dict(getattr(call, "settings", None) or {}).items())},
     }
-    encoded = json.dumps(material, sort_keys=True, separators=(",", ":"), default=repr).encode()
+    encoded = _MATERIAL.encode(material).encode()
     return hmac.new(salt, encoded, hashlib.sha256).hexdigest()
 
 

@@ -24,6 +24,9 @@ from .cache_keys import Salts, cache_key
 
 ENTRY_FORMAT = 1
 
+# Built once: json.dumps builds a new encoder on every call that passes it an option.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 
 class CorruptEntryError(ValueError):
     """A cache entry that cannot be read back (treated as a miss)."""
@@ -85,7 +88,7 @@ def encode_entry(
         entry["body"] = response.content.decode("utf-8")
     except UnicodeDecodeError:
         entry["body_b64"] = base64.b64encode(response.content).decode("ascii")
-    return json.dumps(entry, separators=(",", ":")).encode()
+    return _COMPACT.encode(entry).encode()
 
 
 def decode_entry(raw: bytes, codec: ProviderCodec, now: float, max_age: float | None) -> HttpResponse | None:
