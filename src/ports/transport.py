@@ -81,6 +81,11 @@ class AttemptBudget:
         self._ends = None
 
 
+# Immutable values: one shared default each, instead of one built per request.
+_DEFAULT_TIMEOUT = TimeoutConfig()
+_DEFAULT_LIMITS = ResponseLimits()
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     """An HTTP request ready to send.
@@ -100,9 +105,9 @@ class HttpRequest:
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
-    timeout: TimeoutConfig = field(default_factory=TimeoutConfig)
+    timeout: TimeoutConfig = _DEFAULT_TIMEOUT
     secrets: tuple[str, ...] = field(default=(), repr=False)
-    limits: ResponseLimits = field(default_factory=ResponseLimits, repr=False)
+    limits: ResponseLimits = field(default=_DEFAULT_LIMITS, repr=False)
     budget: AttemptBudget | None = field(default=None, repr=False, compare=False)
 
     def json(self) -> Any:

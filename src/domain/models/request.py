@@ -70,6 +70,9 @@ def _optional_seconds(value: object) -> float | None:
     return None if value is None else _seconds(value)  # type: ignore[arg-type]
 
 
+_NO_CACHE_CONTROL = CacheControl()  # immutable: one shared default, not one built per call
+
+
 @dataclass(frozen=True, slots=True)
 class CallOptions:
     """Client-side options of one call; none of them reaches the request body as such."""
@@ -91,7 +94,7 @@ class CallOptions:
     mock_tool_calls: tuple[dict[str, Any], ...] | None = None
     num_retries: int | None = None
     response_model: type[BaseModel] | None = None
-    cache: CacheControl = field(default_factory=CacheControl)
+    cache: CacheControl = _NO_CACHE_CONTROL
     not_implemented: tuple[str, ...] = ()
     fallbacks: tuple[FallbackEntry, ...] = ()
     deadline: float | None = None
