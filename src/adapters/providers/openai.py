@@ -15,7 +15,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from ...domain.models.errors import APIError
-from ...domain.models.response import ModelResponse
+from ...domain.models.response import ModelResponse, parse_plain_response
 from ...domain.models.stream import Delta, ModelResponseStream, parse_plain_chunks
 from ...ports.codec import ProviderCall
 from ...ports.transport import HttpRequest, HttpResponse
@@ -64,7 +64,15 @@ class OpenAICodec:
         return json_post(call, _url(call), _headers(call), body)
 
     def parse_response(self, response: HttpResponse, call: ProviderCall) -> ModelResponse:
-        """Decode a non-streamed chat completion."""
+        """Decode a non-streamed chat completion.
+
+        A plain answer is validated straight from its text (about a third cheaper); anything
+        ``_validated`` would treat in a way of its own goes through it, so its answers, failures
+        and messages are the only ones a caller ever sees.
+        """
+        plain = parse_plain_response(response.content)
+        if plain is not None and _is_plain_answer(plain):
+            return plain
         return _validated(response.content, ModelResponse, call, response.status_code, _prepare_answer)
 
     def stream_parser(self, call: ProviderCall) -> FramedStream[SSEEvent]:
@@ -238,6 +246,17 @@ def _validated(
         problems = error.error_count()
     reason = f"the provider's answer does not have the chat-completion shape ({problems} problems)"
     raise invalid_response(reason, _bytes(raw), call, status_code)
+
+
+def _is_plain_answer(response: ModelResponse) -> bool:
+    """Whether ``_validated`` would have made the same answer: choices given, no dialect to normalise."""
+    if "choices" not in response.model_fields_set:
+        return False  # `{}` (or an error payload) must not pass as an answer with no choices
+    for choice in response.choices:
+        extra = choice.message.__pydantic_extra__
+        if choice.finish_reason in _FINISH_ALIASES or (extra and "reasoning" in extra):
+            return False
+    return True
 
 
 def _prepare_answer(data: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import SchemaValidator
 
 
 class Record(BaseModel):
@@ -68,3 +69,34 @@ class Envelope(Record):
 
 
 _DEFAULTED = ("id", "created", "model", "object", "choices", "usage")
+
+
+def plain_validator(model: type[BaseModel], *validators: object) -> SchemaValidator:
+    """Return a validator of ``model`` without the given before-validators (Python calls).
+
+    Used on payloads those validators would leave as they are, so that pydantic can validate
+    straight from JSON text; a payload they would have changed must fail the plain validator
+    (the field types reject the nulls they replace) and be validated the usual way.
+    """
+    schema = _without_validators(model.__pydantic_core_schema__, {_function(v) for v in validators})
+    try:
+        # By default pydantic-core reuses each model's own validator for the model's node.
+        return SchemaValidator(schema, _use_prebuilt=False)
+    except TypeError:  # an older pydantic-core: the models' own validators, slower but as exact
+        return SchemaValidator(schema)
+
+
+def _without_validators(schema: Any, functions: set[object]) -> Any:
+    """Copy a core schema, leaving out the ``function-before`` nodes that call ``functions``."""
+    if isinstance(schema, list):
+        return [_without_validators(item, functions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "function-before" and _function(schema["function"]["function"]) in functions:
+        return _without_validators(schema["schema"], functions)
+    return {key: _without_validators(value, functions) for key, value in schema.items()}
+
+
+def _function(method: object) -> object:
+    """Return the plain function behind a (class) method: each access binds a new method object."""
+    return getattr(method, "__func__", method)

@@ -6,14 +6,16 @@ defaults follow litellm where it differs harmlessly from OpenAI (``Choices``, ``
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from typing import Any, Generic, cast
 
 from pydantic import Field, PrivateAttr, field_validator
+from pydantic_core import SchemaValidator
 from typing_extensions import TypeVar
 
-from ._record import Envelope, Record
+from ._record import Envelope, Record, plain_validator
 
 # The type of ``message.parsed``, for type checkers: ``completion(..., response_format=City)``
 # returns ``ModelResponse[City | None]``, whose ``message.parsed`` is ``City | None``. Runtime
@@ -198,3 +200,23 @@ class ModelResponse(Envelope, Generic[ParsedT]):
     def response_headers(self) -> dict[str, str]:
         """The provider's response headers (secret ones removed)."""
         return self._response_headers
+
+
+def parse_plain_response(raw: bytes | str) -> ModelResponse | None:
+    """Validate a chat completion's JSON text in one pass, or return None to leave it to the usual way.
+
+    For plain answers only: no ``null`` standing for a default (an envelope field, a choice's
+    ``finish_reason`` or ``message``); those fail here, as does a text pydantic reads otherwise
+    than ``json`` would, and the caller parses it with ``json`` and ``model_validate``.
+    """
+    try:
+        return cast("ModelResponse", _plain_response_validator().validate_json(raw))
+    except ValueError:  # pydantic's ValidationError is one
+        return None
+
+
+@functools.cache
+def _plain_response_validator() -> SchemaValidator:
+    return plain_validator(
+        ModelResponse, Envelope._drop_nulls, Choices._stop_when_missing, Choices._empty_when_missing
+    )

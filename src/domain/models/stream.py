@@ -15,7 +15,7 @@ from typing import Any, Self
 from pydantic import Field, field_validator
 from pydantic_core import SchemaValidator
 
-from ._record import Envelope, Record
+from ._record import Envelope, Record, plain_validator
 from .response import ChoiceLogprobs, ResponsesItem, ThoughtSignature, Usage, _new_id
 
 
@@ -125,29 +125,7 @@ def _plain_validator() -> SchemaValidator:
     # The null-replacing before-validators are Python calls that need the JSON as Python objects
     # first; without them pydantic validates straight from the text, and the field types
     # themselves reject those nulls (a test pins each field).
-    replacing = {_function(Envelope._drop_nulls), _function(StreamingChoices._empty_when_missing)}
-    schema = _without_validators(ModelResponseStream.__pydantic_core_schema__, replacing)
-    try:
-        # By default pydantic-core reuses each model's own validator for the model's node.
-        return SchemaValidator(schema, _use_prebuilt=False)
-    except TypeError:  # an older pydantic-core: the models' own validators, slower but as exact
-        return SchemaValidator(schema)
-
-
-def _without_validators(schema: Any, functions: set[object]) -> Any:
-    """Copy a core schema, leaving out the ``function-before`` nodes that call ``functions``."""
-    if isinstance(schema, list):
-        return [_without_validators(item, functions) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if schema.get("type") == "function-before" and _function(schema["function"]["function"]) in functions:
-        return _without_validators(schema["schema"], functions)
-    return {key: _without_validators(value, functions) for key, value in schema.items()}
-
-
-def _function(method: object) -> object:
-    """Return the plain function behind a (class) method: each access binds a new method object."""
-    return getattr(method, "__func__", method)
+    return plain_validator(ModelResponseStream, Envelope._drop_nulls, StreamingChoices._empty_when_missing)
 
 
 class CompletionStream:
