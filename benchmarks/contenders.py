@@ -24,6 +24,9 @@ KEY = "sk-bench"
 HEADERS = {"authorization": f"Bearer {KEY}"}
 
 AsyncCall = Callable[[], Awaitable[object]]
+# llmport's per-client timeout in the transport table: long enough that a connection storm at
+# concurrency 1000 is measured, not cut (the module-level rows keep the defaults users get).
+TIMEOUT = 600.0
 
 
 def sse_events(lines: Any) -> list[Any]:
@@ -56,7 +59,9 @@ async def raw_async(name: str, url: str, concurrency: int, stream: bool) -> Asyn
             yield aiohttp_call
         return
     module = httpx if name == "httpx" else __import__("httpx2")
-    async with module.AsyncClient(limits=httpx_limits(module, concurrency)) as client:
+    # No timeouts: at concurrency 1000 httpx's pool churns its connections, and its default 5 s
+    # connect timeout would end the benchmark instead of measuring it.
+    async with module.AsyncClient(limits=httpx_limits(module, concurrency), timeout=None) as client:
 
         async def httpx_call() -> object:
             if not stream:
@@ -74,7 +79,7 @@ async def llmport_async(transport: str | None, url: str, stream: bool) -> AsyncI
         complete: Callable[..., Awaitable[Any]] = llmport.acompletion
         client = None
     else:
-        client = llmport.Client(async_transport=transport)
+        client = llmport.Client(async_transport=transport, timeout=TIMEOUT)
         complete = client.acompletion
     try:
 

@@ -169,25 +169,35 @@ async def transport_table(url: str, config: Config) -> list[Row]:
     rows = []
     for stream in (False, True):
         for concurrency in (10, 100, 1000):
-            total = max(config.total, 2 * concurrency) // (10 if stream else 1)
-            async with (
-                raw_async("httpx", url, concurrency, stream) as r_httpx,
-                raw_async("httpx2", url, concurrency, stream) as r_httpx2,
-                raw_async("aiohttp", url, concurrency, stream) as r_aiohttp,
-                llmport_async("httpx", url, stream) as l_httpx,
-                llmport_async("aiohttp", url, stream) as l_aiohttp,
-            ):
-                calls = {"raw httpx": r_httpx, "raw httpx2": r_httpx2, "raw aiohttp": r_aiohttp,
-                         "llmport on httpx": l_httpx, "llmport on aiohttp": l_aiohttp}  # fmt: skip
-                times = await race(calls, total, concurrency, 3)
+            kind = "stream" if stream else "call"
+            try:
+                times = await _transport_race(url, config, stream, concurrency)
+            except Exception as error:  # a contender that fails under load is a result, not a crash
+                rows.append(
+                    Row(f"{kind} @{concurrency}: failed", "-", f"{type(error).__name__}: {error}"[:60])
+                )
+                continue
             floor = statistics.median(times["raw aiohttp"])
             for name, samples in times.items():
                 rate = [1 / s for s in samples]
-                kind = "stream" if stream else "call"
                 rows.append(Row(f"{kind} @{concurrency}: {name}", f"raw aiohttp {1 / floor:.0f} req/s",
                                 f"{statistics.median(rate):.0f} req/s", statistics.median(samples) / floor,
                                 f"{min(rate):.0f}-{max(rate):.0f} req/s"))  # fmt: skip
     return rows
+
+
+async def _transport_race(url: str, config: Config, stream: bool, concurrency: int) -> dict[str, list[float]]:
+    total = max(config.total, 2 * concurrency) // (10 if stream else 1)
+    async with (
+        raw_async("httpx", url, concurrency, stream) as r_httpx,
+        raw_async("httpx2", url, concurrency, stream) as r_httpx2,
+        raw_async("aiohttp", url, concurrency, stream) as r_aiohttp,
+        llmport_async("httpx", url, stream) as l_httpx,
+        llmport_async("aiohttp", url, stream) as l_aiohttp,
+    ):
+        calls = {"raw httpx": r_httpx, "raw httpx2": r_httpx2, "raw aiohttp": r_aiohttp,
+                 "llmport on httpx": l_httpx, "llmport on aiohttp": l_aiohttp}  # fmt: skip
+        return await race(calls, total, concurrency, 3)
 
 
 # -- fresh interpreters --------------------------------------------------------------------
