@@ -309,13 +309,15 @@ def _rare_options(client: dict[str, Any], model: str) -> dict[str, Any]:
     }
 
 
-_RARE_OPTIONS = frozenset(
+# The options `_options` reads itself; every other client keyword (and the not-implemented list the
+# caller's keywords may add) takes `_rare_options`, so a keyword added to the table is never skipped.
+_COMMON_OPTIONS = frozenset(
     {
-        "headers", "extra_headers", "extra_body", "additional_drop_params", "metadata", "litellm_call_id",
-        "mock_response", "mock_tool_calls", "num_retries", "max_retries", "caching", "cache",
-        "not_implemented", "deadline", "callbacks", "success_callback", "failure_callback",
+        "api_key", "timeout", "request_timeout", "api_base", "base_url", "api_version",
+        "custom_llm_provider", "deployment_id", "organization", "drop_params",
     }
 )  # fmt: skip
+_RARE_OPTIONS = (CLIENT_PARAMS | {"not_implemented"}) - _COMMON_OPTIONS
 
 
 _CALLBACK_KINDS = {"callbacks": "any", "success_callback": "success", "failure_callback": "failure"}
