@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from ...ports.cache import Cache
 from ...ports.codec import ProviderCall, ProviderCodec
 from ...ports.transport import HttpRequest
-from ..models.redaction import is_secret_header
+from ..models.redaction import MIN_SECRET_LENGTH, is_secret_header
 
 # Headers that only move bytes (or trace them) and never change an answer. Everything else a
 # provider receives is part of the key. `x-request-id` and `idempotency-key` are unique per
@@ -75,9 +75,6 @@ _SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|credential)")
 _SECRET_QUERY_NAMES = frozenset(
     {"key", "api-key", "api_key", "apikey", "access_token", "token", "sig", "code"}
 )
-# Secrets shorter than this are placeholders ("x", "EMPTY" is five): matching header values
-# against them would drop tenant headers that merely contain the letters. Redaction uses the same.
-MIN_SECRET_LENGTH = 4
 SALT_KEY = "llmport:salt"
 SALT_BYTES = 32
 

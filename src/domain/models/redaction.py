@@ -56,6 +56,9 @@ _QUERY_VALUE = re.compile(r"[?&][^=&#\s]*=([^&#\s]+)")
 # Functions' ?code=, a proxy's own name for its key): from this length on, since a secret is
 # replaced wherever it appears and a short value ("true", a version) would garble other text.
 MIN_QUERY_SECRET = 8
+# Secrets shorter than this are placeholders ("x", "EMPTY" is five): replacing them in text would
+# garble it, and matching header values against them would drop tenant headers (cache keys).
+MIN_SECRET_LENGTH = 4
 _SECRET_HEADER_SUFFIXES = ("-key", "_key", "-token", "_token", "-secret", "_secret", "apikey")
 
 
@@ -83,7 +86,7 @@ def header_secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
             scheme, _, credential = value.partition(" ")
             if credential and scheme.lower() in ("bearer", "basic", "token"):
                 found.append(credential.strip())
-    return tuple(value for value in dict.fromkeys(found) if len(value) >= 4)
+    return tuple(value for value in dict.fromkeys(found) if len(value) >= MIN_SECRET_LENGTH)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -96,14 +99,24 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     Returns:
         The scrubbed text.
     """
-    for secret in secrets:
-        if secret and len(secret) >= 4:
+    known = tuple(secrets)
+    if _nothing_to_scrub(text, known):
+        return text
+    for secret in known:
+        if len(secret) >= MIN_SECRET_LENGTH:
             text = text.replace(secret, REDACTED)
     if _ANY_PATTERN.search(text) is None:
         return text
     for pattern in _PATTERNS:
         text = pattern.sub(_replacement, text)
     return text
+
+
+def _nothing_to_scrub(text: str, secrets: tuple[str, ...]) -> bool:
+    """Whether ``redact`` would return ``text`` as it is: no known secret in it, no key shape."""
+    return _ANY_PATTERN.search(text) is None and not any(
+        len(secret) >= MIN_SECRET_LENGTH and secret in text for secret in secrets
+    )
 
 
 def url_secrets(url: str | None) -> tuple[str, ...]:
@@ -133,7 +146,7 @@ def url_secrets(url: str | None) -> tuple[str, ...]:
         # ...and both travel as Basic auth, which a provider may echo back as it got it.
         pair = f"{unquote(user or '')}:{unquote(password or '')}".encode()
         found.append(base64.b64encode(pair).decode("ascii"))
-    return tuple(dict.fromkeys(value for value in found if len(value) >= 4))
+    return tuple(dict.fromkeys(value for value in found if len(value) >= MIN_SECRET_LENGTH))
 
 
 def _replacement(match: re.Match[str]) -> str:
@@ -166,10 +179,9 @@ def redact_value(value: Any, secrets: Iterable[str] = ()) -> Any:
 def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
     """Return a copy of ``headers`` with secret-bearing headers masked and values scrubbed."""
     known = tuple(secrets)
-    # One search over every value (joined by a newline, which no pattern crosses or needs as an
+    # One check over every value (joined by a newline, which no pattern crosses or needs as an
     # edge) clears the usual answer, whose headers carry nothing to scrub.
-    joined = "\n".join(headers.values())
-    if _ANY_PATTERN.search(joined) is None and not any(len(s) >= 4 and s in joined for s in known):
+    if _nothing_to_scrub("\n".join(headers.values()), known):
         return {name: REDACTED if is_secret_header(name) else value for name, value in headers.items()}
     return {
         name: REDACTED if is_secret_header(name) else redact(value, known) for name, value in headers.items()
