@@ -17,7 +17,7 @@ from ..models.cache_control import CacheScope
 from ..models.errors import APIError
 from ..models.redaction import redact
 from ..models.stream import ModelResponseStream
-from .caching import CachePolicy, CacheUse, CorruptEntryError, decode_entry, encode_entry
+from .caching import CachePolicy, CacheUse, CorruptEntryError, decode_entry, encode_entry, wants_cache
 from .stream_cache import RecordedStream, replay
 
 
@@ -50,8 +50,7 @@ class CacheGate:
 
     def applies(self, call: ProviderCall) -> bool:
         """Whether ``call`` may use a cache at all: when not, no key is computed and nothing awaited."""
-        enabled = call.request.options.cache.enabled
-        return enabled is not False and (self.cache is not None or bool(enabled))
+        return wants_cache(call.request.options.cache, self.cache)
 
     def use(self, codec: ProviderCodec, call: ProviderCall, http: HttpRequest) -> CacheUse | None:
         """Return the call's cache and key, or None (no cache, or its salt is unreachable)."""

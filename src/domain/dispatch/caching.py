@@ -49,11 +49,16 @@ def pick_cache(
     ``caching=False`` bypasses it; otherwise the client's cache is used, and ``caching=True``
     without one uses the fallback (a memory cache).
     """
-    if control.enabled is False:
+    if not wants_cache(control, configured):
         return None
-    if configured is None and control.enabled and fallback is not None:
+    if configured is None and fallback is not None:
         return fallback()
     return configured
+
+
+def wants_cache(control: CacheControl, configured: Cache | None) -> bool:
+    """Whether a call may use a cache: not bypassed, and a client cache or ``caching=True``."""
+    return control.enabled is not False and (configured is not None or bool(control.enabled))
 
 
 def scope_of(control: CacheControl, default: CacheScope) -> CacheScope:
