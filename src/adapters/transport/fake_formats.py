@@ -10,7 +10,6 @@ how OpenAI's finish reasons are said in it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,7 +225,7 @@ def _keywords(response: ModelResponse, spoken: ReplyFormat) -> tuple[str | None,
 
 def _wants_stream(request: HttpRequest) -> bool:
     try:
-        body = json.loads(request.body) if request.body else {}
+        body = request.json() if request.body else {}
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("stream") is True
