@@ -108,6 +108,34 @@ def raw_sync(client: httpx.Client, url: str, stream: bool) -> Callable[[], objec
     return lambda: client.post(endpoint, json=BODY, headers=HEADERS).json()
 
 
+def openai_sync(url: str, stream: bool) -> Callable[[], object]:
+    """The OpenAI SDK's sync call (default client, no retries): the library whose types llmport returns."""
+    import openai
+
+    sdk = openai.OpenAI(base_url=url, api_key=KEY, max_retries=0)
+    create: Any = sdk.chat.completions.create
+    if stream:
+        return lambda: list(create(model=MODEL, messages=MESSAGES, stream=True))
+    return lambda: create(model=MODEL, messages=MESSAGES)
+
+
+@contextlib.asynccontextmanager
+async def openai_async(url: str, stream: bool) -> AsyncIterator[AsyncCall]:
+    """The OpenAI SDK's async call on its default client (no retries)."""
+    import openai
+
+    async with openai.AsyncOpenAI(base_url=url, api_key=KEY, max_retries=0) as sdk:
+        create: Any = sdk.chat.completions.create
+
+        async def call() -> object:
+            answer = await create(model=MODEL, messages=MESSAGES, stream=stream)
+            if stream:
+                return [chunk async for chunk in answer]
+            return answer
+
+        yield call
+
+
 def llmport_sync(url: str, stream: bool) -> Callable[[], object]:
     """llmport's sync call through the module-level default client."""
     if stream:

@@ -3,7 +3,8 @@
 Rows: sync ``completion`` and a 200-chunk stream per call against raw httpx; ``acompletion``
 throughput (plain at concurrency 10/100/1000, streams at 10/100) against raw aiohttp; the wall
 time and peak RSS of ``import llmport`` and of the first mock and loopback calls in fresh
-interpreters; RSS growth over 10,000 calls. Each comparison alternates the two sides over several
+interpreters; RSS growth over 10,000 calls; the OpenAI SDK against the same floors (a reference
+point, no target). Each comparison alternates the two sides over several
 rounds: the ratio is the median of the per-round ratios and ``noise`` their min-max. The ratio is
 always llmport's time per call over the floor's (above 1: slower), so ``>= 0.8x req/s`` is
 ``<= 1.25x``. ``--transports`` adds the table the async default was chosen from (raw httpx, httpx2,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import os
 import resource
 import statistics
@@ -26,10 +28,11 @@ from dataclasses import dataclass
 import contenders
 import fresh
 import httpx
-from contenders import AsyncCall, llmport_async, llmport_sync, raw_async, raw_sync
+from contenders import AsyncCall, llmport_async, llmport_sync, openai_async, openai_sync, raw_async, raw_sync
 from server import STREAM_CHUNKS, BenchServer
 
 MIB = 1024  # RSS figures are in KiB
+SDK = f"OpenAI SDK {importlib.metadata.version('openai')}"
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,16 @@ def sync_rows(url: str, config: Config) -> list[Row]:
             ours(), raw()  # warm pools, imports and the default client
             pairs = [(timed(raw, config.calls), timed(ours, config.calls)) for _ in range(config.rounds)]
             rows.append(ratio_row(name, "httpx", "µs", pairs, limit))
+            rows.append(sdk_row(name, raw, openai_sync(url, stream), config))
     return rows
+
+
+def sdk_row(name: str, raw: Callable[[], object], sdk: Callable[[], object], config: Config) -> Row:
+    """The OpenAI SDK against the same floor: a reference point, not a target (it is far slower)."""
+    sdk(), raw()
+    calls = max(config.calls // 5, 5)  # its streams take ~20 ms each
+    pairs = [(timed(raw, calls), timed(sdk, calls)) for _ in range(config.rounds)]
+    return ratio_row(f"{name} ({SDK})", "httpx", "µs", pairs, None)
 
 
 # -- async: throughput -----------------------------------------------------------------------
@@ -143,11 +155,14 @@ async def race(
     return times
 
 
-async def async_pair(url: str, stream: bool, concurrency: int, config: Config) -> list[tuple[float, float]]:
-    total = max(config.total, 2 * concurrency) // (10 if stream else 1)
+async def async_pair(
+    url: str, stream: bool, concurrency: int, config: Config, *, sdk: bool = False
+) -> list[tuple[float, float]]:
+    """Per-round (raw aiohttp, llmport) seconds per call; with ``sdk``, the OpenAI SDK instead of llmport."""
+    total = max(config.total, 2 * concurrency) // (10 if stream or sdk else 1)
     async with (
         raw_async("aiohttp", url, concurrency, stream) as raw,
-        llmport_async(None, url, stream) as ours,
+        openai_async(url, stream) if sdk else llmport_async(None, url, stream) as ours,
     ):
         times = await race({"raw": raw, "ours": ours}, total, concurrency, max(3, config.rounds // 2))
     return list(zip(times["raw"], times["ours"], strict=True))
@@ -161,6 +176,8 @@ def async_rows(url: str, config: Config) -> list[Row]:
             kind = f"stream {STREAM_CHUNKS} chunks" if stream else "calls"
             rows.append(ratio_row(f"acompletion {kind} @{concurrency} (default client)", "aiohttp", "req/s",
                                   pairs, None if stream else 1.25))  # fmt: skip
+    pairs = asyncio.run(async_pair(url, False, 100, config, sdk=True))
+    rows.append(ratio_row(f"acompletion calls @100 ({SDK})", "aiohttp", "req/s", pairs, None))
     return rows
 
 
