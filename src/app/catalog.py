@@ -113,10 +113,10 @@ WIRE_NOTES: dict[str, str] = {
 
 - **Auth**: a Google OAuth token from google-auth (`pip install 'llmport[vertex]'`), from
   `vertex_credentials=` / `VERTEXAI_CREDENTIALS` (a service-account or authorized-user JSON
-  document, or its path) or else Application Default Credentials. The token is reused while
-  valid, refreshed when expired and once after a 401 (off the event loop on async calls), and
-  `x-goog-user-project` is sent when the credentials carry a quota project. Tokens and inline
-  private keys are scrubbed like keys.
+  document, the same parsed into a dict, or its path) or else Application Default Credentials.
+  The token is reused while valid, refreshed when expired and once after a 401 (off the event
+  loop on async calls), and `x-goog-user-project` is sent when the credentials carry a quota
+  project. Tokens and inline private keys are scrubbed like keys.
 - **Settings**: `vertex_project` (`VERTEXAI_PROJECT`, `VERTEX_PROJECT`, `GOOGLE_CLOUD_PROJECT`;
   else the credentials' own project) and `vertex_location` (`VERTEXAI_LOCATION`,
   `VERTEX_LOCATION`, `GOOGLE_CLOUD_LOCATION`; default `us-central1`). `global` goes to

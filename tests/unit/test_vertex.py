@@ -97,6 +97,21 @@ def test_gemini_on_vertex_through_a_real_service_account(
     assert "x-goog-api-key" not in first.headers
 
 
+def test_vertex_credentials_given_as_a_dict_sign_in_like_their_json_text(
+    token_server: TokenServer, gemini_server: FakeGeminiServer
+) -> None:
+    info = json.loads(token_server.service_account())  # litellm takes the parsed document too
+    with llmport.Client(api_base=gemini_server.root_url, num_retries=0) as client:
+        response = client.completion("vertex_ai/gemini-2.5-flash", HI, vertex_credentials=info)
+        with pytest.raises(llmport.InternalServerError) as failure:
+            client.completion("vertex_ai/fake-error-500", HI, vertex_credentials=info)
+    assert response.choices[0].message.content.endswith("You said: hi")
+    assert gemini_server.requests[0].path.startswith("/v1/projects/proj-from-key/locations/us-central1/")
+    assert gemini_server.requests[0].headers["authorization"] == f"Bearer {token_server.issued[0]}"
+    key_line = info["private_key"].splitlines()[1]
+    assert key_line not in f"{failure.value} {failure.value!r}"
+
+
 async def test_async_vertex_call_refreshes_off_the_loop(gemini_server: FakeGeminiServer) -> None:
     credentials = CountingCredentials()
     source = GoogleCredentialsSource(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from pydantic import SecretStr
@@ -130,8 +132,18 @@ def _from_call(request: CompletionRequest, names: tuple[str, ...]) -> str | None
         if value is None:
             value = request.params.get(name)
         if value is not None:
-            return str(value)
+            return _text(value)
     return None
+
+
+def _text(value: object) -> str:
+    # A structured value (litellm takes vertex_credentials as a dict too) travels as JSON text,
+    # the form the setting's env variable holds; str() would give Python's repr.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(value)
+    return str(value)
 
 
 def _default_base(host: Host, resolved: dict[str, str], model: str) -> str | None:
