@@ -106,13 +106,13 @@ def test_a_context_window_error_without_fallbacks_is_raised(
 def test_an_authentication_error_never_falls_back(
     caller: Caller, server: FaultServer, backup: FaultServer, wire: WireProtocol
 ) -> None:
-    server.queue(Reply(401, wire.error_body(401)))
+    server.queue(*[Reply(401, wire.error_body(401))] * (1 + wire.resends_after_401))
 
     with pytest.raises(AuthenticationError) as caught:
         caller.complete(fallbacks=[entry(other(wire), backup)])
 
     assert caught.value.status_code == 401
-    assert len(server.requests) == 1
+    assert len(server.requests) == 1 + wire.resends_after_401
     assert backup.requests == []
 
 

@@ -165,7 +165,8 @@ def test_num_retries_bounds_the_attempts(
 @BODY_OR_STREAM
 @pytest.mark.parametrize("mode", ALL_MODES)
 def test_401_is_not_retried(caller: Caller, server: FaultServer, wire: WireProtocol, stream: bool) -> None:
-    server.queue(Reply(401, wire.error_body(401)))
+    # An OAuth auth refreshes its token and sends once more; a key is never sent again.
+    server.queue(*[Reply(401, wire.error_body(401))] * (1 + wire.resends_after_401))
 
     with pytest.raises(AuthenticationError) as caught:
         caller.call(stream=stream)
@@ -174,7 +175,7 @@ def test_401_is_not_retried(caller: Caller, server: FaultServer, wire: WireProto
     assert (error.status_code, error.llm_provider) == (401, wire.name)
     assert error.request_id is not None
     assert error.request_id.startswith("req_")
-    assert len(server.requests) == 1
+    assert len(server.requests) == 1 + wire.resends_after_401
     assert caller.clock.sleeps == []
     assert server.requests[0].path == (wire.stream_path if stream and wire.stream_path else wire.path)
     assert SECRET_KEY not in f"{error!s} {error!r} {error.body!r}"

@@ -10,14 +10,18 @@ joins the suite by adding one ``WireProtocol`` to ``PROTOCOLS``.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import google.auth.credentials
 from botocore.eventstream import EventStreamBuffer
 
 from llmport import APIError, InternalServerError, ServiceUnavailableError
+from llmport.adapters.providers.google_oauth import GoogleCredentialsSource, GoogleOAuth
+from llmport.adapters.providers.registry import ProviderRegistry
 from llmport.testing import StaticCredentials
 from llmport.testing.eventstream import encode_frame, exception_frame
 from tests.contract.fixtures_loader import load_exchange
@@ -75,6 +79,7 @@ class WireProtocol:
         cut: Makes a malformed copy of one event (its JSON cut half-way), in the wire's framing.
         with_payload: Makes a copy of one event carrying other data, in the wire's framing.
         credentials: The ``llmport.Client`` keywords that authenticate (default: the suite's key).
+        resends_after_401: How often the auth refreshes and sends again after a 401 (OAuth: once).
     """
 
     name: str
@@ -100,6 +105,7 @@ class WireProtocol:
     cut: Callable[[bytes], bytes] = cut_frame
     with_payload: Callable[[bytes, bytes], bytes] = with_data
     credentials: Callable[[], dict[str, Any]] = field(default=lambda: {"api_key": SECRET_KEY})
+    resends_after_401: int = 0
 
     def api_base(self, root_url: str) -> str:
         """The ``api_base`` that points this codec at a server whose root is ``root_url``."""
@@ -556,11 +562,42 @@ def _gemini() -> WireProtocol:
     )
 
 
+class _SuiteToken(google.auth.credentials.Credentials):  # type: ignore[misc]
+    """Google credentials whose refresh mints a token holding the suite's key (so leaks show)."""
+
+    def refresh(self, request: Any) -> None:
+        self.token = f"{SECRET_KEY}-vertex"
+        self.expiry = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(hours=1)
+
+
+def _vertex_credentials() -> dict[str, Any]:
+    # Google OAuth on every attempt, offline: the loader stands in for ADC and names the project.
+    token = _SuiteToken()
+    source = GoogleCredentialsSource(loader=lambda _source: (token, "fault-project"), request_factory=object)
+    return {"registry": ProviderRegistry(auths={"google_oauth": lambda scheme: GoogleOAuth(scheme, source)})}
+
+
+def _vertex() -> WireProtocol:
+    # Gemini's wire format on Vertex's paths, behind a Bearer token that is refreshed once on a 401.
+    path = "/v1/projects/fault-project/locations/us-central1/publishers/google/models/gemini-2.0-flash"
+    return replace(
+        _gemini(),
+        name="vertex_ai",
+        model="vertex_ai/gemini-2.0-flash",
+        base_path="",
+        path=f"{path}:generateContent",
+        stream_path=f"{path}:streamGenerateContent",
+        credentials=_vertex_credentials,
+        resends_after_401=1,
+    )
+
+
 PROTOCOLS: tuple[WireProtocol, ...] = (
     _openai(),
     _anthropic(),
     _responses(),
     _gemini(),
+    _vertex(),
     _bedrock(),
     _ollama(),
     _cohere(),
