@@ -155,6 +155,10 @@ WIRE_NOTES: dict[str, str] = {
   once, so the stream and the built response agree; arguments become a JSON string. Usage:
   `prompt_eval_count` / `eval_count` (0 when the server leaves them out, e.g. a prompt served from
   its cache); `done_reason` `length` → `length`, a turn with tool calls → `tool_calls`.
+- **Reasoning**: `thinking` → `reasoning_content`. A `<think>…</think>` block opening the text
+  (models run with `think` off write their reasoning inline) also goes to `reasoning_content`, as
+  litellm splits it, streamed or whole, however the tags fall across chunks; a `<think>` later in
+  the answer is the answer's own text.
 - **Streams**: NDJSON. A line holding only `error` (sent after HTTP 200 when the runner fails)
   raises `InternalServerError` after the chunks already delivered; a stream without its `done: true`
   line raises `APIConnectionError`.

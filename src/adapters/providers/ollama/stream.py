@@ -19,6 +19,7 @@ from ....domain.models.errors import APIError
 from ....domain.models.stream import ModelResponseStream
 from ....ports.codec import ProviderCall
 from ..errors import build_error, event_object, invalid_response
+from ..think_tags import ThinkTagSplitter
 from .errors import ollama_error_fields
 
 CUT_MESSAGE = "the Ollama stream ended before its done: true line"
@@ -41,6 +42,7 @@ class OllamaDecoder:
         self._started = False
         self._tools = 0
         self._done = False
+        self._think = ThinkTagSplitter()
 
     @property
     def done(self) -> bool:
@@ -77,9 +79,12 @@ class OllamaDecoder:
             self._started = True
             chunks.append(self._chunk({"role": "assistant", "content": ""}))
         delta = self._delta(data)
+        done = data.get("done") is True
+        if done:
+            _add_text(delta, *self._think.flush())
         if delta:
             chunks.append(self._chunk(delta))
-        if data.get("done") is True:
+        if done:
             self._done = True
             chunks.append(self._finish(data))
         return chunks
@@ -91,10 +96,11 @@ class OllamaDecoder:
         if not isinstance(message, Mapping):
             raise TypeError("message is not an object")
         delta: dict[str, Any] = {}
-        if message.get("content"):
-            delta["content"] = str(message["content"])
         if message.get("thinking"):
             delta["reasoning_content"] = str(message["thinking"])
+        if message.get("content"):
+            # A `<think>` block opening the text is reasoning (models run with `think` off).
+            _add_text(delta, *self._think.feed(str(message["content"])))
         calls = [self._tool_call(call) for call in message.get("tool_calls") or ()]
         if calls:
             delta["tool_calls"] = calls
@@ -134,6 +140,14 @@ class OllamaDecoder:
         if self._created is not None:
             payload["created"] = self._created
         return ModelResponseStream.model_validate(payload)
+
+
+def _add_text(delta: dict[str, Any], reasoning: str, content: str) -> None:
+    """Append reasoning and answer text to a delta."""
+    if reasoning:
+        delta["reasoning_content"] = delta.get("reasoning_content", "") + reasoning
+    if content:
+        delta["content"] = delta.get("content", "") + content
 
 
 def _created(stamp: Any) -> int | None:
