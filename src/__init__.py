@@ -29,6 +29,7 @@ if _TYPE_CHECKING:
     from .app.client import Client
     from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
+    from .app.environment import get_llm_provider, validate_environment
     from .app.model_info import (
         ModelNotMappedError,
         get_max_tokens,
@@ -120,6 +121,8 @@ _EXPORTS: dict[str, str] = {
     "cost_per_token": ".app.cost",
     "register_model": ".app.cost",
     "token_counter": ".app.tokens",
+    "get_llm_provider": ".app.environment",
+    "validate_environment": ".app.environment",
     "get_model_info": ".app.model_info",
     "supports_function_calling": ".app.model_info",
     "supports_parallel_function_calling": ".app.model_info",
@@ -189,6 +192,7 @@ __all__ = [
     "completion_cost",
     "cost_per_token",
     "current_client",
+    "get_llm_provider",
     "get_max_tokens",
     "get_model_info",
     "get_supported_openai_params",
@@ -202,6 +206,7 @@ __all__ = [
     "supports_vision",
     "token_counter",
     "use_client",
+    "validate_environment",
 ]
 
 
