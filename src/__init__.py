@@ -26,6 +26,7 @@ if _TYPE_CHECKING:
     from .adapters.logging.loguru_logger import LoguruLogger
     from .adapters.logging.stdlib_logger import StdlibLogger
     from .adapters.transport.aiohttp_transport import AiohttpTransport
+    from .app.batch import acompletion_with_retries, batch_completion, completion_with_retries
     from .app.client import Client
     from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
@@ -122,6 +123,9 @@ _EXPORTS: dict[str, str] = {
     "register_model": ".app.cost",
     "token_counter": ".app.tokens",
     "get_llm_provider": ".app.environment",
+    "batch_completion": ".app.batch",
+    "completion_with_retries": ".app.batch",
+    "acompletion_with_retries": ".app.batch",
     "validate_environment": ".app.environment",
     "get_model_info": ".app.model_info",
     "supports_function_calling": ".app.model_info",
@@ -188,8 +192,11 @@ __all__ = [
     "UnsupportedParamsError",
     "Usage",
     "acompletion",
+    "acompletion_with_retries",
+    "batch_completion",
     "completion",
     "completion_cost",
+    "completion_with_retries",
     "cost_per_token",
     "current_client",
     "get_llm_provider",
