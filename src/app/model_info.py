@@ -8,8 +8,10 @@ applies, so the two can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..adapters.knowledge.table import MODELS
 from ..adapters.pricing.genai import rates
 from ..domain.models.errors import BadRequestError
 from ..domain.models.params import BODY_PARAMS
@@ -50,6 +52,34 @@ def get_model_info(model: str, custom_llm_provider: str | None = None) -> dict[s
         if key != "max_input_tokens" or info.get(key) is None:
             info[key] = value
     return info
+
+
+class ModelCostMap(Mapping[str, dict[str, Any]]):
+    """litellm's ``model_cost``: a model name → its ``get_model_info()``, read at each lookup.
+
+    A lookup takes any model name the table's families cover (``model_cost["gpt-4o-mini-2024-07-18"]``),
+    as ``get_model_info`` does; iterating gives the table's family names and the current client's
+    registered models. Read-only: add models with ``register_model``.
+    """
+
+    def __getitem__(self, model: str) -> dict[str, Any]:
+        try:
+            return get_model_info(model)
+        except ModelNotMappedError:
+            raise KeyError(model) from None
+
+    def __iter__(self) -> Iterator[str]:
+        names = [row.name for row in MODELS] + list(current_client().knowledge.overrides)
+        return iter(dict.fromkeys(names))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"<llmport.model_cost: {len(self)} models and families, looked up by name prefix>"
+
+
+model_cost = ModelCostMap()
 
 
 def _flag(model: str, key: str, custom_llm_provider: str | None) -> bool:

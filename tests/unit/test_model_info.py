@@ -99,3 +99,21 @@ def test_every_row_names_its_source_and_date_and_a_known_provider() -> None:
         assert len(row.as_of) == 10, row
         assert row.provider in prefixes, row
     assert len({(row.provider, row.name) for row in MODELS}) == len(MODELS)
+
+
+def test_model_cost_is_get_model_info_by_name_as_litellms_dict_reads() -> None:
+    client = llmport.Client(model_prices={"openai/my-model": {"max_input_tokens": 1000}})
+    with llmport.use_client(client):
+        cost = llmport.model_cost
+        assert cost["gpt-4o-mini-2024-07-18"] == llmport.get_model_info("gpt-4o-mini-2024-07-18")
+        assert cost["gpt-4o-mini"]["max_input_tokens"] == 128_000
+        assert "claude-sonnet-4-5" in cost
+        assert "nonsense-model" not in cost
+        assert cost.get("nonsense-model") is None
+        with pytest.raises(KeyError):
+            cost["nonsense-model"]
+        names = list(cost)
+        assert names[: len(MODELS)] == [row.name for row in MODELS]
+        assert "openai/my-model" in names
+        assert len(cost) == len(names)
+        assert all(cost[name]["mode"] == "chat" for name in names)  # every name it lists resolves
