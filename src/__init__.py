@@ -30,7 +30,7 @@ if _TYPE_CHECKING:
     from .app.client import Client
     from .app.cost import completion_cost, cost_per_token, register_model
     from .app.default import acompletion, completion, current_client, use_client
-    from .app.environment import get_llm_provider, validate_environment
+    from .app.environment import check_valid_key, get_llm_provider, validate_environment
     from .app.model_info import (
         ModelNotMappedError,
         get_max_tokens,
@@ -124,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "register_model": ".app.cost",
     "token_counter": ".app.tokens",
     "get_llm_provider": ".app.environment",
+    "check_valid_key": ".app.environment",
     "batch_completion": ".app.batch",
     "completion_with_retries": ".app.batch",
     "acompletion_with_retries": ".app.batch",
@@ -196,6 +197,7 @@ __all__ = [
     "acompletion",
     "acompletion_with_retries",
     "batch_completion",
+    "check_valid_key",
     "completion",
     "completion_cost",
     "completion_with_retries",

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from ..domain.models.errors import BadRequestError
 from ..ports.codec import Host
 from ..ports.credentials import Credentials
-from .default import current_client
+from .default import completion, current_client
 
 # The schemes whose credential is one key from the environment; the others (SigV4, Google
 # OAuth, a user's own) may find theirs in a profile or a metadata server, which only a call tells.
@@ -74,6 +74,20 @@ def validate_environment(
     if not (api_base or settings.api_base or _value(credentials, host.base_env)):
         missing += _missing_for_base(host, credentials)
     return {"keys_in_environment": not missing, "missing_keys": missing}
+
+
+def check_valid_key(model: str, api_key: str) -> bool:
+    """Return whether ``api_key`` works for ``model``: one short completion, as litellm makes.
+
+    A network call (``max_tokens=10``, no retries). Any failure gives False, as in litellm: a
+    refused key, but also an unreachable host or an unknown model.
+    """
+    try:
+        completion(model, [{"role": "user", "content": "Hey, how's it going?"}], api_key=api_key,
+                   max_tokens=10, num_retries=0)  # fmt: skip
+    except Exception:  # litellm's contract: any failure means "not valid"
+        return False
+    return True
 
 
 def _missing_for_base(host: Host, credentials: Credentials) -> list[str]:

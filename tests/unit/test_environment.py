@@ -128,3 +128,21 @@ def test_no_model_or_an_unknown_one_gives_litellms_empty_answer(bare: llmport.Cl
     empty = {"keys_in_environment": False, "missing_keys": []}
     assert llmport.validate_environment() == empty
     assert llmport.validate_environment("nonsense-model") == empty
+
+
+def test_check_valid_key_makes_one_short_call_with_the_key() -> None:
+    sent: list[HttpRequest] = []
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        sent.append(request)
+        if request.headers["authorization"] != "Bearer sk-good":
+            return HttpResponse.from_json({"error": {"message": "bad key", "code": "invalid_api_key"}}, 401)
+        return openai_reply("fine")
+
+    scoped = llmport.Client(transport=FakeTransport(answer), credentials=StaticCredentials({}))
+    with llmport.use_client(scoped):
+        assert llmport.check_valid_key("gpt-4o-mini", "sk-good") is True
+        assert llmport.check_valid_key("gpt-4o-mini", "sk-bad") is False
+        assert llmport.check_valid_key("nonsense-model", "sk-good") is False  # unroutable: no call
+
+    assert [request.json()["max_tokens"] for request in sent] == [10, 10]
