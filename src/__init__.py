@@ -229,6 +229,17 @@ _MODULE_SETTINGS = frozenset(
 )  # fmt: skip
 
 
+# litellm APIs beyond chat completions: reading one says so, rather than a bare AttributeError.
+_NOT_PROVIDED = {
+    **dict.fromkeys(("embedding", "aembedding"), "embeddings"),
+    **dict.fromkeys(("image_generation", "aimage_generation"), "image generation"),
+    **dict.fromkeys(("transcription", "atranscription", "speech", "aspeech"), "audio"),
+    **dict.fromkeys(("moderation", "amoderation"), "moderation"),
+    **dict.fromkeys(("text_completion", "atext_completion"), "legacy text completion"),
+    # The Responses API itself is a wire format here: completion("responses/<model>", ...).
+    **dict.fromkeys(("responses", "aresponses"), "responses() function"),
+}  # fmt: skip
+
 # Public submodules, imported on first attribute access (`llmport.exceptions.RateLimitError`).
 _SUBMODULES = frozenset({"exceptions", "providers", "testing", "types"})
 
@@ -261,7 +272,9 @@ def __getattr__(name: str) -> _Any:
         return _importlib.import_module(f".{name}", __name__)  # the import binds it here
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'llmport' has no attribute {name!r}")
+        kind = _NOT_PROVIDED.get(name)
+        reason = "" if kind is None else f": llmport provides chat completions only, not litellm's {kind}"
+        raise AttributeError(f"module 'llmport' has no attribute {name!r}{reason}")
     value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value

@@ -1,8 +1,11 @@
 """The public names: ``llmport.exceptions``, ``llmport.types`` and a ``dir(llmport)`` of public names only."""
 
+import re
 import subprocess
 import sys
 import types
+
+import pytest
 
 import llmport
 
@@ -52,3 +55,19 @@ def test_submodules_are_reachable_as_attributes_in_a_fresh_interpreter() -> None
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("embedding", "embeddings"), ("aresponses", "responses() function")]
+)
+def test_litellm_apis_beyond_chat_say_so_when_read(name: str, kind: str) -> None:
+    assert not hasattr(llmport, name)
+    with pytest.raises(AttributeError, match=re.escape(f"chat completions only, not litellm's {kind}")):
+        getattr(llmport, name)
+
+
+def test_litellm_helpers_are_exported() -> None:
+    for name in ("get_llm_provider", "validate_environment", "check_valid_key", "batch_completion",
+                 "completion_with_retries", "acompletion_with_retries", "model_cost"):  # fmt: skip
+        assert name in llmport.__all__
+        assert getattr(llmport, name) is not None
