@@ -20,6 +20,7 @@ if _TYPE_CHECKING:
     from . import providers as providers
     from . import testing as testing
     from . import types as types
+    from . import utils as utils
     from .adapters.cache.disk import DiskCache
     from .adapters.cache.memory import MemoryCache
     from .adapters.cache.redis_cache import RedisCache
@@ -241,7 +242,7 @@ _NOT_PROVIDED = {
 }  # fmt: skip
 
 # Public submodules, imported on first attribute access (`llmport.exceptions.RateLimitError`).
-_SUBMODULES = frozenset({"exceptions", "providers", "testing", "types"})
+_SUBMODULES = frozenset({"exceptions", "providers", "testing", "types", "utils"})
 
 
 class _LLMPortModule(_types.ModuleType):

@@ -51,6 +51,7 @@ def test_submodules_are_reachable_as_attributes_in_a_fresh_interpreter() -> None
         "import llmport\n"
         "assert llmport.exceptions.RateLimitError is llmport.RateLimitError\n"
         "assert llmport.types.Usage is llmport.Usage\n"
+        "assert llmport.utils.get_model_info is llmport.get_model_info\n"
         "print('ok')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -71,3 +72,8 @@ def test_litellm_helpers_are_exported() -> None:
                  "completion_with_retries", "acompletion_with_retries", "model_cost"):  # fmt: skip
         assert name in llmport.__all__
         assert getattr(llmport, name) is not None
+
+
+def test_litellm_utils_names_are_llmports_own() -> None:
+    for name in llmport.utils.__all__:
+        assert getattr(llmport.utils, name) is getattr(llmport, name), name
