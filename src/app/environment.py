@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from ..domain.dispatch.routing import first_value, resolve_settings
 from ..domain.models.errors import BadRequestError
 from ..ports.codec import Host
 from ..ports.credentials import Credentials
@@ -42,8 +43,8 @@ def get_llm_provider(
     dispatcher = current_client().dispatcher
     host, name = dispatcher._route(model, custom_llm_provider)
     credentials, settings = dispatcher.credentials, dispatcher.settings
-    key = api_key or _secret(settings.api_key) or _value(credentials, host.key_env)
-    base = api_base or settings.api_base or _value(credentials, host.base_env)
+    key = api_key or _secret(settings.api_key) or first_value(credentials, host.key_env)
+    base = api_base or settings.api_base or first_value(credentials, host.base_env)
     return name, host.prefix, key, base or _default_base(host, credentials)
 
 
@@ -68,10 +69,10 @@ def validate_environment(
         return {"keys_in_environment": False, "missing_keys": []}
     credentials, settings = dispatcher.credentials, dispatcher.settings
     missing: list[str] = []
-    has_key = api_key or settings.api_key or _value(credentials, host.key_env)
+    has_key = api_key or settings.api_key or first_value(credentials, host.key_env)
     if host.auth.name in _KEY_SCHEMES and host.auth.required and host.key_env and not has_key:
         missing.append(host.key_env[0])
-    if not (api_base or settings.api_base or _value(credentials, host.base_env)):
+    if not (api_base or settings.api_base or first_value(credentials, host.base_env)):
         missing += _missing_for_base(host, credentials)
     return {"keys_in_environment": not missing, "missing_keys": missing}
 
@@ -95,7 +96,7 @@ def _missing_for_base(host: Host, credentials: Credentials) -> list[str]:
     if host.default_base is None:
         return list(host.base_env[:1])
     try:
-        host.base_for(_settings(host, credentials))
+        host.base_for(resolve_settings(host, None, credentials))
     except KeyError as lacking:
         setting = next((s for s in host.settings if s.name == lacking.args[0]), None)
         return list(setting.env[:1]) if setting is not None else [str(lacking.args[0])]
@@ -104,26 +105,9 @@ def _missing_for_base(host: Host, credentials: Credentials) -> list[str]:
 
 def _default_base(host: Host, credentials: Credentials) -> str | None:
     try:
-        return host.base_for(_settings(host, credentials))
+        return host.base_for(resolve_settings(host, None, credentials))
     except KeyError:
         return None  # a setting the base needs (Bedrock's region...) is not set
-
-
-def _settings(host: Host, credentials: Credentials) -> dict[str, str]:
-    resolved: dict[str, str] = {}
-    for setting in host.settings:
-        value = _value(credentials, setting.env) or setting.default
-        if value is not None:
-            resolved[setting.name] = value
-    return resolved
-
-
-def _value(credentials: Credentials, names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = credentials.get(name)
-        if value is not None:
-            return value.get_secret_value()
-    return None
 
 
 def _secret(value: SecretStr | None) -> str | None:

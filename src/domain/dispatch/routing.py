@@ -87,7 +87,7 @@ def provider_call(
     """
     options = request.options
     resolved = resolve_settings(host, request, credentials)
-    api_base = options.api_base or settings.api_base or _first_value(credentials, host.base_env)
+    api_base = options.api_base or settings.api_base or first_value(credentials, host.base_env)
     api_base = api_base or _default_base(host, resolved, request.model)
     if not api_base:
         hint = f" or set {host.base_env[0]}" if host.base_env else ""
@@ -109,13 +109,18 @@ def provider_call(
     )
 
 
-def resolve_settings(host: Host, request: CompletionRequest, credentials: Credentials) -> dict[str, str]:
-    """Resolve ``host.settings``: a call keyword (client option or provider extra), then env, then default."""
+def resolve_settings(
+    host: Host, request: CompletionRequest | None, credentials: Credentials
+) -> dict[str, str]:
+    """Resolve ``host.settings``: a call keyword (client option or provider extra), then env, then default.
+
+    Without a ``request`` (a question about the host, not a call), from env and defaults alone.
+    """
     resolved: dict[str, str] = {}
     for setting in host.settings:
-        value = _from_call(request, setting.kwargs)
+        value = None if request is None else _from_call(request, setting.kwargs)
         if value is None:
-            value = _first_value(credentials, setting.env) or setting.default
+            value = first_value(credentials, setting.env) or setting.default
         if value is not None:
             resolved[setting.name] = value
     return resolved
@@ -182,6 +187,7 @@ def _first(credentials: Credentials, names: tuple[str, ...]) -> SecretStr | None
     return None
 
 
-def _first_value(credentials: Credentials, names: tuple[str, ...]) -> str | None:
+def first_value(credentials: Credentials, names: tuple[str, ...]) -> str | None:
+    """Return the value of the first of ``names`` the credentials hold (as plain text), or None."""
     secret = _first(credentials, names)
     return None if secret is None else secret.get_secret_value()
