@@ -125,6 +125,12 @@ class HttpRequest:
             self.method, self.url, self.headers, self.body, self.timeout, self.secrets, limits, self.budget
         )
 
+    def with_headers(self, headers: Mapping[str, str], secrets: tuple[str, ...]) -> HttpRequest:
+        """Return this request with other ``headers`` and ``secrets``: a direct copy, as ``with_limits``."""
+        return HttpRequest(
+            self.method, self.url, headers, self.body, self.timeout, secrets, self.limits, self.budget
+        )
+
     def __repr__(self) -> str:
         return f"HttpRequest({self.method} {self.safe_url}, {len(self.body)} bytes)"
 

@@ -65,16 +65,8 @@ def sign(request: HttpRequest, credentials: Any, region: str) -> HttpRequest:
     botocore("auth").SigV4Auth(key, SERVICE, region).add_auth(aws)
     headers = {name: value for name, value in request.headers.items() if name not in signed}
     headers.update({name.lower(): value for name, value in aws.headers.items()})
-    return HttpRequest(
-        method=request.method,
-        url=request.url,
-        headers=headers,
-        body=request.body,
-        timeout=request.timeout,
-        secrets=request.secrets,
-        limits=request.limits,  # the answer's bounds and the attempt's deadline survive signing
-        budget=request.budget,
-    )
+    # The answer's bounds and the attempt's deadline survive signing.
+    return request.with_headers(headers, request.secrets)
 
 
 class ProfileConfig:
